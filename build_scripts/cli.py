@@ -1,0 +1,124 @@
+"""The `campaign-site` command: build, check and serve a campaign site from its surveys and copy."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from build_scripts import __version__
+from build_scripts.errors import CampaignError
+from build_scripts.pipeline import Project, Results, compute, write_generated
+
+PROJECT_OPTION = click.option(
+    "--project", "-p", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
+    show_default=True, help="The campaign site's folder (holding mkdocs.yml, docs/ and surveys/).",
+)
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _prepare(project_dir: Path) -> tuple[Project, Results]:
+    project = Project(project_dir.resolve())
+    if not project.config_file.exists():
+        raise click.UsageError(f"no mkdocs.yml in {project.root}: run this from the site's folder or pass --project")
+    started = time.perf_counter()
+    _say("Reading and validating surveys...")
+    results = compute(project)
+    respondents = sum(len(s.responses) for s in results.surveys)
+    _say(f"  {len(results.surveys)} survey(s), {respondents:,} respondents, {len(results.table):,} figures, "
+         f"{len(results.sources.sources)} cited source(s) ({time.perf_counter() - started:.1f} s)")
+    return project, results
+
+
+def _generate(project: Project, results: Results) -> None:
+    started = time.perf_counter()
+    _say("Writing survey pages, charts and tables...")
+    out = write_generated(project, results)
+    _say(f"  {len(out.kept)} generated file(s), {len(out.changed)} changed ({time.perf_counter() - started:.1f} s)")
+
+
+def _run(action) -> None:
+    try:
+        action()
+    except CampaignError as exc:
+        _say(exc.describe())
+        sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="campaign-site")
+def main() -> None:
+    """Build a campaign microsite whose every figure is computed from survey responses.
+
+    Put survey exports and codebooks in surveys/, write copy in docs/ with
+    {{ stat("<key>") }} for figures, then run `campaign-site build`.
+    """
+
+
+@main.command()
+@PROJECT_OPTION
+def build(project_dir: Path) -> None:
+    """Validate the surveys, compute the statistics, draw the charts and build site/.
+
+    The site is built with `mkdocs build --strict` into a temporary folder and swapped
+    into site/ only when everything succeeded: a failed build leaves site/ as it was.
+    """
+    from build_scripts.site_build import build_date_epoch, build_site
+
+    def action() -> None:
+        started = time.perf_counter()
+        project, results = _prepare(project_dir)
+        _generate(project, results)
+        _say("Building the site with MkDocs (strict)...")
+        epoch = build_date_epoch([m["fieldwork_end"] for m in results.metas])
+        site = build_site(project, epoch, echo=_say)
+        _say(f"Site written to {site} in {time.perf_counter() - started:.1f} s")
+
+    _run(action)
+
+
+@main.command()
+@PROJECT_OPTION
+def check(project_dir: Path) -> None:
+    """Validate the surveys, codebooks, sources and figure references in copy; write nothing.
+
+    Exits non-zero and lists every problem (file, row or field, value, fix) when any is found.
+    """
+
+    def action() -> None:
+        _prepare(project_dir)
+        _say("All checks passed.")
+
+    _run(action)
+
+
+@main.command()
+@PROJECT_OPTION
+@click.option("--dev-addr", "-a", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
+def serve(project_dir: Path, dev_addr: str) -> None:
+    """Preview the site with live reload while you edit copy or replace survey files.
+
+    Editing a page reloads it; changing anything under surveys/ recomputes the figures and
+    rewrites only the generated files whose content changed. Data errors are printed and the
+    server keeps running.
+    """
+    from build_scripts.serve import serve_site
+
+    def action() -> None:
+        project, results = _prepare(project_dir)
+        _generate(project, results)
+        serve_site(project, dev_addr, regenerate=lambda: _regenerate(project))
+
+    _run(action)
+
+
+def _regenerate(project: Project) -> None:
+    try:
+        _generate(project, _prepare(project.root)[1])
+    except CampaignError as exc:
+        _say(exc.describe())

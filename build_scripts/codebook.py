@@ -1,0 +1,208 @@
+"""The codebook schema (`survey.yml`): disclosure fields, segments and questions, validated by pydantic."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from build_scripts.errors import Problem
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Strict(BaseModel):
+    # A misspelt field name must fail loudly rather than be ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Option(Strict):
+    key: Key = Field(description="a short lower-case identifier used in figure keys, e.g. dont_know")
+    label: Text = Field(description="the answer as readers should see it")
+    value: Text | None = Field(None, description="the answer exactly as the export writes it, if not the label")
+    kind: Literal["answer", "dont_know", "prefer_not_to_say"] = "answer"
+
+    @property
+    def export_value(self) -> str:
+        """The text that stands for this option in the responses file."""
+        return self.value or self.label
+
+
+class Segment(Strict):
+    key: Key = Field(description="a short identifier for the breakdown, e.g. nation")
+    label: Text = Field(description="the breakdown's name as readers should see it")
+    column: Text = Field(description="the column of the responses file that holds it")
+    options: list[Option] = Field(min_length=1, description="every value the column may hold")
+
+
+class Routing(Strict):
+    segment: Key = Field(description="the segment that decides who was asked")
+    values: list[Key] = Field(min_length=1, description="the segment option keys of those asked")
+    description: Text = Field(description="who was asked, in words, e.g. 'social workers'")
+
+
+class Question(Strict):
+    key: Key = Field(description="a short identifier used in figure keys, e.g. powerless")
+    title: Text = Field(description="a short heading for the question's section")
+    text: Text = Field(description="the exact wording respondents saw")
+    column: Text = Field(description="the column of the responses file that holds the answers")
+    type: Literal["single", "multi"] = Field(description="single or multi (several answers in one cell)")
+    options: list[Option] = Field(min_length=1, description="every answer respondents could give")
+    asked: Routing | None = Field(None, description="who was asked, when not everyone was")
+    separator: Text = Field(";", description="what separates answers in one cell of a multi question")
+
+
+class Fieldwork(Strict):
+    start: date = Field(description="first day of fieldwork, YYYY-MM-DD")
+    end: date = Field(description="last day of fieldwork, YYYY-MM-DD")
+
+    @model_validator(mode="after")
+    def _end_not_before_start(self) -> Fieldwork:
+        if self.end < self.start:
+            raise ValueError(f"fieldwork ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class Weighting(Strict):
+    column: Text = Field(description="the column of the responses file that holds each respondent's weight")
+    variables: list[Text] = Field(min_length=1, description="what the sample was weighted by (standards rule 3)")
+    targets_source: Text = Field(description="where the weighting targets came from (standards rule 3)")
+
+
+class Codebook(Strict):
+    id: Key = Field(description="the survey's identifier; must match its folder name")
+    title: Text = Field(description="the survey's name as readers should see it")
+    commissioned_by: Text = Field(description="who commissioned the survey (standards rule 1)")
+    conducted_by: Text = Field(description="who carried out the fieldwork (standards rule 1)")
+    fieldwork: Fieldwork = Field(description="fieldwork dates (standards rule 1)")
+    method: Text = Field(description="how it was carried out: online, phone, in person (standards rule 1)")
+    population: Text = Field(description="the population the sample represents (standards rule 1)")
+    coverage: Text = Field(description="the geographic coverage, e.g. United Kingdom (standards rule 1)")
+    notes: Text | None = Field(None, description="anything else readers should know about the method")
+    responses: Text = Field("responses.csv", description="the responses file, relative to the codebook")
+    id_column: Text = Field(description="the column holding each respondent's unique ID")
+    weighting: Weighting | None = Field(None, description="the survey's weights, when it is weighted")
+    segments: list[Segment] = Field(default_factory=list)
+    questions: list[Question] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Codebook:
+        problems = []
+        problems += _duplicates("segment", [s.key for s in self.segments])
+        problems += _duplicates("question", [q.key for q in self.questions])
+        for item in [*self.segments, *self.questions]:
+            problems += _duplicates(f"option of {item.key!r}", [o.key for o in item.options])
+        segments = {s.key: s for s in self.segments}
+        for q in self.questions:
+            if q.asked is None:
+                continue
+            seg = segments.get(q.asked.segment)
+            if seg is None:
+                problems.append(f"question {q.key!r} is routed by segment {q.asked.segment!r}, which is not declared")
+                continue
+            unknown = sorted(set(q.asked.values) - {o.key for o in seg.options})
+            if unknown:
+                problems.append(f"question {q.key!r} is routed to {unknown}, not options of segment {seg.key!r}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def segment(self, key: str) -> Segment:
+        """The declared segment with this key."""
+        return next(s for s in self.segments if s.key == key)
+
+
+def _duplicates(what: str, keys: list[str]) -> list[str]:
+    seen = {k for k in keys if keys.count(k) > 1}
+    return [f"{what} key {k!r} is used more than once" for k in sorted(seen)]
+
+
+def load_codebook(path: Path, shown_as: str) -> tuple[Codebook | None, list[Problem]]:
+    """Read and validate a codebook, returning it or every problem found in it."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, [Problem(shown_as, "", "the codebook is missing", "create survey.yml (see README, 'Adding a survey')")]
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else ""
+        return None, [Problem(shown_as, where, f"this is not valid YAML: {getattr(exc, 'problem', exc)}",
+                              "correct the YAML syntax (indentation, quotes, colons)")]
+    if not isinstance(raw, dict):
+        return None, [Problem(shown_as, "", "the codebook must be a mapping of fields",
+                              "start from another survey's survey.yml and edit it")]
+    try:
+        book = Codebook.model_validate(raw)
+    except ValidationError as exc:
+        return None, [problem_from(err, shown_as, Codebook) for err in exc.errors()]
+    folder = path.parent.name
+    if book.id != folder:
+        return None, [Problem(shown_as, "field id", f"the id does not match the folder name {folder!r}",
+                              f"set `id: {folder}` or rename the folder", book.id)]
+    return book, []
+
+
+def problem_from(err: dict, shown_as: str, schema: type[BaseModel]) -> Problem:
+    """Turn one pydantic error into a Problem that says which field and how to fix it."""
+    loc = [str(part) for part in err["loc"]]
+    field = _field_path(err["loc"])
+    name = loc[-1] if loc else ""
+    value = None if err["type"] == "missing" else _short(err.get("input"))
+    if err["type"] == "missing":
+        help_text = _field_help(schema, err["loc"])
+        return Problem(shown_as, f"field {field}", "a required field is missing",
+                       f"add `{name}:` ({help_text})" if help_text else f"add `{name}:`")
+    if err["type"] == "extra_forbidden":
+        return Problem(shown_as, f"field {field}", "this field is not part of the codebook schema",
+                       "remove it or correct its spelling (see README, 'Codebook fields')")
+    message = err["msg"].removeprefix("Value error, ")
+    help_text = _field_help(schema, err["loc"])
+    fix = f"give {help_text}" if help_text else "correct the value"
+    if err["type"] == "string_type" and isinstance(err.get("input"), (int, float, bool)):
+        fix = f"put the value in quotes (YAML read it as {type(err['input']).__name__}), e.g. \"{err['input']}\""
+    if err["type"] == "string_pattern_mismatch":
+        fix = "use lower-case letters, digits, '-' and '_' only, starting with a letter or digit"
+    return Problem(shown_as, f"field {field}" if field else "", message, fix, value)
+
+
+def _field_path(loc: tuple) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def _field_help(schema: type[BaseModel], loc: tuple) -> str | None:
+    """The description declared on the schema for the field at loc, if any."""
+    model: type[BaseModel] | None = schema
+    description = None
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        description = field.description
+        model = _model_of(field.annotation)
+    return description
+
+
+def _model_of(annotation) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_of(arg)
+        if found:
+            return found
+    return None
+
+
+def _short(value) -> str | None:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,137 @@
+"""The data half of the build: load, validate, compute, then write generated pages, charts and tables."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from build_scripts import charts, pages
+from build_scripts.copy_check import check_copy, copy_pages
+from build_scripts.errors import DataError, relative
+from build_scripts.load import Survey, load_surveys
+from build_scripts.sources import Sources, load_sources
+from build_scripts.stats import kish_effective_base, statistics_table, write_csv
+from build_scripts.validate import validate_survey
+from build_scripts.writer import GeneratedFolder
+
+GENERATED = "data"  # docs/data/: everything the build writes into the docs, ignored by git
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a campaign site's parts live, by convention, relative to its root."""
+
+    root: Path
+
+    @property
+    def surveys_dir(self) -> Path:
+        return self.root / "surveys"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.root / "docs"
+
+    @property
+    def generated_dir(self) -> Path:
+        return self.docs_dir / GENERATED
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / "mkdocs.yml"
+
+    @property
+    def site_dir(self) -> Path:
+        return self.root / "site"
+
+
+@dataclass
+class Results:
+    """Everything computed from the inputs, ready to be written out."""
+
+    surveys: list[Survey]
+    sources: Sources
+    table: pd.DataFrame
+    metas: list[dict] = field(default_factory=list)
+
+
+def compute(project: Project) -> Results:
+    """Load and validate every input and compute the statistics table, or raise with every problem."""
+    root = project.root
+    surveys, problems = load_surveys(project.surveys_dir, root)
+    sources_file = project.surveys_dir / "sources.yml"
+    sources, found = load_sources(sources_file, relative(sources_file, root))
+    problems += found
+    for survey in surveys:
+        problems += validate_survey(survey)
+    if problems:
+        raise DataError(problems)
+    table = statistics_table(surveys)
+    pages_ = copy_pages(project.docs_dir, project.generated_dir)
+    problems = check_copy(pages_, table, set(sources.by_key()), root)
+    if problems:
+        raise DataError(problems)
+    metas = [survey_meta(s, table) for s in surveys]
+    return Results(surveys, sources, table, metas)
+
+
+def survey_meta(survey: Survey, table: pd.DataFrame) -> dict:
+    """The survey's disclosure fields and questions, as plain data for pages and macros."""
+    book = survey.codebook
+    meta = {
+        "id": book.id, "title": book.title, "commissioned_by": book.commissioned_by,
+        "conducted_by": book.conducted_by, "fieldwork_start": book.fieldwork.start.isoformat(),
+        "fieldwork_end": book.fieldwork.end.isoformat(), "method": book.method,
+        "population": book.population, "coverage": book.coverage, "notes": book.notes,
+        "respondents": len(survey.responses), "weighting": None, "questions": [],
+    }
+    if book.weighting:
+        weights = pd.to_numeric(survey.responses[book.weighting.column])
+        meta["weighting"] = {"variables": book.weighting.variables, "targets_source": book.weighting.targets_source,
+                             "effective_base": kish_effective_base(weights)}
+    whole = table[(table["survey"] == book.id) & (table["segment"] == "")]
+    for q in book.questions:
+        asked_of = q.asked.description if q.asked else "all respondents"
+        rows = whole[whole["question"] == q.key]
+        meta["questions"].append({
+            "key": q.key, "title": q.title, "text": q.text, "type": q.type, "asked_of": asked_of,
+            "description": charts.describe(q.title, rows, asked_of),
+        })
+    return meta
+
+
+def write_generated(project: Project, results: Results, progress=lambda message: None) -> GeneratedFolder:
+    """Write pages, charts and tables into docs/data/, touching only files whose content changed."""
+    out = GeneratedFolder(project.generated_dir)
+    table = results.table
+    out.write("stats.csv", write_csv(table))
+    out.write("site-data.json", json.dumps({
+        "surveys": results.metas,
+        "sources": [s.model_dump(mode="json") for s in results.sources.sources],
+    }, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    for meta in results.metas:
+        survey_rows = table[table["survey"] == meta["id"]]
+        out.write(f"{meta['id']}.csv", write_csv(survey_table_for_download(meta, survey_rows)))
+        out.write(f"{meta['id']}.md", pages.survey_page(meta, table))
+        whole = survey_rows[survey_rows["segment"] == ""]
+        for question in meta["questions"]:
+            rows = whole[whole["question"] == question["key"]]
+            if rows.empty or rows["suppressed"].iloc[0]:
+                continue
+            progress(f"chart {meta['id']} / {question['key']}")
+            for theme in charts.THEMES:
+                out.write(pages.chart_file(meta["id"], question["key"], theme),
+                          charts.render_svg(charts.chart_spec(rows, theme)))
+    out.write("index.md", pages.data_page(results.metas))
+    out.prune()
+    return out
+
+
+def survey_table_for_download(meta: dict, rows: pd.DataFrame) -> pd.DataFrame:
+    """A survey's figures with the question wording beside them, for readers who open it in a spreadsheet."""
+    wording = {q["key"]: q["text"] for q in meta["questions"]}
+    out = rows.copy()
+    out.insert(3, "question_text", out["question"].map(wording))
+    return out

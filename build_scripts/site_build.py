@@ -1,0 +1,78 @@
+"""The publishing half of the build: MkDocs into a temporary folder, swapped in only on success."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import MkDocsException
+
+from build_scripts.errors import SiteBuildError
+from build_scripts.pipeline import Project
+
+
+class _Collect(logging.Handler):
+    def __init__(self, echo):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+        self.echo = echo
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        self.messages.append(message)
+        self.echo(f"{record.levelname.lower()}: {message}")
+
+
+@contextmanager
+def _mkdocs_logging(echo):
+    """Route MkDocs' warnings through our own output and keep them for the error report."""
+    logger = logging.getLogger("mkdocs")
+    handler = _Collect(echo)
+    saved = logger.propagate, logger.level
+    logger.addHandler(handler)
+    logger.propagate, logger.level = False, logging.INFO
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate, logger.level = saved
+
+
+def build_date_epoch(dates: list[str]) -> str:
+    """A fixed build timestamp from the data (the latest fieldwork day), so rebuilds are byte-identical."""
+    latest = max(dates) if dates else "2000-01-01"
+    return str(int(datetime.fromisoformat(latest).replace(tzinfo=timezone.utc).timestamp()))
+
+
+def build_site(project: Project, epoch: str, echo=print) -> Path:
+    """Run `mkdocs build --strict` into a temporary folder, then replace site/ with it."""
+    os.environ.setdefault("SOURCE_DATE_EPOCH", epoch)
+    staging = Path(tempfile.mkdtemp(prefix=".site-build-", dir=project.root))
+    with _mkdocs_logging(echo) as log:
+        try:
+            config = load_config(str(project.config_file), strict=True, site_dir=str(staging))
+            build(config)
+        except (MkDocsException, SystemExit, OSError) as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise SiteBuildError(log.messages or [str(exc)]) from None
+    staging.chmod(0o755)  # mkdtemp makes it private; a published site is world-readable
+    _swap_in(staging, project.site_dir)
+    return project.site_dir
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    # Two renames on one file system: readers of site/ never see a half-written tree.
+    retired = None
+    if target.exists():
+        retired = target.with_name(f".site-old-{os.getpid()}")
+        target.rename(retired)
+    staging.rename(target)
+    if retired is not None:
+        shutil.rmtree(retired)

@@ -1,0 +1,59 @@
+"""Figures quoted from other organisations (`surveys/sources.yml`), each with its citation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, StringConstraints, ValidationError, model_validator
+
+from build_scripts.codebook import Key, Text, problem_from
+from build_scripts.errors import Problem
+
+
+# A year, a month or a day: sources are often dated only "March 2015". YAML reads 2015 as a number.
+PublicationDate = Annotated[str, BeforeValidator(str), StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: Key = Field(description="a short identifier copy uses in source(\"...\")")
+    figure: Text = Field(description="the figure as the source states it")
+    publisher: Text = Field(description="the organisation that published it")
+    title: Text = Field(description="the report or page it comes from")
+    date: PublicationDate = Field(description="when it was published: YYYY, YYYY-MM or YYYY-MM-DD")
+    url: HttpUrl = Field(description="a link to the publication")
+    note: Text | None = None
+
+
+class Sources(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sources: list[Source] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> Sources:
+        keys = [s.key for s in self.sources]
+        repeated = sorted({k for k in keys if keys.count(k) > 1})
+        if repeated:
+            raise ValueError(f"source keys used more than once: {repeated}")
+        return self
+
+    def by_key(self) -> dict[str, Source]:
+        """Sources indexed by key."""
+        return {s.key: s for s in self.sources}
+
+
+def load_sources(path: Path, shown_as: str) -> tuple[Sources, list[Problem]]:
+    """Read sources.yml; a missing file means no sources, a broken one means problems."""
+    if not path.exists():
+        return Sources(), []
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return Sources.model_validate(raw), []
+    except yaml.YAMLError as exc:
+        return Sources(), [Problem(shown_as, "", f"this is not valid YAML: {exc}", "correct the YAML syntax")]
+    except ValidationError as exc:
+        return Sources(), [problem_from(err, shown_as, Sources) for err in exc.errors()]

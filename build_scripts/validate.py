@@ -1,0 +1,117 @@
+"""Check responses against their codebook, reporting every problem with file, row, column and value."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from build_scripts.codebook import Question
+from build_scripts.errors import Problem
+from build_scripts.load import Survey
+
+ROWS_SHOWN = 5
+
+
+def validate_survey(survey: Survey) -> list[Problem]:
+    """Every problem with one survey's responses; an empty list means it is fit to publish."""
+    book, frame, file = survey.codebook, survey.responses, survey.responses_file
+    declared = [book.id_column, *(s.column for s in book.segments), *(q.column for q in book.questions)]
+    if book.weighting:
+        declared.append(book.weighting.column)
+    missing = [c for c in dict.fromkeys(declared) if c not in frame.columns]
+    problems = [
+        Problem(file, f"column {c!r}", "a column declared in survey.yml is not in the export",
+                f"rename the column in the export or in survey.yml; the export has: {_listing(frame.columns)}")
+        for c in missing
+    ]
+    if frame.empty:
+        problems.append(Problem(file, "", "the file has a header but no responses", "export the responses again"))
+    if problems:
+        return problems
+    problems += _check_ids(frame[book.id_column], file, book.id_column)
+    for seg in book.segments:
+        allowed = {o.export_value for o in seg.options}
+        problems += _unknown_values(frame[seg.column], allowed, file, seg.column, blank_ok=False)
+    for q in book.questions:
+        problems += _check_question(survey, q)
+    if book.weighting:
+        problems += _check_weights(frame[book.weighting.column], file, book.weighting.column)
+    return problems
+
+
+def split_answers(cell: str, separator: str) -> list[str]:
+    """The answers held in one cell of a multi-answer question."""
+    return [part.strip() for part in cell.split(separator) if part.strip()]
+
+
+def asked_mask(survey: Survey, question: Question) -> pd.Series:
+    """True for each respondent the question was put to."""
+    frame = survey.responses
+    if question.asked is None:
+        return pd.Series(True, index=frame.index)
+    seg = survey.codebook.segment(question.asked.segment)
+    values = {o.export_value for o in seg.options if o.key in question.asked.values}
+    return frame[seg.column].isin(values)
+
+
+def _check_question(survey: Survey, q: Question) -> list[Problem]:
+    cells = survey.responses[q.column]
+    allowed = {o.export_value for o in q.options}
+    if q.type == "multi":
+        exploded = cells.map(lambda c: split_answers(c, q.separator)).explode().dropna()
+        problems = _unknown_values(exploded, allowed, survey.responses_file, q.column, blank_ok=True)
+    else:
+        problems = _unknown_values(cells, allowed, survey.responses_file, q.column, blank_ok=True)
+    if q.asked is not None:
+        stray = cells[(cells != "") & ~asked_mask(survey, q)]
+        if not stray.empty:
+            problems.append(Problem(
+                survey.responses_file, f"column {q.column!r}, {_rows(stray.index)}",
+                f"answers from respondents the question was not asked of ({q.asked.description} only)",
+                f"blank these cells, or correct `asked:` for question {q.key!r} in survey.yml", stray.iloc[0]))
+    return problems
+
+
+def _unknown_values(cells: pd.Series, allowed: set[str], file: str, column: str, blank_ok: bool) -> list[Problem]:
+    bad = cells[~cells.isin(allowed) & ~((cells == "") & blank_ok)]
+    problems = []
+    for value, rows in bad.groupby(bad, sort=True).groups.items():
+        what = "a blank cell where an answer is required" if value == "" else "an answer that is not a declared option"
+        problems.append(Problem(file, f"column {column!r}, {_rows(rows)}", what,
+                                f"use one of {_listing(sorted(allowed))}, or add it to the options in survey.yml",
+                                value))
+    return problems
+
+
+def _check_ids(ids: pd.Series, file: str, column: str) -> list[Problem]:
+    problems = []
+    blank = ids[ids == ""]
+    if not blank.empty:
+        problems.append(Problem(file, f"column {column!r}, {_rows(blank.index)}", "a respondent has no ID",
+                                "give every respondent a unique ID"))
+    repeated = ids[ids.duplicated(keep=False) & (ids != "")]
+    for value, rows in repeated.groupby(repeated, sort=True).groups.items():
+        problems.append(Problem(file, f"column {column!r}, {_rows(rows)}", "the same respondent ID appears more than once",
+                                "remove the duplicate responses or correct the IDs", value))
+    return problems
+
+
+def _check_weights(cells: pd.Series, file: str, column: str) -> list[Problem]:
+    weights = pd.to_numeric(cells, errors="coerce")
+    bad = cells[weights.isna() | ~(weights > 0)]
+    if bad.empty:
+        return []
+    return [Problem(file, f"column {column!r}, {_rows(bad.index)}", "a weight is missing, not a number, zero or negative",
+                    "give every respondent a positive numeric weight", bad.iloc[0])]
+
+
+def _rows(index) -> str:
+    """Spreadsheet row numbers (the header is row 1) for the first few offending rows."""
+    rows = list(dict.fromkeys(int(i) + 2 for i in index))
+    text = ", ".join(str(n) for n in rows[:ROWS_SHOWN])
+    more = len(rows) - ROWS_SHOWN
+    return f"row{'s' if len(rows) > 1 else ''} {text}" + (f" and {more} more" if more > 0 else "")
+
+
+def _listing(values) -> str:
+    values = [repr(v) for v in values]
+    return ", ".join(values[:12]) + (", ..." if len(values) > 12 else "")

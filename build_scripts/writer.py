@@ -1,0 +1,36 @@
+"""Write generated files only when their content changes, and remove the ones no longer produced."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class GeneratedFolder:
+    """A folder the build owns: files are rewritten only if changed, and stale files are pruned."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.kept: set[Path] = set()
+        self.changed: list[Path] = []
+
+    def write(self, relative: str, content: str | bytes) -> None:
+        """Write a file under the folder unless it already holds exactly this content."""
+        path = self.root / relative
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        self.kept.add(path)
+        if path.exists() and path.read_bytes() == data:
+            return  # untouched files keep their mtime, so `mkdocs serve` does not rebuild in a loop
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        self.changed.append(path)
+
+    def prune(self) -> list[Path]:
+        """Delete files this run did not write (a survey or question that was removed)."""
+        removed = []
+        for path in sorted(self.root.rglob("*"), reverse=True):
+            if path.is_file() and path not in self.kept:
+                path.unlink()
+                removed.append(path)
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+        return removed
