@@ -53,17 +53,19 @@ def disclosure_markdown(meta: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def survey_page(meta: dict, table: pd.DataFrame) -> str:
+def survey_page(meta: dict, table: pd.DataFrame, methodology: bool) -> str:
     """The survey's page: disclosure, downloads, then a section per question."""
     title = meta["title"]
+    downloads = (f"Download every figure from this survey: [{meta['id']}.csv]({meta['id']}.csv) "
+                 f"(percentages, 95% confidence intervals, bases and counts, including breakdowns).")
+    if methodology:  # only link to the site's methodology page when the site has one
+        downloads += " How the figures are made is on the [methodology page](../methodology.md)."
     parts = [
         FRONT_MATTER.format(title=_yaml_string(title)),
         GENERATED_NOTE,
         f"# {md_text(title)}\n",
         disclosure_markdown(meta),
-        f"Download every figure from this survey: [{meta['id']}.csv]({meta['id']}.csv) "
-        f"(percentages, 95% confidence intervals, bases and counts, including breakdowns). "
-        f"How the figures are made is on the [methodology page](../methodology.md).\n",
+        downloads + "\n",
     ]
     whole = table[(table["survey"] == meta["id"]) & (table["segment"] == "")]
     for question in meta["questions"]:
@@ -80,7 +82,7 @@ def question_section(meta: dict, question: dict, rows: pd.DataFrame) -> str:
         return "\n".join(lines)
     base = int(rows["base"].iloc[0])
     asked = question["asked_of"]
-    lines.append(f"Asked of {md_text(asked)}. Base: {base:,} {md_text(asked)} who answered.")
+    lines.append(f"Asked of {md_text(asked)}. Base: {base:,} who answered.")
     if meta.get("weighting"):
         lines[-1] += (f" Weighted base {decimal_count(rows['weighted_base'].iloc[0])};"
                       f" effective base {round(float(rows['effective_base'].iloc[0])):,}.")

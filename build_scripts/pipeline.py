@@ -106,6 +106,7 @@ def write_generated(project: Project, results: Results, progress=lambda message:
     """Write pages, charts and tables into docs/data/, touching only files whose content changed."""
     out = GeneratedFolder(project.generated_dir)
     table = results.table
+    methodology = (project.docs_dir / "methodology.md").exists()
     out.write("stats.csv", write_csv(table))
     out.write("site-data.json", json.dumps({
         "surveys": results.metas,
@@ -114,7 +115,7 @@ def write_generated(project: Project, results: Results, progress=lambda message:
     for meta in results.metas:
         survey_rows = table[table["survey"] == meta["id"]]
         out.write(f"{meta['id']}.csv", write_csv(survey_table_for_download(meta, survey_rows)))
-        out.write(f"{meta['id']}.md", pages.survey_page(meta, table))
+        out.write(f"{meta['id']}.md", pages.survey_page(meta, table, methodology))
         whole = survey_rows[survey_rows["segment"] == ""]
         for question in meta["questions"]:
             rows = whole[whole["question"] == question["key"]]

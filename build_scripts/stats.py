@@ -27,7 +27,9 @@ def wilson_interval(p, n, confidence: float = 0.95):
         denom = 1 + z**2 / n
         centre = (p + z**2 / (2 * n)) / denom
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-        low, high = np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+        # At 0% and 100% the bound is exactly 0 or 1; the formula leaves floating-point dust there.
+        low = np.where(p == 0, 0.0, np.clip(centre - half, 0, 1))
+        high = np.where(p == 1, 1.0, np.clip(centre + half, 0, 1))
     return np.where(n > 0, low, np.nan), np.where(n > 0, high, np.nan)
 
 

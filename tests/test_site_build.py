@@ -1,0 +1,167 @@
+"""End to end: build the mini fixture site with the real command and check what a reader gets."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from build_scripts.stats import COLUMNS
+from conftest import run_cli
+
+THIRD_PARTY = re.compile(
+    r"""(?:src|srcset|poster|data)\s*=\s*["']?\s*(?:https?:)?//|<link\b[^>]*href\s*=\s*["']?(?:https?:)?//|"""
+    r"""url\(\s*["']?(?:https?:)?//|@import\s+["']?(?:https?:)?//""",
+    re.IGNORECASE,
+)
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_figures_in_copy_are_computed_from_the_responses(built_mini_site: Path):
+    home = _text((built_mini_site / "site/index.html").read_text(encoding="utf-8"))
+    assert "Support stands at 55% of everyone asked" in home  # 66 of 120, weights balanced
+    assert "60% heard about us online" in home  # 72 of 120 chose Online
+    assert re.search(r"one in five mini figures are cited \(\s*Mini Statistics Office, 2019\s*\)", home)
+
+
+def test_stats_csv_is_published_with_the_design_columns(built_mini_site: Path):
+    with (built_mini_site / "site/data/stats.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == COLUMNS
+    by_key = {row["key"]: row for row in rows}
+    support = by_key["mini-2020.support.yes"]
+    assert support["base"] == "120" and support["weighted"] == "true"
+    assert float(support["estimate"]) == 0.55
+    assert abs(float(support["effective_base"]) - 14400 / 135) < 0.01
+    assert float(support["ci_low"]) < 0.55 < float(support["ci_high"])
+    south = by_key["mini-2020.south_only.yes"]
+    assert south["base"] == "40" and south["suppressed"] == "true" and south["estimate"] == ""
+    assert by_key["mini-2020.support.yes.region=north"]["low_base"] == "true"  # base 80
+    assert (built_mini_site / "site/data/mini-2020.csv").exists()
+
+
+def test_survey_page_has_wording_chart_table_base_and_interval(built_mini_site: Path):
+    html = (built_mini_site / "site/data/mini-2020/index.html").read_text(encoding="utf-8")
+    text = _text(html)
+    assert "Do you support the campaign?" in text
+    assert "Base: 120 who answered" in text and "effective base 107" in text
+    assert re.search(r"<td>Yes</td>\s*<td[^>]*>55%</td>\s*<td>\d+% to \d+%</td>", html)
+    assert 'src="../charts/mini-2020-support-light.svg#only-light"' in html
+    assert 'src="../charts/mini-2020-support-dark.svg#only-dark"' in html
+    assert re.search(r'<img alt="Bar chart of answers to [^"]*Yes: 55%', html)
+    assert "Base too small to publish" in text  # the routed question has a base of 40
+    assert "Commissioned by" in text and "Mini Research Ltd" in text and "2 to 9 March 2020" in text
+    assert "<script" not in (built_mini_site / "site/data/charts/mini-2020-support-light.svg").read_text()
+
+
+def test_no_page_requests_a_third_party_host(built_mini_site: Path):
+    offenders = []
+    for path in (built_mini_site / "site").rglob("*"):
+        if path.suffix in {".html", ".css", ".svg", ".js"}:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            offenders += [f"{path.name}: {m.group(0)}" for m in THIRD_PARTY.finditer(text)]
+    assert offenders == []
+    assert "fonts.googleapis" not in (built_mini_site / "site/index.html").read_text(encoding="utf-8")
+
+
+def test_rebuilding_the_same_inputs_gives_identical_files(built_mini_site: Path, tmp_path: Path):
+    before = {p.relative_to(built_mini_site / "site"): p.read_bytes()
+              for p in (built_mini_site / "site").rglob("*") if p.is_file()}
+    result = run_cli("build", cwd=built_mini_site)
+    assert result.returncode == 0, result.stderr
+    after = {p.relative_to(built_mini_site / "site"): p.read_bytes()
+             for p in (built_mini_site / "site").rglob("*") if p.is_file()}
+    assert sorted(before) == sorted(after)
+    assert [str(p) for p in before if before[p] != after[p]] == []
+
+
+def _assert_failed_cleanly(result, site: Path, marker: bytes, *expected: str):
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    for text in expected:
+        assert text in result.stderr, result.stderr
+    assert (site / "index.html").read_bytes() == marker
+
+
+def _with_old_site(project: Path) -> tuple[Path, bytes]:
+    site = project / "site"
+    site.mkdir()
+    marker = b"<p>the previous site</p>"
+    (site / "index.html").write_bytes(marker)
+    return site, marker
+
+
+def test_broken_codebook_stops_the_build_and_keeps_the_old_site(mini_site: Path):
+    site, marker = _with_old_site(mini_site)
+    book = mini_site / "surveys/mini-2020/survey.yml"
+    book.write_text(book.read_text().replace("commissioned_by: Mini Campaign\n", "").replace(
+        "method: Online\n", ""))
+    result = run_cli("build", cwd=mini_site)
+    _assert_failed_cleanly(result, site, marker, "surveys/mini-2020/survey.yml", "field commissioned_by",
+                           "field method", "add `commissioned_by:`", "2 problem(s)")
+
+
+def test_missing_column_and_unknown_answer_are_all_reported(mini_site: Path):
+    site, marker = _with_old_site(mini_site)
+    responses = mini_site / "surveys/mini-2020/responses.csv"
+    lines = responses.read_text().splitlines()
+    lines[3] = lines[3].replace(",Yes,", ",Maybe,")
+    responses.write_text("\n".join(lines) + "\n")
+    book = mini_site / "surveys/mini-2020/survey.yml"
+    book.write_text(book.read_text().replace("column: q3", "column: q3_channels"))
+    result = run_cli("build", cwd=mini_site)
+    _assert_failed_cleanly(result, site, marker, "surveys/mini-2020/responses.csv", "column 'q3_channels'",
+                           "a column declared in survey.yml is not in the export")
+    # The missing column stops row checks of that file; fix it and the bad answer is reported with its row.
+    book.write_text(book.read_text().replace("column: q3_channels", "column: q3"))
+    result = run_cli("check", cwd=mini_site)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "column 'q1', row 4" in result.stderr and "'Maybe'" in result.stderr and "'Yes'" in result.stderr
+
+
+def test_unknown_figure_key_in_copy_names_the_page_and_key(mini_site: Path):
+    site, marker = _with_old_site(mini_site)
+    page = mini_site / "docs/index.md"
+    page.write_text(page.read_text() + '\nAlso {{ stat("mini-2020.support.maybe") }}.\n')
+    result = run_cli("build", cwd=mini_site)
+    _assert_failed_cleanly(result, site, marker, "docs/index.md", "line 8", "mini-2020.support.maybe",
+                           "mini-2020.support.yes")
+
+
+def test_suppressed_figure_in_copy_fails_the_build(mini_site: Path):
+    site, marker = _with_old_site(mini_site)
+    page = mini_site / "docs/index.md"
+    page.write_text(page.read_text() + '\n{{ stat("mini-2020.south_only.yes") }}\n')
+    result = run_cli("build", cwd=mini_site)
+    _assert_failed_cleanly(result, site, marker, "docs/index.md", "mini-2020.south_only.yes", "suppressed")
+
+
+def test_macro_reports_a_bad_key_the_copy_scan_cannot_see(mini_site: Path):
+    # A key built by Jinja at render time escapes the text scan; the macro itself must fail the build.
+    site, marker = _with_old_site(mini_site)
+    page = mini_site / "docs/index.md"
+    page.write_text(page.read_text() + '\n{% set k = "mini-2020.nothing" %}{{ stat(k ~ ".yes") }}\n')
+    result = run_cli("build", cwd=mini_site)
+    _assert_failed_cleanly(result, site, marker, "docs/index.md", 'stat("mini-2020.nothing.yes")')
+
+
+def test_check_validates_without_writing_anything(mini_site: Path):
+    result = run_cli("check", cwd=mini_site)
+    assert result.returncode == 0, result.stderr
+    assert "All checks passed" in result.stderr
+    assert not (mini_site / "site").exists() and not (mini_site / "docs/data").exists()
+
+
+def test_every_command_has_help(mini_site: Path):
+    for command in ["build", "check", "serve"]:
+        result = run_cli(command, "--help", cwd=mini_site)
+        assert result.returncode == 0 and "--project" in result.stdout
+    assert "build" in run_cli("--help", cwd=mini_site).stdout
+
+
+def test_running_outside_a_site_folder_says_so(tmp_path: Path):
+    result = run_cli("build", cwd=tmp_path)
+    assert result.returncode != 0 and "no mkdocs.yml" in result.stderr and "Traceback" not in result.stderr
