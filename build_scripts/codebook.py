@@ -138,7 +138,8 @@ def load_codebook(path: Path, shown_as: str) -> tuple[Codebook | None, list[Prob
     try:
         book = Codebook.model_validate(raw)
     except ValidationError as exc:
-        return None, [problem_from(err, shown_as, Codebook) for err in exc.errors()]
+        as_written = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+        return None, [problem_from(err, shown_as, Codebook, as_written) for err in exc.errors()]
     folder = path.parent.name
     if book.id != folder:
         return None, [Problem(shown_as, "field id", f"the id does not match the folder name {folder!r}",
@@ -146,7 +147,7 @@ def load_codebook(path: Path, shown_as: str) -> tuple[Codebook | None, list[Prob
     return book, []
 
 
-def problem_from(err: dict, shown_as: str, schema: type[BaseModel]) -> Problem:
+def problem_from(err: dict, shown_as: str, schema: type[BaseModel], as_written=None) -> Problem:
     """Turn one pydantic error into a Problem that says which field and how to fix it."""
     loc = [str(part) for part in err["loc"]]
     field = _field_path(err["loc"])
@@ -163,10 +164,24 @@ def problem_from(err: dict, shown_as: str, schema: type[BaseModel]) -> Problem:
     help_text = _field_help(schema, err["loc"])
     fix = f"give {help_text}" if help_text else "correct the value"
     if err["type"] == "string_type" and isinstance(err.get("input"), (int, float, bool)):
-        fix = f"put the value in quotes (YAML read it as {type(err['input']).__name__}), e.g. \"{err['input']}\""
+        # YAML turns unquoted 18_24 into 1824 and yes into True: quote the text as it was typed.
+        typed = _as_written(as_written, err["loc"])
+        value = typed if typed is not None else value
+        fix = (f"put the value in quotes, e.g. \"{typed}\" (unquoted, YAML reads it as a "
+               f"{'true/false value' if isinstance(err['input'], bool) else 'number'})")
     if err["type"] == "string_pattern_mismatch":
         fix = "use lower-case letters, digits, '-' and '_' only, starting with a letter or digit"
     return Problem(shown_as, f"field {field}" if field else "", message, fix, value)
+
+
+def _as_written(tree, loc: tuple) -> str | None:
+    """The scalar at loc in a YAML tree loaded with every value kept as text."""
+    for part in loc:
+        try:
+            tree = tree[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return tree if isinstance(tree, str) else None
 
 
 def _field_path(loc: tuple) -> str:

@@ -23,7 +23,8 @@ def percent(estimate: float | None) -> str:
     if 0.995 <= estimate < 1:
         return ">99%"
     # Round half up, as readers expect (41.5% is 42%), not Python's round-half-even.
-    whole = Decimal(repr(float(estimate) * 100)).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    # Scale in decimal, not binary: 0.285 * 100 is 28.499999999999996 as a float.
+    whole = (Decimal(repr(float(estimate))) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
     return f"{whole}%"
 
 
@@ -67,11 +68,6 @@ def md_text(text: str) -> str:
     """Text from a codebook made safe to drop into Markdown: every special character is literal."""
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(" ".join(str(text).split()), quote=False))
     return _no_jinja(escaped)
-
-
-def attr_text(text: str) -> str:
-    """Text made safe for an HTML attribute value in double quotes, such as alt text."""
-    return _no_jinja(html.escape(" ".join(str(text).split()), quote=True))
 
 
 def _no_jinja(text: str) -> str:

@@ -59,9 +59,11 @@ def read_responses(path: Path, shown_as: str) -> tuple[pd.DataFrame | None, list
         return None, [Problem(shown_as, "", "the responses file named by the codebook does not exist",
                               "put the export here or correct `responses:` in survey.yml")]
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        # Blank lines are kept while reading, then dropped, so row numbers still match the file.
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, csv.Error) as exc:
         return None, [Problem(shown_as, "", f"the file cannot be read as CSV: {exc}",
                               "export the responses again as UTF-8 CSV with one header row")]
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame.apply(lambda col: col.str.strip()), []
+    frame = frame.apply(lambda col: col.str.strip())
+    return frame[(frame != "").any(axis=1)], []

@@ -97,7 +97,7 @@ def question_section(meta: dict, question: dict, rows: pd.DataFrame) -> str:
             lines.append('!!! warning "Low base"\n    Fewer than 100 people answered: treat these figures with caution.\n')
         for theme in ("light", "dark"):
             src = chart_file(meta["id"], question["key"], theme)
-            lines.append(f'![{md_text(question["description"])}]({src}#only-{theme}){{ width="560" }}')
+            lines.append(f'![{md_text(question["description"])}]({src}#only-{theme})')
         lines.append("")
     lines.append(figures_table(rows, weighted=bool(meta.get("weighting"))))
     return "\n".join(lines)

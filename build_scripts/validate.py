@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from build_scripts.codebook import Question
@@ -97,10 +98,10 @@ def _check_ids(ids: pd.Series, file: str, column: str) -> list[Problem]:
 
 def _check_weights(cells: pd.Series, file: str, column: str) -> list[Problem]:
     weights = pd.to_numeric(cells, errors="coerce")
-    bad = cells[weights.isna() | ~(weights > 0)]
+    bad = cells[~(np.isfinite(weights) & (weights > 0))]
     if bad.empty:
         return []
-    return [Problem(file, f"column {column!r}, {_rows(bad.index)}", "a weight is missing, not a number, zero or negative",
+    return [Problem(file, f"column {column!r}, {_rows(bad.index)}", "a weight is missing, not a finite number, zero or negative",
                     "give every respondent a positive numeric weight", bad.iloc[0])]
 
 
