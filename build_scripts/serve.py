@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 
@@ -11,27 +12,44 @@ from watchdog.observers import Observer
 
 from build_scripts.pipeline import Project
 
+SETTLE_SECONDS = 0.5  # a save often fires several events; recompute once they stop
 
-class _OnChange(FileSystemEventHandler):
+
+class _Debounced(FileSystemEventHandler):
     def __init__(self, regenerate: Callable[[], None]):
         self.regenerate = regenerate
         self.lock = threading.Lock()
+        self.timer: threading.Timer | None = None
 
     def on_any_event(self, event) -> None:
         if event.is_directory or event.event_type not in {"created", "modified", "moved", "deleted"}:
             return
-        # One regeneration at a time; it writes only changed files, which MkDocs' watcher then picks up.
         with self.lock:
-            self.regenerate()
+            if self.timer is not None:
+                self.timer.cancel()
+            self.timer = threading.Timer(SETTLE_SECONDS, self.regenerate)
+            self.timer.daemon = True
+            self.timer.start()
 
 
 def serve_site(project: Project, dev_addr: str, regenerate: Callable[[], None]) -> None:
-    """Serve the site with live reload until interrupted, regenerating data pages on survey changes."""
+    """Serve the site with live reload until interrupted, regenerating data pages on survey changes.
+
+    Regeneration rewrites only the generated files whose content changed; MkDocs' own watcher
+    then rebuilds and reloads the browser.
+    """
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logging.getLogger("mkdocs.plugins.mkdocs_macros").setLevel(logging.WARNING)  # it lists its internals
     observer = Observer()
-    observer.schedule(_OnChange(regenerate), str(project.surveys_dir), recursive=True)
+    observer.schedule(_Debounced(regenerate), str(project.surveys_dir), recursive=True)
     observer.start()
     try:
         serve(config_file=str(project.config_file), dev_addr=dev_addr, livereload=True)
     finally:
         observer.stop()
         observer.join()
+        logger.removeHandler(handler)
