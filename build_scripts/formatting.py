@@ -24,7 +24,7 @@ def percent(estimate: float | None) -> str:
         return ">99%"
     # Round half up, as readers expect (41.5% is 42%), not Python's round-half-even.
     # Scale in decimal, not binary: 0.285 * 100 is 28.499999999999996 as a float.
-    whole = (Decimal(repr(float(estimate))) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    whole = (Decimal(repr(float(estimate))) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return f"{whole}%"
 
 
@@ -39,7 +39,7 @@ def count(value) -> str:
     """A whole number with thousands separators; hidden counts show as an asterisk."""
     if value is None or pd.isna(value):
         return SUPPRESSED
-    return f"{int(round(float(value))):,}"
+    return f"{round(float(value)):,}"
 
 
 def date_words(value: str) -> str:

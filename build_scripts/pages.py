@@ -122,8 +122,8 @@ def data_page(metas: list[dict]) -> str:
     """The downloads page: the whole statistics table and one table per survey."""
     lines = [
         FRONT_MATTER.format(title="Data and downloads"), GENERATED_NOTE, "# Data and downloads\n",
-        "Every figure on this site comes from one statistics table, computed from the survey responses "
-        "when the site is built. Only aggregate figures are published: no respondent-level data.\n",
+        ("Every figure on this site comes from one statistics table, computed from the survey responses "
+         "when the site is built. Only aggregate figures are published: no respondent-level data.\n"),
         "- [stats.csv](stats.csv): every published figure, one row each.",
     ]
     for meta in metas:

@@ -88,7 +88,8 @@ def _rake(frame: pd.DataFrame, margins: dict[str, dict[str, float]], iterations:
     for _ in range(iterations):
         for column, targets in margins.items():
             totals = pd.Series(weights).groupby(frame[column].to_numpy()).sum() / weights.sum()
-            weights *= frame[column].map(lambda v: targets[v] / totals[v]).to_numpy()
+            factors = {value: targets[value] / totals[value] for value in targets}
+            weights *= frame[column].map(factors).to_numpy()
     return weights / weights.mean()
 
 
@@ -121,8 +122,7 @@ def public(book: Codebook, rng) -> pd.DataFrame:
             cells.append(labels["dont_know"])
             continue
         picks = ["early_help"] if early[i] else []
-        extra = rng.integers(1 if picks else 1, 3 if picks else 4)
-        extra = min(extra, 3 - len(picks))
+        extra = rng.integers(1, 3 if picks else 4)  # up to three answers in all
         picks += list(rng.choice(others, size=extra, replace=False, p=appeal))
         order = [o.key for o in q.options]
         cells.append(f"{q.separator} ".join(labels[k] for k in sorted(picks, key=order.index)))

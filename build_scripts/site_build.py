@@ -7,7 +7,7 @@ import os
 import shutil
 import tempfile
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from mkdocs.commands.build import build
@@ -48,7 +48,7 @@ def _mkdocs_logging(echo):
 def build_date_epoch(dates: list[str]) -> str:
     """A fixed build timestamp from the data (the latest fieldwork day), so rebuilds are byte-identical."""
     latest = max(dates) if dates else "2000-01-01"
-    return str(int(datetime.fromisoformat(latest).replace(tzinfo=timezone.utc).timestamp()))
+    return str(int(datetime.fromisoformat(latest).replace(tzinfo=UTC).timestamp()))
 
 
 def build_site(project: Project, epoch: str, echo=print) -> Path:

@@ -6,11 +6,20 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
-from build_scripts.codebook import Key, Text, problem_from
+from build_scripts.codebook import Key, Text
 from build_scripts.errors import Problem
-
+from build_scripts.schema_errors import problem_from
 
 # A year, a month or a day: sources are often dated only "March 2015". YAML reads 2015 as a number.
 PublicationDate = Annotated[str, BeforeValidator(str), StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import REPO
 
 from build_scripts.copy_check import check_copy, copy_pages
 from build_scripts.formatting import percent
 from build_scripts.pipeline import Project, compute
 from build_scripts.seed_surveys import generate
-from conftest import REPO
 
 
 @pytest.fixture(scope="module")

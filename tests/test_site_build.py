@@ -6,8 +6,9 @@ import csv
 import re
 from pathlib import Path
 
-from build_scripts.stats import COLUMNS
 from conftest import run_cli
+
+from build_scripts.stats import COLUMNS
 
 THIRD_PARTY = re.compile(
     r"""(?:src|srcset|poster|data)\s*=\s*["']?\s*(?:https?:)?//|<link\b[^>]*href\s*=\s*["']?(?:https?:)?//|"""

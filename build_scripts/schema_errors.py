@@ -1,0 +1,83 @@
+"""Turn pydantic validation errors into Problems that name the field and say how to fix it."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from build_scripts.errors import Problem
+
+
+def problem_from(err: dict, shown_as: str, schema: type[BaseModel], as_written=None) -> Problem:
+    """Turn one pydantic error into a Problem that says which field and how to fix it."""
+    loc = [str(part) for part in err["loc"]]
+    field = _field_path(err["loc"])
+    name = loc[-1] if loc else ""
+    value = None if err["type"] == "missing" else _short(err.get("input"))
+    if err["type"] == "missing":
+        help_text = _field_help(schema, err["loc"])
+        return Problem(shown_as, f"field {field}", "a required field is missing",
+                       f"add `{name}:` ({help_text})" if help_text else f"add `{name}:`")
+    if err["type"] == "extra_forbidden":
+        return Problem(shown_as, f"field {field}", "this field is not part of the codebook schema",
+                       "remove it or correct its spelling (see README, 'Codebook fields')")
+    message = err["msg"].removeprefix("Value error, ")
+    help_text = _field_help(schema, err["loc"])
+    fix = f"give {help_text}" if help_text else "correct the value"
+    if err["type"] == "string_type" and isinstance(err.get("input"), (int, float, bool)):
+        # YAML turns unquoted 18_24 into 1824 and yes into True: quote the text as it was typed.
+        typed = _as_written(as_written, err["loc"])
+        value = typed if typed is not None else value
+        fix = (f"put the value in quotes, e.g. \"{typed}\" (unquoted, YAML reads it as a "
+               f"{'true/false value' if isinstance(err['input'], bool) else 'number'})")
+    if err["type"] == "string_pattern_mismatch":
+        fix = "use lower-case letters, digits, '-' and '_' only, starting with a letter or digit"
+    return Problem(shown_as, f"field {field}" if field else "", message, fix, value)
+
+
+def _as_written(tree, loc: tuple) -> str | None:
+    """The scalar at loc in a YAML tree loaded with every value kept as text."""
+    for part in loc:
+        try:
+            tree = tree[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return tree if isinstance(tree, str) else None
+
+
+def _field_path(loc: tuple) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def _field_help(schema: type[BaseModel], loc: tuple) -> str | None:
+    """The description declared on the schema for the field at loc, if any."""
+    model: type[BaseModel] | None = schema
+    description = None
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        description = field.description
+        model = _model_of(field.annotation)
+    return description
+
+
+def _model_of(annotation) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_of(arg)
+        if found:
+            return found
+    return None
+
+
+def _short(value) -> str | None:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
