@@ -93,10 +93,10 @@ class Codebook(Strict):
     @model_validator(mode="after")
     def _cross_references(self) -> Codebook:
         problems = []
-        problems += _duplicates("segment", [s.key for s in self.segments])
-        problems += _duplicates("question", [q.key for q in self.questions])
+        problems += duplicate_keys("segment", [s.key for s in self.segments])
+        problems += duplicate_keys("question", [q.key for q in self.questions])
         for item in [*self.segments, *self.questions]:
-            problems += _duplicates(f"option of {item.key!r}", [o.key for o in item.options])
+            problems += duplicate_keys(f"option of {item.key!r}", [o.key for o in item.options])
         segments = {s.key: s for s in self.segments}
         for q in self.questions:
             if q.asked is None:
@@ -117,7 +117,8 @@ class Codebook(Strict):
         return next(s for s in self.segments if s.key == key)
 
 
-def _duplicates(what: str, keys: list[str]) -> list[str]:
+def duplicate_keys(what: str, keys: list[str]) -> list[str]:
+    """A message for each key that appears more than once."""
     seen = {k for k in keys if keys.count(k) > 1}
     return [f"{what} key {k!r} is used more than once" for k in sorted(seen)]
 

@@ -7,9 +7,7 @@ from typing import Annotated
 
 import yaml
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     HttpUrl,
     StringConstraints,
@@ -17,7 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from build_scripts.codebook import Key, Text
+from build_scripts.codebook import Key, Strict, Text, duplicate_keys
 from build_scripts.errors import Problem
 from build_scripts.schema_errors import problem_from
 
@@ -25,9 +23,7 @@ from build_scripts.schema_errors import problem_from
 PublicationDate = Annotated[str, BeforeValidator(str), StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
 
 
-class Source(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Source(Strict):
     key: Key = Field(description="a short identifier copy uses in source(\"...\")")
     figure: Text = Field(description="the figure as the source states it")
     publisher: Text = Field(description="the organisation that published it")
@@ -37,17 +33,14 @@ class Source(BaseModel):
     note: Text | None = None
 
 
-class Sources(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Sources(Strict):
     sources: list[Source] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_keys(self) -> Sources:
-        keys = [s.key for s in self.sources]
-        repeated = sorted({k for k in keys if keys.count(k) > 1})
+        repeated = duplicate_keys("source", [s.key for s in self.sources])
         if repeated:
-            raise ValueError(f"source keys used more than once: {repeated}")
+            raise ValueError("; ".join(repeated))
         return self
 
     def by_key(self) -> dict[str, Source]:
