@@ -6,11 +6,10 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from build_scripts.errors import Problem
-from build_scripts.schema_errors import problem_from
+from build_scripts.yaml_schema import read_model
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -125,23 +124,9 @@ def duplicate_keys(what: str, keys: list[str]) -> list[str]:
 
 def load_codebook(path: Path, shown_as: str) -> tuple[Codebook | None, list[Problem]]:
     """Read and validate a codebook, returning it or every problem found in it."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None, [Problem(shown_as, "", "the codebook is missing", "create survey.yml (see README, 'Adding a survey')")]
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else ""
-        return None, [Problem(shown_as, where, f"this is not valid YAML: {getattr(exc, 'problem', exc)}",
-                              "correct the YAML syntax (indentation, quotes, colons)")]
-    if not isinstance(raw, dict):
-        return None, [Problem(shown_as, "", "the codebook must be a mapping of fields",
-                              "start from another survey's survey.yml and edit it")]
-    try:
-        book = Codebook.model_validate(raw)
-    except ValidationError as exc:
-        as_written = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-        return None, [problem_from(err, shown_as, Codebook, as_written) for err in exc.errors()]
+    book, problems = read_model(path, shown_as, Codebook, "survey.yml")
+    if book is None:
+        return None, problems
     folder = path.parent.name
     if book.id != folder:
         return None, [Problem(shown_as, "field id", f"the id does not match the folder name {folder!r}",

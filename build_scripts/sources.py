@@ -5,19 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import (
     BeforeValidator,
     Field,
     HttpUrl,
     StringConstraints,
-    ValidationError,
     model_validator,
 )
 
 from build_scripts.codebook import Key, Strict, Text, duplicate_keys
 from build_scripts.errors import Problem
-from build_scripts.schema_errors import problem_from
+from build_scripts.yaml_schema import read_model
 
 # A year, a month or a day: sources are often dated only "March 2015". YAML reads 2015 as a number.
 PublicationDate = Annotated[str, BeforeValidator(str), StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
@@ -52,10 +50,5 @@ def load_sources(path: Path, shown_as: str) -> tuple[Sources, list[Problem]]:
     """Read sources.yml; a missing file means no sources, a broken one means problems."""
     if not path.exists():
         return Sources(), []
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return Sources.model_validate(raw), []
-    except yaml.YAMLError as exc:
-        return Sources(), [Problem(shown_as, "", f"this is not valid YAML: {exc}", "correct the YAML syntax")]
-    except ValidationError as exc:
-        return Sources(), [problem_from(err, shown_as, Sources) for err in exc.errors()]
+    sources, problems = read_model(path, shown_as, Sources, "sources.yml")
+    return sources or Sources(), problems

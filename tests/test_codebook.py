@@ -135,7 +135,7 @@ def test_a_misspelt_field_is_reported_as_well_as_the_missing_one(tmp_path):
     wheres = _by_where(problems)
     assert set(wheres) == {"field comissioned_by", "field commissioned_by"}
     extra = wheres["field comissioned_by"]
-    assert "not part of the codebook schema" in extra.message
+    assert "not part of the survey.yml schema" in extra.message
     assert "spelling" in extra.fix
     assert wheres["field commissioned_by"].fix.startswith("add `commissioned_by:`")
 
@@ -318,7 +318,8 @@ def test_a_file_that_is_not_utf8_is_reported(tmp_path):
     book, problems = load_codebook(path, SHOWN)
     assert book is None
     [problem] = problems
-    assert problem.file == SHOWN and "not valid YAML" in problem.message
+    assert problem.file == SHOWN and "not UTF-8" in problem.message and "UTF-8" in problem.fix
+    assert problem.where == "byte 10"  # the é, after "title: Caf"
 
 
 def test_a_missing_codebook_is_reported(tmp_path):

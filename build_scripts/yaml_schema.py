@@ -1,13 +1,47 @@
-"""Turn pydantic validation errors into Problems that name the field and say how to fix it."""
+"""Read a YAML file into a pydantic model, turning every error into a Problem with its field and fix."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
 
 from build_scripts.errors import Problem
 
+Model = TypeVar("Model", bound=BaseModel)
 
-def problem_from(err: dict, shown_as: str, schema: type[BaseModel], as_written=None) -> Problem:
+
+def read_model(path: Path, shown_as: str, schema: type[Model], what: str) -> tuple[Model | None, list[Problem]]:
+    """Parse and validate a YAML file (`what` names it, e.g. "survey.yml"), returning the model or every problem."""
+    missing_fix = f"create {what} (see README)"
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw = yaml.safe_load(text)
+    except FileNotFoundError:
+        return None, [Problem(shown_as, "", "the file is missing", missing_fix)]
+    except UnicodeDecodeError as exc:
+        return None, [Problem(shown_as, f"byte {exc.start}", "the file is not UTF-8 text",
+                              "save it as UTF-8 in your editor")]
+    except OSError as exc:
+        return None, [Problem(shown_as, "", f"the file cannot be read: {exc.strerror}", missing_fix)]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else ""
+        return None, [Problem(shown_as, where, f"this is not valid YAML: {getattr(exc, 'problem', exc)}",
+                              "correct the YAML syntax (indentation, quotes, colons)")]
+    if not isinstance(raw, dict):
+        return None, [Problem(shown_as, "", "the file must be a mapping of fields (name: value)",
+                              f"start from a shipped {what} and edit it")]
+    try:
+        return schema.model_validate(raw), []
+    except ValidationError as exc:
+        as_written = yaml.load(text, Loader=yaml.BaseLoader)
+        return None, [problem_from(err, shown_as, schema, as_written, what) for err in exc.errors()]
+
+
+def problem_from(err: dict, shown_as: str, schema: type[BaseModel], as_written, what: str) -> Problem:
     """Turn one pydantic error into a Problem that says which field and how to fix it."""
     loc = [str(part) for part in err["loc"]]
     field = _field_path(err["loc"])
@@ -18,8 +52,8 @@ def problem_from(err: dict, shown_as: str, schema: type[BaseModel], as_written=N
         return Problem(shown_as, f"field {field}", "a required field is missing",
                        f"add `{name}:` ({help_text})" if help_text else f"add `{name}:`")
     if err["type"] == "extra_forbidden":
-        return Problem(shown_as, f"field {field}", "this field is not part of the codebook schema",
-                       "remove it or correct its spelling (see README, 'Codebook fields')")
+        return Problem(shown_as, f"field {field}", f"this field is not part of the {what} schema",
+                       "remove it or correct its spelling (see README)")
     message = err["msg"].removeprefix("Value error, ")
     help_text = _field_help(schema, err["loc"])
     fix = f"give {help_text}" if help_text else "correct the value"
