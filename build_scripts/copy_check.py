@@ -35,8 +35,8 @@ def check_copy(pages: list[Path], table: pd.DataFrame, source_keys: set[str], ro
                     problems.append(Problem(shown, where, "no figure in the statistics table has this key",
                                             f"use a key from site/data/stats.csv{_suggest(key, rows.index)}", key))
                 elif kind == "stat" and bool(rows.at[key, "suppressed"]):
-                    problems.append(Problem(shown, where, f"this figure is suppressed: its base of "
-                                            f"{int(rows.at[key, 'base'])} is under the publication threshold",
+                    problems.append(Problem(shown, where, f"this figure is suppressed ({rows.at[key, 'suppression']}, "
+                                            f"base {int(rows.at[key, 'base'])}) and cannot be published",
                                             "quote a figure with a larger base (e.g. the whole sample)", key))
     return problems
 

@@ -61,8 +61,8 @@ def define_env(env) -> None:
                       f"fix: use a key from docs/{GENERATED}/stats.csv")
             return UNAVAILABLE
         if row["suppressed"] == "true":
-            log.error(f'{page_name()}: stat("{key}") is suppressed (base {row["base"]} is under 50) and cannot be '
-                      "quoted; fix: quote a figure with a larger base")
+            log.error(f'{page_name()}: stat("{key}") is suppressed ({row["suppression"]}, base {row["base"]}) and '
+                      "cannot be quoted; fix: quote a figure with a larger base")
             return UNAVAILABLE
         return percent(float(row["estimate"]))
 

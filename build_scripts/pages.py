@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 
 from build_scripts.formatting import count, decimal_count, interval, md_text, percent
@@ -114,7 +116,7 @@ def figures_table(rows: pd.DataFrame, weighted: bool) -> str:
         cells = [md_text(row.option_label), percent(row.estimate), interval(row.ci_low, row.ci_high), count(row.count)]
         if weighted:
             cells.append("\\*" if pd.isna(row.weighted_count) else decimal_count(row.weighted_count))
-        lines.append("| " + " | ".join(c.replace("*", "\\*") if c == "*" else c for c in cells) + " |")
+        lines.append("| " + " | ".join("\\*" if c == "*" else c for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -151,10 +153,13 @@ COLUMN_MEANINGS = {
     "estimate": "the proportion, from 0 to 1 (empty when suppressed)",
     "ci_low": "lower end of the 95% Wilson interval",
     "ci_high": "upper end of the 95% Wilson interval",
-    "suppressed": "true when the base is under 50 and the figure is not published",
+    "suppressed": "true when the figure is not published (see suppression)",
+    "suppression": "why: 'base under 50', or 'count under 10' for a small group in a breakdown",
     "low_base": "true when the base is 50 to 99",
 }
 
 
 def _yaml_string(text: str) -> str:
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    # Material prints a page's title into the HTML unescaped, so escape it here.
+    text = html.escape(str(text), quote=False)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

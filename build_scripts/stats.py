@@ -15,8 +15,10 @@ from build_scripts.validate import asked_mask, split_answers
 COLUMNS = [
     "key", "survey", "question", "option", "option_label", "segment", "segment_value",
     "base", "weighted_base", "effective_base", "weighted", "count", "weighted_count",
-    "estimate", "ci_low", "ci_high", "suppressed", "low_base",
+    "estimate", "ci_low", "ci_high", "suppressed", "suppression", "low_base",
 ]
+BASE_TOO_SMALL = "base under 50"
+COUNT_TOO_SMALL = "count under 10"
 
 
 def wilson_interval(p, n, confidence: float = 0.95):
@@ -63,7 +65,9 @@ def survey_table(survey: Survey, thresholds: Thresholds = DEFAULT) -> pd.DataFra
         groups += [(seg.key, o.key, frame[seg.column] == o.export_value) for o in seg.options]
     parts = []
     for q in book.questions:
-        answered = asked_mask(survey, q) & (frame[q.column] != "")
+        answered = asked_mask(survey, q)
+        if q.type == "single":  # a blank single answer is no answer; a blank multi answer chose nothing
+            answered &= frame[q.column] != ""
         hits = option_indicators(q, frame[q.column])
         labels = {o.key: o.label for o in q.options}
         for segment, value, members in groups:
@@ -90,16 +94,19 @@ def survey_table(survey: Survey, thresholds: Thresholds = DEFAULT) -> pd.DataFra
 def _add_estimates(table: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     estimate = table["weighted_count"] / table["weighted_base"]
     low, high = wilson_interval(estimate, table["effective_base"], thresholds.confidence)
-    suppressed = table["base"] < thresholds.suppress_below
+    small_base = table["base"] < thresholds.suppress_below
+    # Standards rule 5: a count of 1 to 9 in a breakdown is hidden, and so is its percentage, which with
+    # the base would give the count away. (Secondary suppression is still to come.)
+    small_count = ~small_base & (table["segment"] != "") & table["count"].between(1, thresholds.small_count_below - 1)
+    suppressed = small_base | small_count
     table["estimate"] = estimate.where(~suppressed)
     table["ci_low"] = pd.Series(low, index=table.index).where(~suppressed)
     table["ci_high"] = pd.Series(high, index=table.index).where(~suppressed)
     table["suppressed"] = suppressed
-    table["low_base"] = ~suppressed & (table["base"] < thresholds.low_base_below)
-    # Standards rule 5: small counts in breakdowns are hidden (secondary suppression is still to come).
-    small = (table["segment"] != "") & table["count"].between(1, thresholds.small_count_below - 1)
-    table["count"] = table["count"].astype("Int64").mask(small | suppressed)
-    table["weighted_count"] = table["weighted_count"].mask(small | suppressed)
+    table["suppression"] = np.select([small_base, small_count], [BASE_TOO_SMALL, COUNT_TOO_SMALL], "")
+    table["low_base"] = ~small_base & (table["base"] < thresholds.low_base_below)
+    table["count"] = table["count"].astype("Int64").mask(suppressed)
+    table["weighted_count"] = table["weighted_count"].mask(suppressed)
     return table[COLUMNS]
 
 
@@ -110,10 +117,14 @@ def statistics_table(surveys: list[Survey], thresholds: Thresholds = DEFAULT) ->
 
 
 def write_csv(table: pd.DataFrame) -> str:
-    """The table as CSV text with fixed precision, so identical inputs give identical bytes."""
+    """The table as CSV text, so identical inputs give identical bytes.
+
+    Proportions keep full precision (repr round-trips exactly), so a figure read back from the CSV
+    rounds to the same percentage as the one the pages were written from.
+    """
     out = table.copy()
     for column in ["estimate", "ci_low", "ci_high"]:
-        out[column] = out[column].map(lambda v: "" if pd.isna(v) else f"{v:.6f}")
+        out[column] = out[column].map(lambda v: "" if pd.isna(v) else repr(float(v)))
     for column in ["weighted_base", "effective_base", "weighted_count"]:
         out[column] = out[column].map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
     for column in ["weighted", "suppressed", "low_base"]:

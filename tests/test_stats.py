@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +11,15 @@ from statsmodels.stats.proportion import proportion_confint
 
 from build_scripts.codebook import Codebook
 from build_scripts.load import Survey
-from build_scripts.stats import COLUMNS, figure_key, kish_effective_base, statistics_table, wilson_interval
+from build_scripts.formatting import percent
+from build_scripts.stats import (
+    COLUMNS,
+    figure_key,
+    kish_effective_base,
+    statistics_table,
+    wilson_interval,
+    write_csv,
+)
 
 
 @pytest.mark.parametrize("n", [1, 2, 10, 49, 50, 99, 100, 634, 2064, 100_000])
@@ -114,5 +124,29 @@ def test_small_counts_in_breakdowns_are_hidden():
     rows = [{"id": i, "g": "A", "q": "Yes" if i < 5 else "No"} for i in range(100)]
     table = statistics_table([_survey(rows, [{"key": "q", "title": "Q", "text": "Q?", "column": "q",
                                               "type": "single", "options": YES_NO}])]).set_index("key")
-    assert pd.isna(table.loc["t.q.yes.g=a", "count"])  # 5 is in 1 to 9
+    hidden = table.loc["t.q.yes.g=a"]
+    assert pd.isna(hidden["count"]) and pd.isna(hidden["weighted_count"])  # 5 is in 1 to 9
+    # The percentage goes too: with the base of 100 it would give the count away.
+    assert pd.isna(hidden["estimate"]) and pd.isna(hidden["ci_low"]) and pd.isna(hidden["ci_high"])
+    assert hidden["suppressed"] and hidden["suppression"] == "count under 10"
+    assert table.loc["t.q.no.g=a", "count"] == 95 and not table.loc["t.q.no.g=a", "suppressed"]
     assert table.loc["t.q.yes", "count"] == 5  # the whole-sample table shows it
+    assert table.loc["t.q.yes", "suppression"] == ""
+
+
+def test_a_blank_multi_answer_counts_in_the_base_as_choosing_nothing():
+    rows = [{"id": i, "g": "A", "m": "" if i < 20 else "Online"} for i in range(100)]
+    survey = _survey(rows, [{"key": "m", "title": "M", "text": "M?", "column": "m", "type": "multi",
+                             "options": [{"key": "online", "label": "Online"}]}])
+    row = statistics_table([survey]).set_index("key").loc["t.m.online"]
+    assert row["base"] == 100 and row["estimate"] == pytest.approx(0.8)  # a share of everyone asked
+
+
+def test_csv_keeps_full_precision_so_figures_round_the_same_everywhere():
+    rows = [{"id": i, "g": "A", "q": "Yes" if i < 83 else "No"} for i in range(200)]  # 41.5%
+    table = statistics_table([_survey(rows, [{"key": "q", "title": "Q", "text": "Q?", "column": "q",
+                                              "type": "single", "options": YES_NO}])])
+    read_back = pd.read_csv(io.StringIO(write_csv(table))).set_index("key")
+    for key, estimate in table.set_index("key")["estimate"].dropna().items():
+        assert read_back.loc[key, "estimate"] == estimate
+        assert percent(read_back.loc[key, "estimate"]) == percent(estimate)
