@@ -61,7 +61,7 @@ def spec_json(spec: dict) -> str:
     return json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def describe(question_title: str, rows: pd.DataFrame, asked_of: str) -> str:
+def describe(question_title: str, rows: pd.DataFrame, respondents: str) -> str:
     """A text alternative for the chart, generated from its numbers, largest share named first."""
     shown = rows[~rows["suppressed"]]
     if shown.empty:
@@ -70,7 +70,7 @@ def describe(question_title: str, rows: pd.DataFrame, asked_of: str) -> str:
     top = shown.loc[shown["estimate"].astype(float).idxmax()]
     base = int(shown["base"].iloc[0])
     return (
-        f"Bar chart of answers to '{question_title}' from {base:,} {asked_of}. "
+        f"Bar chart of answers to '{question_title}' from {base:,} {respondents}. "
         f"The largest share, {percent(top['estimate'])}, answered '{top['option_label']}'. "
         + "; ".join(parts) + "."
     )

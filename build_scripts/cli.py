@@ -76,7 +76,7 @@ def build(project_dir: Path) -> None:
         _generate(project, results)
         _say("Building the site with MkDocs (strict)...")
         epoch = build_date_epoch([m["fieldwork_end"] for m in results.metas])
-        site = build_site(project, epoch, echo=_say)
+        site = build_site(project, epoch)
         _say(f"Site written to {site} in {time.perf_counter() - started:.1f} s")
 
     _run(action)

@@ -96,6 +96,9 @@ class Codebook(Strict):
         problems += duplicate_keys("question", [q.key for q in self.questions])
         for item in [*self.segments, *self.questions]:
             problems += duplicate_keys(f"option of {item.key!r}", [o.key for o in item.options])
+            values = [o.export_value for o in item.options]
+            problems += [f"two options of {item.key!r} stand for the same answer {v!r} in the export"
+                         for v in sorted({v for v in values if values.count(v) > 1})]
         segments = {s.key: s for s in self.segments}
         for q in self.questions:
             if q.asked is None:

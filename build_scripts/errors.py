@@ -55,6 +55,12 @@ class SiteBuildError(CampaignError):
         return "\n".join(lines)
 
 
+def rows_text(rows: list[int], shown: int = 5) -> str:
+    """Row numbers for a message, the first few then how many more: 'rows 2, 5 and 3 more'."""
+    more = f" and {len(rows) - shown} more" if len(rows) > shown else ""
+    return f"row{'s' if len(rows) > 1 else ''} " + ", ".join(map(str, rows[:shown])) + more
+
+
 def relative(path: Path, root: Path) -> str:
     """Show a path relative to the project root when it lies inside it."""
     try:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from build_scripts.codebook import Codebook, load_codebook
-from build_scripts.errors import Problem, relative
+from build_scripts.errors import Problem, relative, rows_text
 
 CODEBOOK_NAME = "survey.yml"
 
@@ -64,6 +64,22 @@ def read_responses(path: Path, shown_as: str) -> tuple[pd.DataFrame | None, list
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, csv.Error) as exc:
         return None, [Problem(shown_as, "", f"the file cannot be read as CSV: {exc}",
                               "export the responses again as UTF-8 CSV with one header row")]
+    except OSError as exc:
+        return None, [Problem(shown_as, "", f"the file cannot be read: {exc.strerror}",
+                              "point `responses:` in survey.yml at the export file")]
+    short = _short_rows(path, len(frame.columns))
+    if short:
+        return None, [Problem(shown_as, rows_text(short), f"these rows have fewer cells than the {len(frame.columns)} "
+                              "columns of the header", "export the file again: it was cut short or edited by hand")]
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.apply(lambda col: col.str.strip())
     return frame[(frame != "").any(axis=1)], []
+
+
+def _short_rows(path: Path, width: int) -> list[int]:
+    """Line numbers of non-blank rows with fewer cells than the header (pandas would pad them silently)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        return [reader.line_num for row in reader if row and len(row) < width]
+

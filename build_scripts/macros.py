@@ -64,7 +64,9 @@ def define_env(env) -> None:
             log.error(f'{page_name()}: stat("{key}") is suppressed ({row["suppression"]}, base {row["base"]}) and '
                       "cannot be quoted; fix: quote a figure with a larger base")
             return UNAVAILABLE
-        return percent(float(row["estimate"]))
+        shown = percent(float(row["estimate"]))
+        # Standards rule 4: a figure on a base of 50 to 99 carries its warning wherever it is quoted.
+        return f"{shown} (low base: {int(row['base'])})" if row["low_base"] == "true" else shown
 
     @env.macro
     def source(key: str) -> str:

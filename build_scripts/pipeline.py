@@ -97,7 +97,7 @@ def survey_meta(survey: Survey, table: pd.DataFrame) -> dict:
         rows = whole[whole["question"] == q.key]
         meta["questions"].append({
             "key": q.key, "title": q.title, "text": q.text, "type": q.type, "asked_of": asked_of,
-            "description": charts.describe(q.title, rows, asked_of),
+            "description": charts.describe(q.title, rows, q.asked.description if q.asked else "respondents"),
         })
     return meta
 

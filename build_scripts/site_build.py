@@ -19,22 +19,19 @@ from build_scripts.pipeline import Project
 
 
 class _Collect(logging.Handler):
-    def __init__(self, echo):
+    def __init__(self):
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
-        self.echo = echo
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        self.messages.append(message)
-        self.echo(f"{record.levelname.lower()}: {message}")
+        self.messages.append(record.getMessage())
 
 
 @contextmanager
-def _mkdocs_logging(echo):
-    """Route MkDocs' warnings through our own output and keep them for the error report."""
+def _mkdocs_logging():
+    """Keep MkDocs' warnings for the error report (in strict mode any warning fails the build)."""
     logger = logging.getLogger("mkdocs")
-    handler = _Collect(echo)
+    handler = _Collect()
     saved = logger.propagate, logger.level
     logger.addHandler(handler)
     logger.propagate, logger.level = False, logging.INFO
@@ -51,17 +48,20 @@ def build_date_epoch(dates: list[str]) -> str:
     return str(int(datetime.fromisoformat(latest).replace(tzinfo=UTC).timestamp()))
 
 
-def build_site(project: Project, epoch: str, echo=print) -> Path:
+def build_site(project: Project, epoch: str) -> Path:
     """Run `mkdocs build --strict` into a temporary folder, then replace site/ with it."""
     os.environ.setdefault("SOURCE_DATE_EPOCH", epoch)
     staging = Path(tempfile.mkdtemp(prefix=".site-build-", dir=project.root))
-    with _mkdocs_logging(echo) as log:
+    with _mkdocs_logging() as log:
         try:
             config = load_config(str(project.config_file), strict=True, site_dir=str(staging))
             build(config)
         except (MkDocsException, SystemExit, OSError) as exc:
             shutil.rmtree(staging, ignore_errors=True)
             raise SiteBuildError(log.messages or [str(exc)]) from None
+        except BaseException:  # Ctrl-C or a bug: still leave no half-built folder behind
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     staging.chmod(0o755)  # mkdtemp makes it private; a published site is world-readable
     _swap_in(staging, project.site_dir)
     return project.site_dir

@@ -6,10 +6,8 @@ import numpy as np
 import pandas as pd
 
 from build_scripts.codebook import Question
-from build_scripts.errors import Problem
+from build_scripts.errors import Problem, rows_text
 from build_scripts.load import Survey
-
-ROWS_SHOWN = 5
 
 
 def validate_survey(survey: Survey) -> list[Problem]:
@@ -107,10 +105,7 @@ def _check_weights(cells: pd.Series, file: str, column: str) -> list[Problem]:
 
 def _rows(index) -> str:
     """Spreadsheet row numbers (the header is row 1) for the first few offending rows."""
-    rows = list(dict.fromkeys(int(i) + 2 for i in index))
-    text = ", ".join(str(n) for n in rows[:ROWS_SHOWN])
-    more = len(rows) - ROWS_SHOWN
-    return f"row{'s' if len(rows) > 1 else ''} {text}" + (f" and {more} more" if more > 0 else "")
+    return rows_text(list(dict.fromkeys(int(i) + 2 for i in index)))
 
 
 def _listing(values) -> str:

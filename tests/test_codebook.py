@@ -352,3 +352,11 @@ def test_a_multi_question_with_no_options_names_the_field(tmp_path):
     assert set(wheres) == {"field questions[0].options", "field questions[0].type"}
     assert wheres["field questions[0].type"].value == "several"
     assert "single or multi" in wheres["field questions[0].type"].fix
+
+
+def test_two_options_standing_for_the_same_export_answer_are_reported(tmp_path):
+    data = _book()
+    data["questions"][0]["options"].append({"key": "agree", "label": "Agree", "value": "Yes"})
+    book, problems = _load(tmp_path, yaml.safe_dump(data, sort_keys=False))
+    assert book is None
+    assert any("stand for the same answer 'Yes'" in p.message for p in problems)

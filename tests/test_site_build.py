@@ -166,3 +166,52 @@ def test_every_command_has_help(mini_site: Path):
 def test_running_outside_a_site_folder_says_so(tmp_path: Path):
     result = run_cli("build", cwd=tmp_path)
     assert result.returncode != 0 and "no mkdocs.yml" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_misspelt_macro_or_broken_template_is_reported_before_mkdocs_runs(mini_site: Path):
+    page = mini_site / "docs/index.md"
+    page.write_text(page.read_text() + '\n{{ stats("mini-2020.support.yes") }}\n')
+    (mini_site / "docs/broken.md").write_text("# Broken\n\nSupport is {{ stat(\"mini-2020.support.yes\") .\n")
+    result = run_cli("check", cwd=mini_site)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "docs/index.md" in result.stderr and "'stats'" in result.stderr and "not one of the site's macros" in result.stderr
+    assert "docs/broken.md, line 3" in result.stderr and "template is broken" in result.stderr
+
+
+def test_a_page_that_is_not_utf8_is_reported(mini_site: Path):
+    (mini_site / "docs/latin.md").write_bytes("# Caf\u00e9\n".encode("latin-1"))
+    result = run_cli("check", cwd=mini_site)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "docs/latin.md" in result.stderr and "not UTF-8" in result.stderr
+
+
+def test_a_low_base_figure_quoted_in_copy_carries_its_warning(mini_site: Path):
+    page = mini_site / "docs/index.md"
+    page.write_text(page.read_text() + '\nIn the North, {{ stat("mini-2020.support.yes.region=north") }}.\n')
+    result = run_cli("build", cwd=mini_site)
+    assert result.returncode == 0, result.stderr
+    assert "In the North, 55% (low base: 80)." in _text((mini_site / "site/index.html").read_text(encoding="utf-8"))
+
+
+def test_markup_in_codebook_text_reaches_pages_as_literal_text(mini_site: Path):
+    book = mini_site / "surveys/mini-2020/survey.yml"
+    text = book.read_text().replace("title: Mini survey, 2020", 'title: "Mini <script>alert(1)</script> {{ x }}"')
+    text = text.replace("text: Do you support the campaign?", 'text: "Do you *really* support | [us](http://x)?"')
+    book.write_text(text)
+    result = run_cli("build", cwd=mini_site)
+    assert result.returncode == 0, result.stderr
+    html = (mini_site / "site/data/mini-2020/index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Do you *really* support | [us](http://x)?" in _text(html).replace("&amp;", "&")
+    assert "<em>really</em>" not in html and 'href="http://x"' not in html
+
+
+def test_a_truncated_export_is_reported_not_padded(mini_site: Path):
+    responses = mini_site / "surveys/mini-2020/responses.csv"
+    lines = responses.read_text().splitlines()
+    lines[4] = ",".join(lines[4].split(",")[:3])
+    responses.write_text("\n".join(lines) + "\n")
+    result = run_cli("check", cwd=mini_site)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "responses.csv, row 5" in result.stderr and "fewer cells than the 6 columns" in result.stderr
