@@ -10,8 +10,8 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from build_scripts.codebook import Codebook
-from build_scripts.load import Survey
 from build_scripts.formatting import percent
+from build_scripts.load import Survey
 from build_scripts.stats import (
     COLUMNS,
     figure_key,
