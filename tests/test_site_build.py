@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 from pathlib import Path
 
-from conftest import run_cli
+from conftest import REPO, run_cli
 
 from build_scripts.stats import COLUMNS
 
@@ -215,3 +216,21 @@ def test_a_truncated_export_is_reported_not_padded(mini_site: Path):
     result = run_cli("check", cwd=mini_site)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "responses.csv, row 5" in result.stderr and "fewer cells than the 6 columns" in result.stderr
+
+
+def test_the_shipped_site_builds_and_leads_with_computed_headlines(tmp_path: Path):
+    project = tmp_path / "campaign"
+    shutil.copytree(REPO, project, ignore=shutil.ignore_patterns(".venv", ".git", "site", "data", ".site-*"))
+    assert not (project / "docs/data").exists()
+    result = run_cli("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    html = (project / "site/index.html").read_text(encoding="utf-8")
+    figures = re.findall(r'class="headline-figure">([^<]*)<', html)
+    assert figures == ["41%", "32%", "33%", "29%", "57%"]
+    for path in (project / "site").rglob("*"):
+        if path.suffix in {".html", ".css", ".svg", ".js"}:
+            assert not THIRD_PARTY.search(path.read_text(encoding="utf-8", errors="replace")), path
+    for name in ["early-help", "methodology", "sources", "updates", "data", "data/professionals-2015",
+                 "data/public-2015"]:
+        assert (project / "site" / name / "index.html").exists(), name
+    assert "synthetic" in (project / "site/methodology/index.html").read_text(encoding="utf-8")
