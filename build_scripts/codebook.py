@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from itertools import product
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -24,12 +26,25 @@ class Option(Strict):
     key: Key = Field(description="a short lower-case identifier used in figure keys, e.g. dont_know")
     label: Text = Field(description="the answer as readers should see it")
     value: Text | None = Field(None, description="the answer exactly as the export writes it, if not the label")
-    kind: Literal["answer", "dont_know", "prefer_not_to_say"] = "answer"
+    kind: Literal["answer", "dont_know", "prefer_not_to_say"] = Field(
+        "answer", description="answer, dont_know or prefer_not_to_say")
+    column: Text | None = Field(None, description="for a multi question exported one column per option: its column")
 
     @property
     def export_value(self) -> str:
         """The text that stands for this option in the responses file."""
         return self.value or self.label
+
+    @property
+    def substantive(self) -> bool:
+        """Whether this is a real answer rather than "Don't know" or "Prefer not to say"."""
+        return self.kind == "answer"
+
+
+class Net(Strict):
+    key: Key = Field(description="a short identifier for the net, e.g. agree")
+    label: Text = Field(description="the net as readers should see it, e.g. Agree (net)")
+    options: list[Key] = Field(min_length=2, description="the option keys it adds up, per respondent")
 
 
 class Segment(Strict):
@@ -49,11 +64,58 @@ class Question(Strict):
     key: Key = Field(description="a short identifier used in figure keys, e.g. powerless")
     title: Text = Field(description="a short heading for the question's section")
     text: Text = Field(description="the exact wording respondents saw")
-    column: Text = Field(description="the column of the responses file that holds the answers")
-    type: Literal["single", "multi"] = Field(description="single or multi (several answers in one cell)")
-    options: list[Option] = Field(min_length=1, description="every answer respondents could give")
+    type: Literal["single", "multi", "text"] = Field(
+        description="single (one answer), multi (several answers) or text (free text, never published)")
+    column: Text | None = Field(None, description="the column of the responses file that holds the answers")
+    options: list[Option] = Field(default_factory=list, description="every answer respondents could give")
+    nets: list[Net] = Field(default_factory=list, description="answers added up per respondent, e.g. agree")
     asked: Routing | None = Field(None, description="who was asked, when not everyone was")
-    separator: Text = Field(";", description="what separates answers in one cell of a multi question")
+    base: Literal["asked", "answering"] = Field(
+        "asked", description="asked (everyone asked) or answering (leaving out Don't know and Prefer not to say)")
+    separator: Annotated[str, StringConstraints(min_length=1)] = Field(
+        ";", description="what separates answers in one cell of a multi question")
+    headline: Key | None = Field(None, description="the option or net the breakdown chart shows (default: the first)")
+
+    @model_validator(mode="after")
+    def _shape(self) -> Question:
+        per_option = [o.column for o in self.options if o.column]
+        problems = []
+        if self.type == "text":
+            if self.options or self.nets:
+                problems.append("a text question has no options or nets")
+        elif not self.options:
+            problems.append(f"a {self.type} question needs its options")
+        if per_option and (self.type != "multi" or len(per_option) != len(self.options) or self.column):
+            problems.append("only a multi question may give a column per option, and then every option needs one "
+                            "and the question no `column`")
+        if not per_option and not self.column:
+            problems.append("the question needs the `column` holding its answers")
+        keys = {o.key for o in self.options}
+        for net in self.nets:
+            if unknown := sorted(set(net.options) - keys):
+                problems.append(f"net {net.key!r} adds up options that do not exist: {unknown}")
+            if net.key in keys:
+                problems.append(f"net {net.key!r} has the same key as an option")
+        if self.headline and self.headline not in keys | {n.key for n in self.nets}:
+            problems.append(f"headline {self.headline!r} is not one of the question's options or nets")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def per_option_columns(self) -> bool:
+        """Whether a multi question is exported one column per option (SurveyMonkey's shape)."""
+        return any(o.column for o in self.options)
+
+    @property
+    def columns(self) -> list[str]:
+        """Every responses column the question reads."""
+        return [o.column for o in self.options] if self.per_option_columns else [self.column]
+
+    @property
+    def headline_key(self) -> str | None:
+        """The option or net the breakdown chart shows."""
+        return self.headline or (self.options[0].key if self.options else None)
 
 
 class Fieldwork(Strict):
@@ -67,10 +129,38 @@ class Fieldwork(Strict):
         return self
 
 
+class Target(Strict):
+    segments: list[Key] = Field(min_length=1, description="the segment(s) whose population shares are given")
+    shares: dict[str, float] = Field(
+        min_length=1, description="population share of each segment option (joined by '/' for several segments)")
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> Target:
+        total = sum(self.shares.values())
+        if min(self.shares.values()) <= 0:
+            raise ValueError("every target share must be above zero")
+        if abs(total - 100) > 0.5 and abs(total - 1) > 0.005:
+            raise ValueError(f"target shares for {'/'.join(self.segments)} add up to {total:g}, not 100 (or 1)")
+        return self
+
+    def proportions(self) -> dict[str, float]:
+        """The shares scaled to add up to exactly 1."""
+        total = sum(self.shares.values())
+        return {k: v / total for k, v in self.shares.items()}
+
+
 class Weighting(Strict):
-    column: Text = Field(description="the column of the responses file that holds each respondent's weight")
+    column: Text | None = Field(None, description="the column holding each respondent's weight, if the export has one")
+    targets: list[Target] = Field(default_factory=list, description="population targets to rake to, instead of a column")
+    cap: float = Field(5.0, gt=1, description="the largest weight raking may give, as a multiple of the mean")
     variables: list[Text] = Field(min_length=1, description="what the sample was weighted by (standards rule 3)")
     targets_source: Text = Field(description="where the weighting targets came from (standards rule 3)")
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Weighting:
+        if bool(self.column) == bool(self.targets):
+            raise ValueError("give either `column` (weights in the export) or `targets` (weights computed by raking)")
+        return self
 
 
 class Codebook(Strict):
@@ -82,6 +172,8 @@ class Codebook(Strict):
     method: Text = Field(description="how it was carried out: online, phone, in person (standards rule 1)")
     population: Text = Field(description="the population the sample represents (standards rule 1)")
     coverage: Text = Field(description="the geographic coverage, e.g. United Kingdom (standards rule 1)")
+    series: Key | None = Field(None, description="the survey series this is a wave of (default: the id without its year)")
+    wave: Text | None = Field(None, description="the wave's name, e.g. 2016 (default: the year fieldwork started)")
     notes: Text | None = Field(None, description="anything else readers should know about the method")
     responses: Text = Field("responses.csv", description="the responses file, relative to the codebook")
     id_column: Text = Field(description="the column holding each respondent's unique ID")
@@ -99,7 +191,11 @@ class Codebook(Strict):
             values = [o.export_value for o in item.options]
             problems += [f"two options of {item.key!r} stand for the same answer {v!r} in the export"
                          for v in sorted({v for v in values if values.count(v) > 1})]
+        for q in self.questions:
+            problems += duplicate_keys(f"net of {q.key!r}", [n.key for n in q.nets])
         segments = {s.key: s for s in self.segments}
+        for target in self.weighting.targets if self.weighting else []:
+            problems += _target_problems(target, segments)
         for q in self.questions:
             if q.asked is None:
                 continue
@@ -117,6 +213,30 @@ class Codebook(Strict):
     def segment(self, key: str) -> Segment:
         """The declared segment with this key."""
         return next(s for s in self.segments if s.key == key)
+
+    @property
+    def series_key(self) -> str:
+        """The series this survey is a wave of: waves of one series share question keys."""
+        return self.series or re.sub(r"-\d{4}$", "", self.id)
+
+    @property
+    def wave_name(self) -> str:
+        """How this wave is named on pages, e.g. 2016."""
+        return self.wave or str(self.fieldwork.start.year)
+
+
+def _target_problems(target: Target, segments: dict[str, Segment]) -> list[str]:
+    """A weighting target must name declared segments and give a share for every combination of them."""
+    missing = [k for k in target.segments if k not in segments]
+    if missing:
+        return [f"weighting target names segments that are not declared: {missing}"]
+    cells = {"/".join(combo) for combo in product(*[[o.key for o in segments[k].options] for k in target.segments])}
+    problems = []
+    if unknown := sorted(set(target.shares) - cells):
+        problems.append(f"weighting target for {'/'.join(target.segments)} has shares for unknown groups {unknown}")
+    if absent := sorted(cells - set(target.shares)):
+        problems.append(f"weighting target for {'/'.join(target.segments)} has no share for {absent}")
+    return problems
 
 
 def duplicate_keys(what: str, keys: list[str]) -> list[str]:

@@ -342,16 +342,19 @@ def test_a_codebook_that_is_not_a_mapping_is_reported(tmp_path, text):
     assert "survey.yml" in problem.fix
 
 
-def test_a_multi_question_with_no_options_names_the_field(tmp_path):
+def test_a_question_with_no_options_or_an_unknown_type_names_the_question(tmp_path):
     data = _book()
     data["questions"][0]["options"] = []
     data["questions"][0]["type"] = "several"
     book, problems = _load(tmp_path, data)
     assert book is None
-    wheres = _by_where(problems)
-    assert set(wheres) == {"field questions[0].options", "field questions[0].type"}
-    assert wheres["field questions[0].type"].value == "several"
-    assert "single or multi" in wheres["field questions[0].type"].fix
+    [problem] = problems
+    assert problem.where == "field questions[0].type" and problem.value == "several"
+    assert "single (one answer), multi" in problem.fix
+    data["questions"][0]["type"] = "multi"
+    book, problems = _load(tmp_path, data)
+    [problem] = problems
+    assert problem.where == "field questions[0]" and "needs its options" in problem.message
 
 
 def test_two_options_standing_for_the_same_export_answer_are_reported(tmp_path):
