@@ -9,12 +9,15 @@ from pathlib import Path
 import pandas as pd
 
 from build_scripts import charts, pages
+from build_scripts.change import waves_by_series
 from build_scripts.copy_check import check_copy, copy_pages
 from build_scripts.errors import DataError, relative
+from build_scripts.estimates import kish_effective_base
 from build_scripts.load import Survey, load_surveys
 from build_scripts.sources import Sources, load_sources
-from build_scripts.stats import kish_effective_base, statistics_table, write_csv
+from build_scripts.stats import statistics_table, write_csv
 from build_scripts.validate import validate_survey
+from build_scripts.weighting import survey_weights
 from build_scripts.writer import GeneratedFolder
 
 GENERATED = "data"  # docs/data/: everything the build writes into the docs, ignored by git
@@ -68,17 +71,24 @@ def compute(project: Project) -> Results:
         problems += validate_survey(survey)
     if problems:
         raise DataError(problems)
-    table = statistics_table(surveys)
+    weights = {}
+    for survey in surveys:
+        weights[survey.id], found = survey_weights(survey.codebook, survey.responses, survey.responses_file)
+        problems += found
+    if problems:
+        raise DataError(problems)
+    table = statistics_table(surveys, weights)
     pages_ = copy_pages(project.docs_dir, project.generated_dir)
     problems = check_copy(pages_, table, set(sources.by_key()), root)
     if problems:
         raise DataError(problems)
-    metas = [survey_meta(s, table) for s in surveys]
+    series = waves_by_series(surveys)
+    metas = [survey_meta(s, weights[s.id], series[s.codebook.series_key], table) for s in surveys]
     return Results(surveys, sources, table, metas)
 
 
-def survey_meta(survey: Survey, table: pd.DataFrame) -> dict:
-    """The survey's disclosure fields and questions, as plain data for pages and macros."""
+def survey_meta(survey: Survey, weights: pd.Series | None, waves: list[Survey], table: pd.DataFrame) -> dict:
+    """The survey's disclosure fields, segments, waves and questions, as plain data for pages and macros."""
     book = survey.codebook
     meta = {
         "id": book.id, "title": book.title, "commissioned_by": book.commissioned_by,
@@ -86,17 +96,25 @@ def survey_meta(survey: Survey, table: pd.DataFrame) -> dict:
         "fieldwork_end": book.fieldwork.end.isoformat(), "method": book.method,
         "population": book.population, "coverage": book.coverage, "notes": book.notes,
         "respondents": len(survey.responses), "weighting": None, "questions": [],
+        "series": book.series_key, "wave": book.wave_name,
+        "waves": [{"id": w.id, "wave": w.codebook.wave_name} for w in waves],
+        "segments": [{"key": s.key, "label": s.label, "values": [{"key": o.key, "label": o.label} for o in s.options]}
+                     for s in book.segments],
     }
     if book.weighting:
-        weights = pd.to_numeric(survey.responses[book.weighting.column])
-        meta["weighting"] = {"variables": book.weighting.variables, "targets_source": book.weighting.targets_source,
-                             "effective_base": kish_effective_base(weights)}
-    whole = table[(table["survey"] == book.id) & (table["segment"] == "")]
+        meta["weighting"] = {
+            "variables": book.weighting.variables, "targets_source": book.weighting.targets_source,
+            "effective_base": kish_effective_base(weights),
+            "method": "supplied" if book.weighting.column else "raking", "cap": book.weighting.cap,
+        }
+    whole = table[(table["survey"] == book.id) & (table["segment"] == "") & (table["compare_to"] == "")]
     for q in book.questions:
-        asked_of = q.asked.description if q.asked else "all respondents"
         rows = whole[whole["question"] == q.key]
         meta["questions"].append({
-            "key": q.key, "title": q.title, "text": q.text, "type": q.type, "asked_of": asked_of,
+            "key": q.key, "title": q.title, "text": q.text, "type": q.type, "base": q.base,
+            "asked_of": q.asked.description if q.asked else "all respondents",
+            "respondents": q.asked.description if q.asked else "respondents",
+            "headline": q.headline_key,
             "description": charts.describe(q.title, rows, q.asked.description if q.asked else "respondents"),
         })
     return meta

@@ -13,6 +13,7 @@ class Thresholds:
     low_base_below: int = 100  # standards rule 4: bases of 50 to 99 carry a warning
     small_count_below: int = 10  # standards rule 5: counts of 1 to 9 in breakdowns are hidden
     confidence: float = 0.95  # standards rule 7
+    significance: float = 0.05  # standards rule 8: only p below this is a rise or a fall
 
 
 DEFAULT = Thresholds()

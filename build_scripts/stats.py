@@ -2,43 +2,26 @@
 
 from __future__ import annotations
 
-from statistics import NormalDist
-
 import numpy as np
 import pandas as pd
 
-from build_scripts.codebook import Question
+from build_scripts.answers import answered_mask, asked_mask, base_mask, option_indicators
+from build_scripts.codebook import Codebook, Question
+from build_scripts.estimates import kish_effective_base, wilson_interval
 from build_scripts.load import Survey
 from build_scripts.standards import DEFAULT, Thresholds
-from build_scripts.validate import asked_mask, split_answers
+from build_scripts.suppression import protect, table_equations
 
 COLUMNS = [
-    "key", "survey", "question", "option", "option_label", "segment", "segment_value",
-    "base", "weighted_base", "effective_base", "weighted", "count", "weighted_count",
+    "key", "survey", "series", "wave", "question", "option", "option_label", "option_type", "base_type",
+    "segment", "segment_value", "base", "weighted_base", "effective_base", "weighted", "count", "weighted_count",
     "estimate", "ci_low", "ci_high", "suppressed", "suppression", "low_base",
+    "compare_to", "previous_estimate", "change_pp", "p_value", "change",
 ]
 BASE_TOO_SMALL = "base under 50"
 COUNT_TOO_SMALL = "count under 10"
-
-
-def wilson_interval(p, n, confidence: float = 0.95):
-    """Wilson score interval for proportion(s) p on (effective) base(s) n; NaN where n is 0."""
-    p, n = np.asarray(p, dtype=float), np.asarray(n, dtype=float)
-    z = NormalDist().inv_cdf(0.5 + confidence / 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-        # At 0% and 100% the bound is exactly 0 or 1; the formula leaves floating-point dust there.
-        low = np.where(p == 0, 0.0, np.clip(centre - half, 0, 1))
-        high = np.where(p == 1, 1.0, np.clip(centre + half, 0, 1))
-    return np.where(n > 0, low, np.nan), np.where(n > 0, high, np.nan)
-
-
-def kish_effective_base(weights) -> float:
-    """Kish's effective sample size (sum w)^2 / sum w^2."""
-    w = np.asarray(weights, dtype=float)
-    return float(w.sum() ** 2 / (w**2).sum()) if w.size else 0.0
+SECONDARY = "secondary"
+ANSWERED = "answered"  # the one figure of a free-text question: how many answered it
 
 
 def figure_key(survey: str, question: str, option: str, segment: str = "", value: str = "") -> str:
@@ -47,73 +30,123 @@ def figure_key(survey: str, question: str, option: str, segment: str = "", value
     return f"{key}.{segment}={value}" if segment else key
 
 
-def option_indicators(question: Question, cells: pd.Series) -> pd.DataFrame:
-    """A True/False column per option: did each respondent give that answer?"""
-    if question.type == "multi":
-        chosen = cells.map(lambda c: set(split_answers(c, question.separator)))
-        return pd.DataFrame({o.key: chosen.map(lambda s, v=o.export_value: v in s) for o in question.options})
-    return pd.DataFrame({o.key: cells == o.export_value for o in question.options})
+def question_cells(book: Codebook, frame: pd.DataFrame, q: Question) -> tuple[pd.DataFrame, dict, dict]:
+    """Per respondent, a True/False column per published cell, with each cell's base and description."""
+    if q.type == "text":  # counted as answered, never published (standards: only aggregates)
+        hits = pd.DataFrame({ANSWERED: answered_mask(q, frame)})
+        return hits, {ANSWERED: asked_mask(book, frame, q)}, {ANSWERED: ("Answered", ANSWERED, "asked")}
+    hits = option_indicators(q, frame)
+    asked = base_mask(book, frame, q.model_copy(update={"base": "asked"}), hits)
+    answering = base_mask(book, frame, q, hits)
+    bases, about = {}, {}
+    for o in q.options:
+        bases[o.key] = answering if o.substantive else asked
+        about[o.key] = (o.label, o.kind, q.base if o.substantive else "asked")
+    for net in q.nets:
+        bases[net.key] = answering
+        about[net.key] = (net.label, "net", q.base)
+    return hits, bases, about
 
 
-def survey_table(survey: Survey, thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
-    """Every figure of one survey: each option of each question, for everyone and for each segment."""
+def survey_table(survey: Survey, weights: pd.Series | None, thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
+    """Every figure of one survey: each option and net of each question, for everyone and for each segment."""
     book, frame = survey.codebook, survey.responses
-    weighted = book.weighting is not None
-    weights = pd.to_numeric(frame[book.weighting.column]) if weighted else pd.Series(1.0, index=frame.index)
-    groups = [("", "", pd.Series(True, index=frame.index))]
-    for seg in book.segments:
-        groups += [(seg.key, o.key, frame[seg.column] == o.export_value) for o in seg.options]
+    w = weights if weights is not None else pd.Series(1.0, index=frame.index)
+    groups = [("", [("", pd.Series(True, index=frame.index))])]
+    groups += [(s.key, [(o.key, frame[s.column] == o.export_value) for o in s.options]) for s in book.segments]
     parts = []
     for q in book.questions:
-        answered = asked_mask(survey, q)
-        if q.type == "single":  # a blank single answer is no answer; a blank multi answer chose nothing
-            answered &= frame[q.column] != ""
-        hits = option_indicators(q, frame[q.column])
-        labels = {o.key: o.label for o in q.options}
-        for segment, value, members in groups:
-            in_base = answered & members
-            base = int(in_base.sum())
-            if base == 0:
-                continue
-            w = weights[in_base]
-            counts = hits[in_base].sum()
-            weighted_counts = hits[in_base].mul(w, axis=0).sum()
-            parts.append(pd.DataFrame({
-                "key": [figure_key(book.id, q.key, o, segment, value) for o in hits.columns],
-                "survey": book.id, "question": q.key, "option": hits.columns,
-                "option_label": [labels[o] for o in hits.columns],
-                "segment": segment, "segment_value": value, "base": base,
-                "weighted_base": float(w.sum()), "effective_base": kish_effective_base(w) if weighted else float(base),
-                "weighted": weighted, "count": counts.to_numpy(dtype=int),
-                "weighted_count": weighted_counts.to_numpy(dtype=float),
-            }))
+        hits, bases, about = question_cells(book, frame, q)
+        for segment, members in groups:
+            rows = [_cell_rows(book, q, hits, bases, about, w, weights is not None, segment, value, mask)
+                    for value, mask in members]
+            block = pd.concat([r for r in rows if r is not None] or [pd.DataFrame()], ignore_index=True)
+            if not block.empty:
+                parts.append(_suppress(block, q, thresholds))
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+    table["series"], table["wave"] = book.series_key, book.wave_name
     return _add_estimates(table, thresholds)
+
+
+def _cell_rows(book, q, hits, bases, about, w, weighted, segment, value, members) -> pd.DataFrame | None:
+    records = []
+    for cell, base_rows in bases.items():
+        in_base = base_rows & members
+        base = int(in_base.sum())
+        if base == 0:
+            continue
+        cw = w[in_base]
+        chosen = hits.loc[in_base, cell]
+        label, option_type, base_type = about[cell]
+        records.append({
+            "key": figure_key(book.id, q.key, cell, segment, value), "survey": book.id, "question": q.key,
+            "option": cell, "option_label": label, "option_type": option_type, "base_type": base_type,
+            "segment": segment, "segment_value": value, "base": base, "weighted_base": float(cw.sum()),
+            "effective_base": kish_effective_base(cw) if weighted else float(base), "weighted": weighted,
+            "count": int(chosen.sum()), "weighted_count": float(cw[chosen].sum()),
+        })
+    return pd.DataFrame(records) if records else None
+
+
+def _suppress(block: pd.DataFrame, q: Question, thresholds: Thresholds) -> pd.DataFrame:
+    """Mark cells too small to publish: small bases, small breakdown counts, and their complements."""
+    small_base = block["base"] < thresholds.suppress_below
+    block["suppression"] = np.where(small_base, BASE_TOO_SMALL, "")
+    if block["segment"].iloc[0] == "":
+        return block  # the whole-sample table publishes its counts; rule 5 is about breakdowns
+    cells = list(zip(block["segment_value"], block["option"], strict=True))
+    counts = dict(zip(cells, block["count"], strict=True))
+    hidden = {c for c, s in zip(cells, small_base, strict=True) if s}
+    sensitive = {c for c, n in counts.items() if 1 <= n < thresholds.small_count_below}
+    equations = _equations(q, list(dict.fromkeys(block["segment_value"])), list(dict.fromkeys(block["option"])))
+    hidden_now = protect(counts, hidden, sensitive, equations)
+    reasons = [
+        BASE_TOO_SMALL if small else COUNT_TOO_SMALL if cell in sensitive else SECONDARY if cell in hidden_now else ""
+        for cell, small in zip(cells, small_base, strict=True)
+    ]
+    block["suppression"] = reasons
+    return block
+
+
+def _equations(q: Question, rows: list[str], columns: list[str]) -> list:
+    """What a reader can add up from a breakdown table of this question (see suppression.py)."""
+    row_groups, nets = [], {}
+    if q.type == "single":  # each respondent gives one answer, so the options add up to the base
+        row_groups.append([o.key for o in q.options if o.key in columns])
+        if q.base == "answering":
+            row_groups.append([o.key for o in q.options if o.substantive and o.key in columns])
+        nets = {n.key: n.options for n in q.nets if n.key in columns}
+    return table_equations(rows, columns, row_groups, nets)
 
 
 def _add_estimates(table: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     estimate = table["weighted_count"] / table["weighted_base"]
     low, high = wilson_interval(estimate, table["effective_base"], thresholds.confidence)
-    small_base = table["base"] < thresholds.suppress_below
-    # Standards rule 5: a count of 1 to 9 in a breakdown is hidden, and so is its percentage, which with
-    # the base would give the count away. (Secondary suppression is still to come.)
-    small_count = ~small_base & (table["segment"] != "") & table["count"].between(1, thresholds.small_count_below - 1)
-    suppressed = small_base | small_count
+    suppressed = table["suppression"] != ""
     table["estimate"] = estimate.where(~suppressed)
     table["ci_low"] = pd.Series(low, index=table.index).where(~suppressed)
     table["ci_high"] = pd.Series(high, index=table.index).where(~suppressed)
     table["suppressed"] = suppressed
-    table["suppression"] = np.select([small_base, small_count], [BASE_TOO_SMALL, COUNT_TOO_SMALL], "")
-    table["low_base"] = ~small_base & (table["base"] < thresholds.low_base_below)
+    table["low_base"] = (table["suppression"] != BASE_TOO_SMALL) & (table["base"] < thresholds.low_base_below)
     table["count"] = table["count"].astype("Int64").mask(suppressed)
     table["weighted_count"] = table["weighted_count"].mask(suppressed)
+    for column in ["compare_to", "change"]:
+        table[column] = ""
+    for column in ["previous_estimate", "change_pp", "p_value"]:
+        table[column] = np.nan
     return table[COLUMNS]
 
 
-def statistics_table(surveys: list[Survey], thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
-    """The single table every number on the site comes from, in codebook order."""
-    tables = [survey_table(s, thresholds) for s in surveys]
-    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=COLUMNS)
+def statistics_table(surveys: list[Survey], weights: dict[str, pd.Series | None] | None = None,
+                     thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
+    """The single table every number on the site comes from: figures in codebook order, then changes."""
+    from build_scripts.change import change_rows
+
+    weights = weights or {}
+    tables = [survey_table(s, weights.get(s.id), thresholds) for s in surveys]
+    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=COLUMNS)
+    changes = change_rows(surveys, table, thresholds)
+    return pd.concat([table, changes], ignore_index=True) if len(changes) else table
 
 
 def write_csv(table: pd.DataFrame) -> str:
@@ -123,8 +156,9 @@ def write_csv(table: pd.DataFrame) -> str:
     rounds to the same percentage as the one the pages were written from.
     """
     out = table.copy()
-    for column in ["estimate", "ci_low", "ci_high"]:
-        out[column] = out[column].map(lambda v: "" if pd.isna(v) else repr(float(v)))
+    for column in ["estimate", "ci_low", "ci_high", "previous_estimate", "change_pp", "p_value"]:
+        if column in out:
+            out[column] = out[column].map(lambda v: "" if pd.isna(v) else repr(float(v)))
     for column in ["weighted_base", "effective_base", "weighted_count"]:
         out[column] = out[column].map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
     for column in ["weighted", "suppressed", "low_base"]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from build_scripts.answers import CHOSEN, NOT_CHOSEN, answered_mask, asked_mask, split_answers
 from build_scripts.codebook import Question
 from build_scripts.errors import Problem, rows_text
 from build_scripts.load import Survey
@@ -13,8 +14,8 @@ from build_scripts.load import Survey
 def validate_survey(survey: Survey) -> list[Problem]:
     """Every problem with one survey's responses; an empty list means it is fit to publish."""
     book, frame, file = survey.codebook, survey.responses, survey.responses_file
-    declared = [book.id_column, *(s.column for s in book.segments), *(q.column for q in book.questions)]
-    if book.weighting:
+    declared = [book.id_column, *(s.column for s in book.segments), *(c for q in book.questions for c in q.columns)]
+    if book.weighting and book.weighting.column:
         declared.append(book.weighting.column)
     missing = [c for c in dict.fromkeys(declared) if c not in frame.columns]
     problems = [
@@ -32,51 +33,48 @@ def validate_survey(survey: Survey) -> list[Problem]:
         problems += _unknown_values(frame[seg.column], allowed, file, seg.column, blank_ok=False)
     for q in book.questions:
         problems += _check_question(survey, q)
-    if book.weighting:
+    if book.weighting and book.weighting.column:
         problems += _check_weights(frame[book.weighting.column], file, book.weighting.column)
     return problems
 
 
-def split_answers(cell: str, separator: str) -> list[str]:
-    """The answers held in one cell of a multi-answer question."""
-    return [part.strip() for part in cell.split(separator) if part.strip()]
-
-
-def asked_mask(survey: Survey, question: Question) -> pd.Series:
-    """True for each respondent the question was put to."""
-    frame = survey.responses
-    if question.asked is None:
-        return pd.Series(True, index=frame.index)
-    seg = survey.codebook.segment(question.asked.segment)
-    values = {o.export_value for o in seg.options if o.key in question.asked.values}
-    return frame[seg.column].isin(values)
-
-
 def _check_question(survey: Survey, q: Question) -> list[Problem]:
-    cells = survey.responses[q.column]
+    frame, file = survey.responses, survey.responses_file
     allowed = {o.export_value for o in q.options}
-    if q.type == "multi":
-        exploded = cells.map(lambda c: split_answers(c, q.separator)).explode().dropna()
-        problems = _unknown_values(exploded, allowed, survey.responses_file, q.column, blank_ok=True)
-    else:
-        problems = _unknown_values(cells, allowed, survey.responses_file, q.column, blank_ok=True)
+    problems = []
+    if q.per_option_columns:
+        for option in q.options:
+            ok = NOT_CHOSEN | CHOSEN | {option.export_value.lower()}
+            cells = frame[option.column]
+            bad = cells[~cells.str.lower().isin(ok)]
+            problems += _unknown_values(bad, set(), file, option.column, blank_ok=True,
+                                        fix=f"mark a chosen option with 1 or {option.export_value!r}, "
+                                            "and leave it blank or 0 when not chosen")
+    elif q.type == "multi":
+        exploded = frame[q.column].map(lambda c: split_answers(c, q.separator, allowed)).explode().dropna()
+        problems += _unknown_values(exploded, allowed, file, q.column, blank_ok=True)
+    elif q.type == "single":
+        problems += _unknown_values(frame[q.column], allowed, file, q.column, blank_ok=True)
     if q.asked is not None:
-        stray = cells[(cells != "") & ~asked_mask(survey, q)]
-        if not stray.empty:
+        stray = answered_mask(q, frame) & ~asked_mask(survey.codebook, frame, q)
+        if stray.any():
+            first = frame.loc[stray, q.columns].iloc[0]
             problems.append(Problem(
-                survey.responses_file, f"column {q.column!r}, {_rows(stray.index)}",
+                file, f"column {q.columns[0]!r}, {_rows(stray[stray].index)}",
                 f"answers from respondents the question was not asked of ({q.asked.description} only)",
-                f"blank these cells, or correct `asked:` for question {q.key!r} in survey.yml", stray.iloc[0]))
+                f"blank these cells, or correct `asked:` for question {q.key!r} in survey.yml",
+                next(v for v in first if v != "" and (not q.per_option_columns or v.lower() not in NOT_CHOSEN))))
     return problems
 
 
-def _unknown_values(cells: pd.Series, allowed: set[str], file: str, column: str, blank_ok: bool) -> list[Problem]:
+def _unknown_values(cells: pd.Series, allowed: set[str], file: str, column: str, blank_ok: bool,
+                    fix: str | None = None) -> list[Problem]:
     bad = cells[~cells.isin(allowed) & ~((cells == "") & blank_ok)]
     problems = []
     for value, rows in bad.groupby(bad, sort=True).groups.items():
         what = "a blank cell where an answer is required" if value == "" else "an answer that is not a declared option"
         problems.append(Problem(file, f"column {column!r}, {_rows(rows)}", what,
-                                f"use one of {_listing(sorted(allowed))}, or add it to the options in survey.yml",
+                                fix or f"use one of {_listing(sorted(allowed))}, or add it to the options in survey.yml",
                                 value))
     return problems
 

@@ -220,7 +220,7 @@ def test_an_unquoted_numeric_key_is_told_to_use_quotes(tmp_path):
 
 
 def test_the_quoting_fix_for_a_numeric_key_keeps_what_the_user_typed(tmp_path):
-    book, problems = _load(tmp_path, UNQUOTED_NUMERIC_KEY)
+    _, problems = _load(tmp_path, UNQUOTED_NUMERIC_KEY)
     [problem] = problems
     assert '"1824"' not in problem.fix
     assert '"18_24"' in problem.fix and problem.value == "18_24"
@@ -229,7 +229,7 @@ def test_the_quoting_fix_for_a_numeric_key_keeps_what_the_user_typed(tmp_path):
 def test_the_quoting_fix_for_a_yes_key_suggests_a_valid_key(tmp_path):
     text = UNQUOTED_NUMERIC_KEY.replace("{key: 18_24,", '{key: "18_24",').replace(
         '{key: "yes", label: "Yes"}', '{key: yes, label: "Yes"}')
-    book, problems = _load(tmp_path, text)
+    _, problems = _load(tmp_path, text)
     [problem] = problems
     assert problem.where == "field questions[0].options[0].key"
     assert "put the value in quotes" in problem.fix

@@ -1,0 +1,78 @@
+"""Survey weights: read from the export, or computed by raking to population targets (weightipy)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import weightipy
+
+from build_scripts.codebook import Codebook
+from build_scripts.errors import Problem
+
+TOLERANCE = 0.005  # raked margins must land within half a percentage point of their targets
+
+
+def survey_weights(book: Codebook, frame: pd.DataFrame, file: str) -> tuple[pd.Series | None, list[Problem]]:
+    """Each respondent's weight (None when unweighted; raked weights have a mean of 1), or why it cannot be had."""
+    if book.weighting is None:
+        return None, []
+    if book.weighting.column:
+        return pd.to_numeric(frame[book.weighting.column]), []  # as supplied: the weighted base is the pollster's
+    groups, shares = target_frame(book, frame), target_shares(book)
+    problems = _empty_groups(groups, shares, file)
+    if problems:
+        return None, problems
+    weights = rake(groups, shares, book.weighting.cap)
+    return weights, _missed_targets(groups, shares, weights, book.weighting.cap, file)
+
+
+def target_frame(book: Codebook, frame: pd.DataFrame) -> pd.DataFrame:
+    """One column per weighting target: each respondent's group, e.g. '18-24/female'."""
+    keys = {s.key: frame[s.column].map({o.export_value: o.key for o in s.options}) for s in book.segments}
+    columns = {}
+    for target in book.weighting.targets:
+        name = "/".join(target.segments)
+        columns[name] = keys[target.segments[0]].str.cat([keys[k] for k in target.segments[1:]], sep="/")
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def target_shares(book: Codebook) -> dict[str, dict[str, float]]:
+    """The population share of each group, per target, as proportions."""
+    return {"/".join(t.segments): t.proportions() for t in book.weighting.targets}
+
+
+def rake(groups: pd.DataFrame, targets: dict[str, dict[str, float]], cap: float) -> pd.Series:
+    """Rake (iterative proportional fitting) to the targets, no weight above cap times the mean."""
+    scheme = weightipy.scheme_from_dict(
+        {name: {group: 100 * share for group, share in shares.items()} for name, shares in targets.items()},
+        rim_params={"cap": cap, "convcrit": 1e-7, "max_iterations": 2000},
+    )
+    weights = weightipy.weight(groups.reset_index(drop=True), scheme).to_numpy(dtype=float)
+    # The library's cap can overshoot in the last decimals; the cap is a promise, so hold it exactly.
+    weights = np.minimum(weights / weights.mean(), cap)
+    return pd.Series(weights, index=groups.index, name="weight")
+
+
+def _empty_groups(groups: pd.DataFrame, targets: dict[str, dict[str, float]], file: str) -> list[Problem]:
+    problems = []
+    for name, shares in targets.items():
+        if empty := sorted(set(shares) - set(groups[name])):
+            problems.append(Problem(file, f"weighting target {name}", "groups with a target share have no respondents",
+                                    "merge them with a neighbouring group in the codebook's segments and targets",
+                                    ", ".join(empty)))
+    return problems
+
+
+def _missed_targets(groups: pd.DataFrame, targets: dict[str, dict[str, float]], weights: pd.Series, cap: float,
+                    file: str) -> list[Problem]:
+    problems = []
+    for name, shares in targets.items():
+        achieved = weights.groupby(groups[name]).sum() / weights.sum()
+        worst = max(shares, key=lambda g: abs(achieved[g] - shares[g]))
+        if abs(achieved[worst] - shares[worst]) > TOLERANCE:
+            problems.append(Problem(
+                file, f"weighting target {name}",
+                f"raking with a cap of {cap:g} left group {worst!r} at {achieved[worst]:.1%} "
+                f"against a target of {shares[worst]:.1%}",
+                "raise `cap` under `weighting:` in survey.yml, or merge small groups"))
+    return problems
