@@ -1,4 +1,8 @@
-"""Charts: an Altair bar chart per question, rendered to SVG at build time, light and dark."""
+"""Charts: Altair specs rendered to SVG at build time by vl-convert, in light and dark, with text alternatives.
+
+Three kinds: a question's answers, one answer broken down by a segment, and a trend across waves.
+Suppressed figures are drawn as gaps labelled "*", never as zeros.
+"""
 
 from __future__ import annotations
 
@@ -9,41 +13,74 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
-from build_scripts.formatting import percent
+from build_scripts.formatting import SUPPRESSED, lower_first, percent
 
-# Accessible government palette (design.md); each colour has at least 3:1 contrast on its background.
+# Accessible government palette (design.md); every mark has at least 3:1 contrast on its background.
 THEMES = {
-    "light": {"background": "#ffffff", "bar": "#12436D", "text": "#0b0c0c", "grid": "#d9d9d9"},
-    "dark": {"background": "#1e2129", "bar": "#28A197", "text": "#e8e8e8", "grid": "#44474f"},
+    "light": {"background": "#ffffff", "bar": "#12436D", "text": "#0b0c0c", "grid": "#d9d9d9",
+              "series": ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"]},
+    "dark": {"background": "#1e2129", "bar": "#28A197", "text": "#e8e8e8", "grid": "#44474f",
+             "series": ["#28A197", "#F46A25", "#A285D1", "#E8E8E8", "#6BAED6", "#F28AB3"]},
 }
 FONT = "Helvetica, Arial, sans-serif"  # system fonts only: the site requests no web fonts
 WIDTH = 560
 LABEL_CHARS = 30  # answer labels wrap onto several lines rather than being cut off
 
 
-def chart_frame(rows: pd.DataFrame) -> pd.DataFrame:
-    """The chart's data: one row per published option, with its label and the percentage shown."""
-    shown = rows[~rows["suppressed"]]
+def bar_frame(labels: list[str], estimates: list[float | None]) -> pd.DataFrame:
+    """A bar chart's data: a row per bar, suppressed ones with no share and a '*' label."""
+    shares = [None if pd.isna(v) else round(float(v), 6) for v in estimates]
     return pd.DataFrame({
-        "answer": [textwrap.fill(label, LABEL_CHARS) for label in shown["option_label"]],
-        "share": shown["estimate"].astype(float).round(6).to_list(),
-        "label": [percent(v) for v in shown["estimate"]],
+        "answer": [textwrap.fill(label, LABEL_CHARS) for label in labels],
+        "share": shares,
+        "label": [SUPPRESSED if v is None else percent(v) for v in shares],
+        "label_at": [0.0 if v is None else v for v in shares],
     })
 
 
-def chart_spec(rows: pd.DataFrame, theme: str) -> dict:
-    """A Vega-Lite spec (via Altair) for one question's whole-sample figures in one colour theme."""
+def bar_spec(data: pd.DataFrame, theme: str) -> dict:
+    """A horizontal bar chart with each bar labelled directly, in one colour theme."""
     colours = THEMES[theme]
-    data = chart_frame(rows)
-    order = data["answer"].to_list()
     base = alt.Chart(data).encode(
-        y=alt.Y("answer:N", sort=order, title=None,
+        y=alt.Y("answer:N", sort=data["answer"].to_list(), title=None,
                 axis=alt.Axis(labelLimit=0, labelFontSize=13, labelExpr=r"split(datum.label, '\n')")),
-        x=alt.X("share:Q", title=None, scale=alt.Scale(domain=[0, 1]), axis=None),
     )
-    bars = base.mark_bar(color=colours["bar"], height={"band": 0.7})
-    labels = base.mark_text(align="left", dx=4, fontSize=13, color=colours["text"]).encode(text="label:N")
-    chart = (bars + labels).properties(width=WIDTH - 260, height=alt.Step(40))
+    bars = base.mark_bar(color=colours["bar"], height={"band": 0.7}).encode(
+        x=alt.X("share:Q", title=None, scale=alt.Scale(domain=[0, 1]), axis=None))
+    labels = base.mark_text(align="left", dx=4, fontSize=13, color=colours["text"]).encode(
+        x=alt.X("label_at:Q", scale=alt.Scale(domain=[0, 1]), axis=None), text="label:N")
+    return _finish((bars + labels).properties(width=WIDTH - 260, height=alt.Step(40)), colours)
+
+
+def chart_spec(rows: pd.DataFrame, theme: str) -> dict:
+    """One question's whole-sample answers (the options, not the nets)."""
+    return bar_spec(bar_frame(rows["option_label"].to_list(), rows["estimate"].to_list()), theme)
+
+
+def trend_spec(data: pd.DataFrame, theme: str) -> dict:
+    """Each answer's share across waves (columns wave, answer, share), labelled at its latest point."""
+    colours = THEMES[theme]
+    answers = list(dict.fromkeys(data["answer"]))
+    colour = alt.Color("answer:N", sort=answers, legend=None,
+                       scale=alt.Scale(domain=answers, range=colours["series"][: len(answers)] or ["#000"]))
+    shape = alt.Shape("answer:N", sort=answers, legend=None)  # colour is never the only cue
+    base = alt.Chart(data).encode(
+        x=alt.X("wave:O", sort=list(dict.fromkeys(data["wave"])), title=None,
+                axis=alt.Axis(labelAngle=0, labelFontSize=13)),
+        y=alt.Y("share:Q", title=None, scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%", labelFontSize=12, tickCount=5, gridColor=colours["grid"])),
+        color=colour,
+    )
+    lines = base.mark_line(strokeWidth=2.5)
+    points = base.mark_point(size=70, filled=True).encode(shape=shape)
+    last = data.groupby("answer", sort=False).tail(1).assign(text=lambda d: [
+        f"{textwrap.shorten(a, 28, placeholder='…')} {percent(s)}" for a, s in zip(d["answer"], d["share"])])
+    labels = alt.Chart(last).mark_text(align="left", dx=8, fontSize=12).encode(
+        x=alt.X("wave:O", sort=list(dict.fromkeys(data["wave"]))), y="share:Q", text="text:N", color=colour)
+    return _finish((lines + points + labels).properties(width=WIDTH - 260, height=220), colours)
+
+
+def _finish(chart: alt.TopLevelMixin, colours: dict) -> dict:
     spec = chart.configure(background=colours["background"], font=FONT).configure_view(stroke=None).configure_axis(
         labelColor=colours["text"], domainColor=colours["grid"], tickColor=colours["grid"]
     ).to_dict()
@@ -62,11 +99,11 @@ def spec_json(spec: dict) -> str:
 
 
 def describe(question_title: str, rows: pd.DataFrame, respondents: str) -> str:
-    """A text alternative for the chart, generated from its numbers, largest share named first."""
+    """A text alternative for a question's chart, generated from its numbers, largest share named first."""
     shown = rows[~rows["suppressed"]]
     if shown.empty:
         return f"{question_title}: no figures are shown because the base is under the publication threshold."
-    parts = [f"{label}: {percent(v)}" for label, v in zip(shown["option_label"], shown["estimate"])]
+    parts = [f"{label}: {percent(v)}" for label, v in zip(shown["option_label"], shown["estimate"], strict=True)]
     top = shown.loc[shown["estimate"].astype(float).idxmax()]
     base = int(shown["base"].iloc[0])
     return (
@@ -74,3 +111,20 @@ def describe(question_title: str, rows: pd.DataFrame, respondents: str) -> str:
         f"The largest share, {percent(top['estimate'])}, answered '{top['option_label']}'. "
         + "; ".join(parts) + "."
     )
+
+
+def describe_breakdown(answer: str, question_title: str, segment: str, data: pd.DataFrame) -> str:
+    """A text alternative for a breakdown chart: each group's share, unpublished ones said so."""
+    parts = [f"{g}: {'not published' if s is None or pd.isna(s) else percent(s)}"
+             for g, s in zip(data["answer"].str.replace("\n", " "), data["share"], strict=True)]
+    return f"Bar chart of the share answering '{answer}' to '{question_title}', by {lower_first(segment)}. " + \
+        "; ".join(parts) + "."
+
+
+def describe_trend(question_title: str, data: pd.DataFrame) -> str:
+    """A text alternative for a trend chart: each answer's share in each wave."""
+    parts = []
+    for answer, rows in data.groupby("answer", sort=False):
+        steps = ", ".join(f"{percent(s)} in {w}" for w, s in zip(rows["wave"], rows["share"], strict=True))
+        parts.append(f"{answer}: {steps}")
+    return f"Line chart of answers to '{question_title}' across survey waves. " + "; ".join(parts) + "."

@@ -42,6 +42,12 @@ def count(value) -> str:
     return f"{round(float(value)):,}"
 
 
+def lower_first(text: str) -> str:
+    """A label put mid-sentence: 'Years in post' -> 'years in post', but 'UK nation' stays as it is."""
+    words = text.split()
+    return text if not words or words[0].isupper() else text[:1].lower() + text[1:]
+
+
 def date_words(value: str) -> str:
     """A YYYY, YYYY-MM or YYYY-MM-DD date in words: 2015, March 2015, 4 March 2015."""
     parts = [int(p) for p in str(value).split("-")]

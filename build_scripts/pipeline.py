@@ -16,6 +16,7 @@ from build_scripts.estimates import kish_effective_base
 from build_scripts.load import Survey, load_surveys
 from build_scripts.sources import Sources, load_sources
 from build_scripts.stats import statistics_table, write_csv
+from build_scripts.survey_page import survey_page
 from build_scripts.validate import validate_survey
 from build_scripts.weighting import survey_weights
 from build_scripts.writer import GeneratedFolder
@@ -133,16 +134,11 @@ def write_generated(project: Project, results: Results, progress=lambda message:
     for meta in results.metas:
         survey_rows = table[table["survey"] == meta["id"]]
         out.write(f"{meta['id']}.csv", write_csv(survey_table_for_download(meta, survey_rows)))
-        out.write(f"{meta['id']}.md", pages.survey_page(meta, table, methodology))
-        whole = survey_rows[survey_rows["segment"] == ""]
-        for question in meta["questions"]:
-            rows = whole[whole["question"] == question["key"]]
-            if rows.empty or rows["suppressed"].iloc[0]:
-                continue
-            progress(f"chart {meta['id']} / {question['key']}")
-            for theme in charts.THEMES:
-                out.write(pages.chart_file(meta["id"], question["key"], theme),
-                          charts.render_svg(charts.chart_spec(rows, theme)))
+        page = survey_page(meta, table, methodology)
+        out.write(f"{meta['id']}.md", page.markdown)
+        progress(f"{meta['id']}: {len(page.charts)} charts")
+        for path, spec in page.charts.items():
+            out.write(path, charts.render_svg(spec))
     out.write("index.md", pages.data_page(results.metas))
     out.prune()
     return out

@@ -58,6 +58,8 @@ def survey_table(survey: Survey, weights: pd.Series | None, thresholds: Threshol
     for q in book.questions:
         hits, bases, about = question_cells(book, frame, q)
         for segment, members in groups:
+            if q.asked and segment == q.asked.segment:
+                continue  # broken down by the segment that routes it, it would only repeat the whole sample
             rows = [_cell_rows(book, q, hits, bases, about, w, weights is not None, segment, value, mask)
                     for value, mask in members]
             block = pd.concat([r for r in rows if r is not None] or [pd.DataFrame()], ignore_index=True)
@@ -99,7 +101,8 @@ def _suppress(block: pd.DataFrame, q: Question, thresholds: Thresholds) -> pd.Da
     hidden = {c for c, s in zip(cells, small_base, strict=True) if s}
     sensitive = {c for c, n in counts.items() if 1 <= n < thresholds.small_count_below}
     equations = _equations(q, list(dict.fromkeys(block["segment_value"])), list(dict.fromkeys(block["option"])))
-    hidden_now = protect(counts, hidden, sensitive, equations)
+    keep = {cell for cell in counts if cell[1] == q.headline_key}
+    hidden_now = protect(counts, hidden, sensitive, equations, keep)
     reasons = [
         BASE_TOO_SMALL if small else COUNT_TOO_SMALL if cell in sensitive else SECONDARY if cell in hidden_now else ""
         for cell, small in zip(cells, small_base, strict=True)

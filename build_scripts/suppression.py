@@ -45,8 +45,11 @@ def recoverable(hidden: set[Cell], equations: list[dict[Cell, float]]) -> set[Ce
 
 
 def protect(counts: dict[Cell, int], hidden: set[Cell], sensitive: set[Cell],
-            equations: list[dict[Cell, float]]) -> set[Cell]:
-    """Hide further cells until no sensitive hidden cell can be recovered; returns every hidden cell."""
+            equations: list[dict[Cell, float]], keep: set[Cell] = frozenset()) -> set[Cell]:
+    """Hide further cells until no sensitive hidden cell can be recovered; returns every hidden cell.
+
+    Cells in `keep` (a question's headline answer) are hidden as complements only when no other will do.
+    """
     hidden = set(hidden) | set(sensitive)
     while recoverable(hidden, equations) & sensitive:
         rows, columns = {r for r, _ in hidden}, {c for _, c in hidden}
@@ -59,7 +62,7 @@ def protect(counts: dict[Cell, int], hidden: set[Cell], sensitive: set[Cell],
             # Fewest small counts left recoverable, then fewest cells recoverable, then the smallest value
             # (a zero hides nothing, so it comes last).
             after = recoverable(hidden | {cell}, equations)
-            return len(after & sensitive), len(after), counts[cell] == 0, counts[cell], cell
+            return len(after & sensitive), len(after), cell in keep, counts[cell] == 0, counts[cell], cell
 
         hidden.add(min(candidates, key=cost))
     return hidden

@@ -44,9 +44,11 @@ def test_spec_holds_the_published_figures_and_no_url():
     assert "http" not in json.dumps(spec)
 
 
-def test_suppressed_options_are_left_out_of_the_chart():
+def test_suppressed_figures_are_gaps_labelled_with_an_asterisk_never_zeros():
     spec = chart_spec(_rows({"Yes": 0.6, "No": None}), "light")
-    assert [v["answer"] for v in next(iter(spec["datasets"].values()))] == ["Yes"]
+    values = next(iter(spec["datasets"].values()))
+    assert [(v["answer"], v["share"], v["label"]) for v in values] == [("Yes", 0.6, "60%"), ("No", None, "*")]
+    assert "*" in render_svg(spec)
 
 
 def _luminance(hex_colour: str) -> float:
