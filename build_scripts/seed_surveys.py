@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from build_scripts.codebook import Codebook, load_codebook
+from build_scripts.weighting import rake
 
 SEED = 2015
 
@@ -83,16 +84,6 @@ def professionals(book: Codebook, rng) -> pd.DataFrame:
     return frame
 
 
-def _rake(frame: pd.DataFrame, margins: dict[str, dict[str, float]], iterations: int = 50) -> np.ndarray:
-    weights = np.ones(len(frame))
-    for _ in range(iterations):
-        for column, targets in margins.items():
-            totals = pd.Series(weights).groupby(frame[column].to_numpy()).sum() / weights.sum()
-            factors = {value: targets[value] / totals[value] for value in targets}
-            weights *= frame[column].map(factors).to_numpy()
-    return weights / weights.mean()
-
-
 def public(book: Codebook, rng) -> pd.DataFrame:
     """Responses of UK adults, weighted by raking to age band, sex and nation."""
     n = 2064
@@ -107,7 +98,9 @@ def public(book: Codebook, rng) -> pd.DataFrame:
     })
     parent_chance = frame["age_key"].map({"18-24": .12, "25-34": .45, "35-44": .62, "45-54": .38, "55-64": .08, "65-plus": .02})
     frame["parent_key"] = np.where(rng.random(n) < parent_chance, "yes", "no")
-    weights = _rake(frame, {"age_key": AGE_TARGETS, "sex_key": SEX_TARGETS, "nation_key": NATION_TARGETS})
+    groups = frame[["age_key", "sex_key", "nation_key"]]
+    weights = rake(groups, {"age_key": AGE_TARGETS, "sex_key": SEX_TARGETS, "nation_key": NATION_TARGETS},
+                   cap=5).to_numpy()
 
     q = book.questions[0]
     labels = _labels(q.options)
