@@ -42,6 +42,14 @@ def count(value) -> str:
     return f"{round(float(value)):,}"
 
 
+def change_phrase(words: str, change_pp: float) -> str:
+    """A tested change in words (standards rule 8): 'rose by 5 percentage points' or 'showed little change'."""
+    if words not in {"rose", "fell"}:
+        return "showed little change"
+    size = abs(int(Decimal(repr(float(change_pp))).quantize(Decimal("1"), rounding=ROUND_HALF_UP)))
+    return f"{words} by {size} percentage point{'' if size == 1 else 's'}"
+
+
 def lower_first(text: str) -> str:
     """A label put mid-sentence: 'Years in post' -> 'years in post', but 'UK nation' stays as it is."""
     words = text.split()

@@ -14,7 +14,7 @@ import posixpath
 from functools import cache
 from pathlib import Path
 
-from build_scripts.formatting import date_words, md_text, percent
+from build_scripts.formatting import change_phrase, date_words, md_text, percent
 from build_scripts.pages import disclosure_markdown
 from build_scripts.pipeline import GENERATED
 
@@ -64,6 +64,8 @@ def define_env(env) -> None:
             log.error(f'{page_name()}: stat("{key}") is suppressed ({row["suppression"]}, base {row["base"]}) and '
                       "cannot be quoted; fix: quote a figure with a larger base")
             return UNAVAILABLE
+        if row["compare_to"]:
+            return change_phrase(row["change"], float(row["change_pp"]))
         shown = percent(float(row["estimate"]))
         # Standards rule 4: a figure on a base of 50 to 99 carries its warning wherever it is quoted.
         return f"{shown} (low base: {int(row['base'])})" if row["low_base"] == "true" else shown

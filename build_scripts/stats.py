@@ -155,15 +155,14 @@ def statistics_table(surveys: list[Survey], weights: dict[str, pd.Series | None]
 def write_csv(table: pd.DataFrame) -> str:
     """The table as CSV text, so identical inputs give identical bytes.
 
-    Proportions keep full precision (repr round-trips exactly), so a figure read back from the CSV
-    rounds to the same percentage as the one the pages were written from.
+    Numbers keep full precision (repr round-trips exactly), so a figure read back from the CSV rounds
+    to the same percentage as the pages show, and a reader can redo every interval and test from it.
     """
     out = table.copy()
-    for column in ["estimate", "ci_low", "ci_high", "previous_estimate", "change_pp", "p_value"]:
+    for column in ["estimate", "ci_low", "ci_high", "previous_estimate", "change_pp", "p_value",
+                   "weighted_base", "effective_base", "weighted_count"]:
         if column in out:
             out[column] = out[column].map(lambda v: "" if pd.isna(v) else repr(float(v)))
-    for column in ["weighted_base", "effective_base", "weighted_count"]:
-        out[column] = out[column].map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
     for column in ["weighted", "suppressed", "low_base"]:
         out[column] = out[column].map(lambda v: "true" if v else "false")
     return out.to_csv(index=False, lineterminator="\n")
