@@ -9,9 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from statsmodels.stats.proportion import proportions_ztest
-
 from conftest import FIXTURES, run_cli
+from statsmodels.stats.proportion import proportions_ztest
 
 MARGINS = {"Region": {"North": 0.50, "South": 0.40, "Islands": 0.10}, "Age": {"Under 40": 0.45, "40 and over": 0.55}}
 

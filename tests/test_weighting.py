@@ -1,0 +1,88 @@
+"""Raking: it converges to the targets, holds the cap, and says clearly when it cannot."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from build_scripts.codebook import Codebook
+from build_scripts.weighting import rake, survey_weights
+
+
+def _sample(n: int = 3000, seed: int = 7) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "Age": rng.choice(["Young", "Old"], size=n, p=[0.25, 0.75]),
+        "Sex": rng.choice(["F", "M"], size=n, p=[0.6, 0.4]),
+        "Region": rng.choice(["N", "S", "E"], size=n, p=[0.5, 0.3, 0.2]),
+    })
+
+
+def _book(targets: list[dict], cap: float = 5) -> Codebook:
+    return Codebook.model_validate({
+        "id": "t", "title": "T", "commissioned_by": "c", "conducted_by": "c",
+        "fieldwork": {"start": "2020-01-01", "end": "2020-01-02"}, "method": "m", "population": "p",
+        "coverage": "c", "id_column": "id",
+        "weighting": {"targets": targets, "cap": cap, "variables": ["age by sex", "region"], "targets_source": "census"},
+        "segments": [
+            {"key": "age", "label": "Age", "column": "Age",
+             "options": [{"key": "young", "label": "Young"}, {"key": "old", "label": "Old"}]},
+            {"key": "sex", "label": "Sex", "column": "Sex",
+             "options": [{"key": "f", "label": "F"}, {"key": "m", "label": "M"}]},
+            {"key": "region", "label": "Region", "column": "Region",
+             "options": [{"key": "n", "label": "N"}, {"key": "s", "label": "S"}, {"key": "e", "label": "E"}]},
+        ],
+        "questions": [{"key": "q", "title": "Q", "text": "Q?", "type": "text", "column": "Age"}],
+    })
+
+
+AGE_SEX = {"segments": ["age", "sex"], "shares": {"young/f": 22, "young/m": 23, "old/f": 29, "old/m": 26}}
+REGION = {"segments": ["region"], "shares": {"n": 40, "s": 35, "e": 25}}
+
+
+def test_raking_hits_joint_and_single_targets():
+    frame = _sample()
+    weights, problems = survey_weights(_book([AGE_SEX, REGION]), frame, "t.csv")
+    assert problems == []
+    assert weights.mean() == pytest.approx(1)
+    cell = frame["Age"].str.lower() + "/" + frame["Sex"].str.lower()
+    for group, share in AGE_SEX["shares"].items():
+        assert weights[cell == group].sum() / weights.sum() == pytest.approx(share / 100, abs=1e-4)
+    for group, share in REGION["shares"].items():
+        assert weights[frame["Region"].str.lower() == group].sum() / weights.sum() == pytest.approx(share / 100, abs=1e-4)
+
+
+def test_the_cap_holds_and_a_cap_too_tight_to_reach_the_targets_is_reported():
+    frame = _sample()
+    tight = _book([{"segments": ["age"], "shares": {"young": 70, "old": 30}}], cap=1.5)
+    weights, problems = survey_weights(tight, frame, "t.csv")
+    assert weights.max() <= 1.5
+    [problem] = problems
+    assert problem.where == "weighting target age" and "raise `cap`" in problem.fix and "cap of 1.5" in problem.message
+
+
+def test_a_target_group_with_no_respondents_is_reported_not_raked():
+    frame = _sample()
+    frame["Region"] = frame["Region"].replace("E", "N")
+    weights, problems = survey_weights(_book([REGION]), frame, "t.csv")
+    assert weights is None
+    [problem] = problems
+    assert problem.value == "e" and "no respondents" in problem.message
+
+
+def test_rake_keeps_the_index_and_order_of_the_respondents():
+    groups = pd.DataFrame({"g": ["a", "b", "b", "b"]}, index=[10, 11, 12, 13])
+    weights = rake(groups, {"g": {"a": 0.5, "b": 0.5}}, cap=5)
+    assert list(weights.index) == [10, 11, 12, 13]
+    assert weights.tolist() == pytest.approx([2.0, 2 / 3, 2 / 3, 2 / 3])
+
+
+@pytest.mark.parametrize("shares, message", [
+    ({"young/f": 22, "young/m": 23, "old/f": 55}, "no share for ['old/m']"),
+    ({"young/f": 22, "young/m": 23, "old/f": 29, "old/m": 26, "old/x": 0.1}, "unknown groups ['old/x']"),
+    ({"young/f": 22, "young/m": 23, "old/f": 29, "old/m": 36}, "add up to 110"),
+])
+def test_codebook_targets_must_cover_every_group_and_add_up(shares, message):
+    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        _book([{"segments": ["age", "sex"], "shares": shares}])
