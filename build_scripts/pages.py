@@ -71,9 +71,13 @@ def data_page(metas: list[dict]) -> str:
 COLUMN_MEANINGS = {
     "key": "the figure's stable identifier, used by copy as stat(\"key\")",
     "survey": "the survey's identifier",
+    "series": "the survey series it is a wave of",
+    "wave": "the wave's name, e.g. 2015",
     "question": "the question's identifier",
-    "option": "the answer's identifier",
+    "option": "the answer's identifier (or a net's, or 'answered' for a free-text question)",
     "option_label": "the answer as respondents saw it",
+    "option_type": "answer, dont_know, prefer_not_to_say, net (answers added up per respondent) or answered",
+    "base_type": "asked (share of everyone asked) or answering (leaving out Don't know and Prefer not to say)",
     "segment": "the breakdown (empty for everyone who answered)",
     "segment_value": "the group within the breakdown",
     "base": "unweighted number of respondents the figure is a share of",
@@ -86,8 +90,14 @@ COLUMN_MEANINGS = {
     "ci_low": "lower end of the 95% Wilson interval",
     "ci_high": "upper end of the 95% Wilson interval",
     "suppressed": "true when the figure is not published (see suppression)",
-    "suppression": "why: 'base under 50', or 'count under 10' for a small group in a breakdown",
+    "suppression": ("why: 'base under 50'; 'count under 10' in a breakdown; 'secondary' where the figure would "
+                    "let a hidden count be worked out; 'previous wave suppressed' for a change"),
     "low_base": "true when the base is 50 to 99",
+    "compare_to": "for a change row: the earlier wave it is compared with (empty otherwise)",
+    "previous_estimate": "for a change row: the figure in the earlier wave",
+    "change_pp": "for a change row: the change in percentage points",
+    "p_value": "for a change row: two-sided p-value of a two-proportion test on the effective bases",
+    "change": "for a change row: 'rose' or 'fell' when p is under 0.05, otherwise 'little change'",
 }
 
 

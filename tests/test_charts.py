@@ -84,3 +84,4 @@ def test_description_names_the_largest_share_and_every_figure():
 
 def test_description_of_a_suppressed_question_says_why():
     assert "under the publication threshold" in describe("Q", _rows({"Yes": None}, base=30), "respondents")
+

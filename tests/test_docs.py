@@ -1,0 +1,34 @@
+"""Keep the documentation true: every statistics column explained, every codebook field in the README."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel
+
+from build_scripts.codebook import Codebook
+from build_scripts.pages import COLUMN_MEANINGS
+from build_scripts.stats import COLUMNS
+from conftest import REPO
+
+
+def _fields(model: type[BaseModel], seen=None) -> set[str]:
+    seen = set() if seen is None else seen
+    for name, info in model.model_fields.items():
+        seen.add(name)
+        for arg in [info.annotation, *getattr(info.annotation, "__args__", ())]:
+            for inner in [arg, *getattr(arg, "__args__", ())]:
+                if isinstance(inner, type) and issubclass(inner, BaseModel):
+                    _fields(inner, seen)
+    return seen
+
+
+def test_every_statistics_column_is_explained_on_the_data_page():
+    assert list(COLUMN_MEANINGS) == COLUMNS
+
+
+def test_every_codebook_field_is_documented_in_the_readme():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Codebook fields", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"`([a-z_]+)`", section))
+    assert _fields(Codebook) - documented == set()
