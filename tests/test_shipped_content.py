@@ -92,3 +92,22 @@ def test_sources_have_publisher_title_date_and_link(results):
     assert len(sources) >= 5
     for source in sources:
         assert source.publisher and source.title and source.date and str(source.url).startswith("https://")
+
+
+def test_every_unweighted_interval_in_the_shipped_table_matches_statsmodels(results):
+    from statsmodels.stats.proportion import proportion_confint
+
+    table = results.table
+    rows = table[~table["weighted"].astype(bool) & ~table["suppressed"].astype(bool)]
+    assert len(rows) > 50
+    low, high = proportion_confint(rows["count"].astype(int), rows["base"].astype(int), method="wilson")
+    assert abs(rows["ci_low"].astype(float) - low).max() < 1e-12
+    assert abs(rows["ci_high"].astype(float) - high).max() < 1e-12
+    assert (rows["estimate"].astype(float) == rows["count"].astype(int) / rows["base"].astype(int)).all()
+
+
+def test_no_breakdown_in_the_shipped_table_publishes_a_small_count(results):
+    table = results.table
+    breakdowns = table[(table["segment"] != "") & ~table["suppressed"].astype(bool)]
+    assert not breakdowns["count"].astype(int).between(1, 9).any()
+    assert (table.loc[table["base"] < 50, "estimate"].isna()).all()
