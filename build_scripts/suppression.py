@@ -10,6 +10,7 @@ leaves the fewest cells recoverable, the smallest if several do.
 from __future__ import annotations
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 Cell = tuple[str, str]  # (row, column) of the table
 
@@ -26,22 +27,26 @@ def table_equations(rows: list[str], columns: list[str], row_groups: list[list[s
 
 
 def recoverable(hidden: set[Cell], equations: list[dict[Cell, float]]) -> set[Cell]:
-    """The hidden cells whose values the equations determine exactly."""
+    """The hidden cells whose values the equations determine exactly.
+
+    A cell is determined when every solution of the homogeneous system over the hidden cells leaves
+    it at zero, i.e. its coordinate is zero in every null-space vector (one SVD for the whole table).
+    """
     cells = sorted(hidden)
-    if not cells:
-        return set()
     index = {cell: i for i, cell in enumerate(cells)}
-    matrix = np.array([[eq.get(cell, 0.0) for cell in cells] for eq in equations if any(c in index for c in eq)])
-    if matrix.size == 0:
+    rows = [eq for eq in equations if any(c in index for c in eq)]
+    if not rows:
         return set()
-    rank = np.linalg.matrix_rank(matrix)
-    found = set()
-    for cell, i in index.items():
-        unit = np.zeros(len(cells))
-        unit[i] = 1.0
-        if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
-            found.add(cell)
-    return found
+    matrix = np.zeros((len(rows), len(cells)))
+    for r, eq in enumerate(rows):
+        for cell, coefficient in eq.items():
+            if cell in index:
+                matrix[r, index[cell]] = coefficient
+    _, singular, vh = np.linalg.svd(matrix)
+    rank = int((singular > 1e-9 * max(matrix.shape)).sum())
+    null = vh[rank:]
+    free = np.abs(null).max(axis=0) > 1e-9 if len(null) else np.zeros(len(cells), dtype=bool)
+    return {cell for cell, i in index.items() if not free[i]}
 
 
 def protect(counts: dict[Cell, int], hidden: set[Cell], sensitive: set[Cell],
@@ -50,7 +55,13 @@ def protect(counts: dict[Cell, int], hidden: set[Cell], sensitive: set[Cell],
 
     Cells in `keep` (a question's headline answer) are hidden as complements only when no other will do.
     """
-    hidden = set(hidden) | set(sensitive)
+    # Many tiny SVDs: BLAS threads cost far more to start than they save here (15x slower on 2 cores).
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _protect(counts, set(hidden) | set(sensitive), sensitive, equations, keep)
+
+
+def _protect(counts: dict[Cell, int], hidden: set[Cell], sensitive: set[Cell],
+             equations: list[dict[Cell, float]], keep: set[Cell]) -> set[Cell]:
     while recoverable(hidden, equations) & sensitive:
         rows, columns = {r for r, _ in hidden}, {c for _, c in hidden}
         candidates = sorted(cell for cell in counts
