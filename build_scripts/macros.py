@@ -64,7 +64,7 @@ def define_env(env) -> None:
             log.error(f'{page_name()}: stat("{key}") is suppressed ({row["suppression"]}, base {row["base"]}) and '
                       "cannot be quoted; fix: quote a figure with a larger base")
             return UNAVAILABLE
-        if row["compare_to"]:
+        if row.get("compare_to"):
             return change_phrase(row["change"], float(row["change_pp"]))
         shown = percent(float(row["estimate"]))
         # Standards rule 4: a figure on a base of 50 to 99 carries its warning wherever it is quoted.
