@@ -46,7 +46,7 @@ def change_phrase(words: str, change_pp: float) -> str:
     """A tested change in words (standards rule 8): 'rose by 5 percentage points' or 'showed little change'."""
     if words not in {"rose", "fell"}:
         return "showed little change"
-    size = abs(int(Decimal(repr(float(change_pp))).quantize(Decimal("1"), rounding=ROUND_HALF_UP)))
+    size = abs(int(Decimal(str(change_pp)).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
     return f"{words} by {size} percentage point{'' if size == 1 else 's'}"
 
 

@@ -100,15 +100,59 @@ def _suppress(block: pd.DataFrame, q: Question, thresholds: Thresholds) -> pd.Da
     counts = dict(zip(cells, block["count"], strict=True))
     hidden = {c for c, s in zip(cells, small_base, strict=True) if s}
     sensitive = {c for c, n in counts.items() if 1 <= n < thresholds.small_count_below}
-    equations = _equations(q, list(dict.fromkeys(block["segment_value"])), list(dict.fromkeys(block["option"])))
+    rows, columns = list(dict.fromkeys(block["segment_value"])), list(dict.fromkeys(block["option"]))
+    equations = _equations(q, rows, columns)
+    primary = set()
+    if q.base == "answering":
+        bases, primary = _answering_bases(block, q, thresholds, equations)
+        counts |= bases  # the bases may be hidden as complements too
+        hidden |= primary
+        sensitive |= {cell for cell in primary if cell[1] == ANSWERING_BASE}
     keep = {cell for cell in counts if cell[1] == q.headline_key}
     hidden_now = protect(counts, hidden, sensitive, equations, keep)
-    reasons = [
-        BASE_TOO_SMALL if small else COUNT_TOO_SMALL if cell in sensitive else SECONDARY if cell in hidden_now else ""
+    hidden_rows = {row for row, column in hidden_now if column == ANSWERING_BASE}
+    # With its base hidden, a row's figures on that base go too: count over percentage gives the base back.
+    on_base = block["segment_value"].isin(hidden_rows) & (block["base_type"] == "answering")
+    hidden_now |= set(zip(block.loc[on_base, "segment_value"], block.loc[on_base, "option"], strict=True))
+    block["suppression"] = [
+        BASE_TOO_SMALL if small else COUNT_TOO_SMALL if cell in sensitive or cell in primary else
+        SECONDARY if cell in hidden_now else ""
         for cell, small in zip(cells, small_base, strict=True)
     ]
-    block["suppression"] = reasons
+    block["_base_hidden"] = on_base
     return block
+
+
+ANSWERING_BASE = "__answering_base__"  # a row's "of those answering" base, as an unknown in the equations
+
+
+def _answering_bases(block: pd.DataFrame, q: Question, thresholds: Thresholds, equations: list) -> tuple[dict, set]:
+    """Each row's answering base as a cell, and the cells to hide where it would give away a small count.
+
+    Asked base minus answering base is the number who said Don't know or Prefer not to say. Where that is
+    1 to 9 the answering base is hidden, and so are the row's figures on it (count over percentage would
+    give the base back). The bases join the equations so that no complement gives them away either.
+    """
+    non_answers = [o.key for o in q.options if not o.substantive]
+    answers = [o.key for o in q.options if o.substantive]
+    if not non_answers:
+        return {}, set()
+    bases = block.pivot_table(index="segment_value", columns="base_type", values="base", aggfunc="max", sort=False)
+    gap = bases.get("asked", 0) - bases.get("answering", 0)
+    rows = list(bases.index)
+    equations.append({(r, ANSWERING_BASE): 1.0 for r in rows})  # the whole sample's answering base is published
+    for r in rows:
+        if q.type == "single":  # the real answers add up to the answering base
+            equations.append({(r, ANSWERING_BASE): -1.0, **{(r, a): 1.0 for a in answers}})
+        if q.type == "single" or len(non_answers) == 1:  # ... and with the non-answers, to the asked base
+            equations.append({(r, ANSWERING_BASE): 1.0, **{(r, n): 1.0 for n in non_answers}})
+    hidden_bases = {(r, ANSWERING_BASE) for r in rows if 1 <= gap.get(r, 0) < thresholds.small_count_below}
+    present = set(zip(block["segment_value"], block["option"], strict=True))
+    on_answering_base = set(answers) | {n.key for n in q.nets}
+    hidden_figures = {(r, a) for r, _ in hidden_bases for a in on_answering_base} & present
+    base_cells = {(r, ANSWERING_BASE): int(bases.at[r, "answering"]) for r in rows
+                  if "answering" in bases and not pd.isna(bases.at[r, "answering"])}
+    return base_cells, hidden_bases | hidden_figures
 
 
 def _equations(q: Question, rows: list[str], columns: list[str]) -> list:
@@ -130,9 +174,15 @@ def _add_estimates(table: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     table["ci_low"] = pd.Series(low, index=table.index).where(~suppressed)
     table["ci_high"] = pd.Series(high, index=table.index).where(~suppressed)
     table["suppressed"] = suppressed
-    table["low_base"] = (table["suppression"] != BASE_TOO_SMALL) & (table["base"] < thresholds.low_base_below)
+    base_hidden = table.get("_base_hidden", pd.Series(False, index=table.index)).fillna(False).astype(bool)
+    table["low_base"] = ((table["suppression"] != BASE_TOO_SMALL) & (table["base"] < thresholds.low_base_below)
+                         & ~base_hidden)
     table["count"] = table["count"].astype("Int64").mask(suppressed)
     table["weighted_count"] = table["weighted_count"].mask(suppressed)
+    # A base that would give away a small Don't know count is not published (see _answering_bases).
+    table["base"] = table["base"].astype("Int64").mask(base_hidden)
+    table["weighted_base"] = table["weighted_base"].mask(base_hidden)
+    table["effective_base"] = table["effective_base"].mask(base_hidden)
     for column in ["compare_to", "change"]:
         table[column] = ""
     for column in ["previous_estimate", "change_pp", "p_value"]:

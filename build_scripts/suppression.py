@@ -53,7 +53,9 @@ def protect(counts: dict[Cell, int], hidden: set[Cell], sensitive: set[Cell],
             equations: list[dict[Cell, float]], keep: set[Cell] = frozenset()) -> set[Cell]:
     """Hide further cells until no sensitive hidden cell can be recovered; returns every hidden cell.
 
-    Cells in `keep` (a question's headline answer) are hidden as complements only when no other will do.
+    The choice is greedy, one complement at a time: the cell that leaves the fewest small counts
+    recoverable, preferring cells outside `keep` (a question's headline answer, which readers look for),
+    then the one leaving the fewest cells recoverable, then the smallest.
     """
     # Many tiny SVDs: BLAS threads cost far more to start than they save here (15x slower on 2 cores).
     with threadpool_limits(limits=1, user_api="blas"):
@@ -67,13 +69,12 @@ def _protect(counts: dict[Cell, int], hidden: set[Cell], sensitive: set[Cell],
         candidates = sorted(cell for cell in counts
                             if (cell[0] in rows or cell[1] in columns) and cell not in hidden)
         if not candidates:  # everything that could protect it is hidden already: hide the whole table
-            return set(counts)
+            return hidden | set(counts)
 
         def cost(cell: Cell) -> tuple:
-            # Fewest small counts left recoverable, then fewest cells recoverable, then the smallest value
-            # (a zero hides nothing, so it comes last).
+            # A zero hides nothing, so among equals it comes last.
             after = recoverable(hidden | {cell}, equations)
-            return len(after & sensitive), len(after), cell in keep, counts[cell] == 0, counts[cell], cell
+            return len(after & sensitive), cell in keep, len(after), counts[cell] == 0, counts[cell], cell
 
         hidden.add(min(candidates, key=cost))
     return hidden

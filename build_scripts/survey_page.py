@@ -156,7 +156,8 @@ def _breakdown_table(rows: pd.DataFrame, groups: list[dict]) -> str:
         cells = [percent(by_cell.at[(group["key"], o), "estimate"]) if (group["key"], o) in by_cell.index else "–"
                  for o in options]
         low = " (low base)" if by_cell.loc[group["key"]]["low_base"].any() else ""
-        lines.append(f"| {md_text(group['label'])}{low} | {int(base):,} | "
+        shown_base = "\\*" if pd.isna(base) else f"{int(base):,}"
+        lines.append(f"| {md_text(group['label'])}{low} | {shown_base} | "
                      + " | ".join("\\*" if c == "*" else c for c in cells) + " |")
     return "\n".join(lines) + "\n"
 

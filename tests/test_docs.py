@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
+from conftest import REPO
 from pydantic import BaseModel
 
 from build_scripts.codebook import Codebook
 from build_scripts.pages import COLUMN_MEANINGS
 from build_scripts.stats import COLUMNS
-from conftest import REPO
 
 
 def _fields(model: type[BaseModel], seen=None) -> set[str]:
