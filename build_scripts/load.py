@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from build_scripts.codebook import Codebook, load_codebook
-from build_scripts.errors import Problem, relative, rows_text
+from build_scripts.errors import Problem, relative
+from build_scripts.exports import read_export
 
 CODEBOOK_NAME = "survey.yml"
 
 
 @dataclass(frozen=True)
 class Survey:
-    """A survey's codebook, its responses (every cell a string, blanks as ""), and where it came from."""
+    """A survey's codebook, its responses as text (indexed by spreadsheet row), and where they came from."""
 
     codebook: Codebook
     responses: pd.DataFrame
@@ -46,40 +46,8 @@ def load_surveys(surveys_dir: Path, root: Path) -> tuple[list[Survey], list[Prob
         if book is None:
             continue
         path = folder / book.responses
-        frame, found = read_responses(path, relative(path, root))
+        export, found = read_export(path, relative(path, root), book.sheet)
         problems += found
-        if frame is not None:
-            surveys.append(Survey(book, frame, relative(path, root)))
+        if export is not None:
+            surveys.append(Survey(book, export.frame, relative(path, root)))
     return surveys, problems
-
-
-def read_responses(path: Path, shown_as: str) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read a CSV export with every cell kept as text; blank cells become empty strings."""
-    if not path.exists():
-        return None, [Problem(shown_as, "", "the responses file named by the codebook does not exist",
-                              "put the export here or correct `responses:` in survey.yml")]
-    try:
-        # Blank lines are kept while reading, then dropped, so row numbers still match the file.
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, csv.Error) as exc:
-        return None, [Problem(shown_as, "", f"the file cannot be read as CSV: {exc}",
-                              "export the responses again as UTF-8 CSV with one header row")]
-    except OSError as exc:
-        return None, [Problem(shown_as, "", f"the file cannot be read: {exc.strerror}",
-                              "point `responses:` in survey.yml at the export file")]
-    short = _short_rows(path, len(frame.columns))
-    if short:
-        return None, [Problem(shown_as, rows_text(short), f"these rows have fewer cells than the {len(frame.columns)} "
-                              "columns of the header", "export the file again: it was cut short or edited by hand")]
-    frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.apply(lambda col: col.str.strip())
-    return frame[(frame != "").any(axis=1)], []
-
-
-def _short_rows(path: Path, width: int) -> list[int]:
-    """Line numbers of non-blank rows with fewer cells than the header (pandas would pad them silently)."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        next(reader, None)
-        return [reader.line_num for row in reader if row and len(row) < width]
-

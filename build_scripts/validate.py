@@ -103,7 +103,7 @@ def _check_weights(cells: pd.Series, file: str, column: str) -> list[Problem]:
 
 def _rows(index) -> str:
     """Spreadsheet row numbers (the header is row 1) for the first few offending rows."""
-    return rows_text(list(dict.fromkeys(int(i) + 2 for i in index)))
+    return rows_text(list(dict.fromkeys(int(i) for i in index)))
 
 
 def _listing(values) -> str:

@@ -37,6 +37,7 @@ def _survey(rows: list[dict], questions: list[dict] | None = None, weighted: boo
         "questions": questions or [SINGLE],
     })
     frame = pd.DataFrame(rows, dtype=str) if rows else pd.DataFrame(columns=["id", "g", "q"], dtype=str)
+    frame.index = range(2, len(frame) + 2)  # spreadsheet rows: the header is row 1
     return Survey(book, frame, FILE)
 
 
@@ -306,19 +307,27 @@ def test_load_surveys_looks_for_the_responses_file_the_codebook_names(tmp_path):
     assert surveys == [] and [p.file for p in problems] == ["surveys/t/export.csv"]
 
 
-@pytest.mark.parametrize("content", [
-    "id,g,q\n1,A,Yes\n2,A,Yes,extra,more\n",
-    "",
-    b"id,g,q\n1,A,Caf\xe9\n",
-], ids=["ragged", "empty", "not-utf8"])
-def test_load_surveys_reports_a_file_pandas_cannot_read(tmp_path, content):
+@pytest.mark.parametrize("content, where, message", [
+    ("id,g,q\n1,A,Yes\n2,A,Yes,extra,more\n", "row 3", "more cells than the 3 columns"),
+    ("id,g,q\n1,A,Yes\n2,A\n", "row 3", "fewer cells than the 3 columns"),
+    ("", "", "the file is empty"),
+    (b"id,g,q\n\x00\x01\x02", "", "not a text (CSV) file"),
+], ids=["long-row", "short-row", "empty", "binary"])
+def test_load_surveys_reports_a_file_that_cannot_be_read(tmp_path, content, where, message):
     _folder(tmp_path, "t", content)
     surveys, problems = load_surveys(tmp_path / "surveys", tmp_path)
     assert surveys == []
     [problem] = problems
     assert problem.file == "surveys/t/responses.csv"
-    assert "cannot be read as CSV" in problem.message
-    assert "UTF-8 CSV" in problem.fix
+    assert problem.where == where and message in problem.message
+    assert "export" in problem.fix
+
+
+def test_a_windows_1252_export_is_read_as_such(tmp_path):
+    _folder(tmp_path, "t", "id,g,q\n1,A,Caf\u00e9 \u2018ok\u2019 \u00a35\n".encode("cp1252"))
+    [survey], problems = load_surveys(tmp_path / "surveys", tmp_path)
+    assert problems == []
+    assert survey.responses.loc[2, "q"] == "Caf\u00e9 \u2018ok\u2019 \u00a35"
 
 
 def test_load_surveys_collects_problems_from_every_survey(tmp_path):

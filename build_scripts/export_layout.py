@@ -1,0 +1,72 @@
+"""Survey tools' header layouts: turn a grid of text cells into named columns, wording and data rows.
+
+SurveyMonkey writes two header rows (question text, then "Response" or each multi-select option),
+Qualtrics three (export tags, question text, ImportId JSON), Google Forms one (question text,
+after a Timestamp column). Everything else is taken to have one header row of column names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SURVEYMONKEY_SUBHEADS = {"", "Response", "Open-Ended Response"}
+
+
+@dataclass
+class Layout:
+    """Column names, the question wording the export carries, and where the data starts."""
+
+    tool: str
+    columns: list[str]
+    header_rows: int
+    wording: dict[str, str] = field(default_factory=dict)
+    option_columns: dict[str, list[str]] = field(default_factory=dict)  # a multi question's one-per-option columns
+
+
+def detect_layout(rows: list[list[str]]) -> Layout:
+    """Recognise the tool that wrote the grid from its header rows."""
+    first = [cell.strip() for cell in rows[0]] if rows else []
+    second = [cell.strip() for cell in rows[1]] if len(rows) > 1 else []
+    third = [cell.strip() for cell in rows[2]] if len(rows) > 2 else []
+    if third and any(cell.startswith('{"ImportId"') for cell in third):
+        return _qualtrics(first, second)
+    if "Respondent ID" in first and second and any(cell in {"Response", "Open-Ended Response"} for cell in second):
+        return _surveymonkey(first, second)
+    if first and first[0] == "Timestamp":
+        return Layout("google-forms", _unique(first), 1, {c: c for c in _unique(first)})
+    return Layout("csv", _unique(first), 1)
+
+
+def _qualtrics(tags: list[str], texts: list[str]) -> Layout:
+    columns = _unique(tags)
+    wording = {c: t.removesuffix(" - Selected Choice") for c, t in zip(columns, texts, strict=False) if t}
+    return Layout("qualtrics", columns, 3, wording)
+
+
+def _surveymonkey(questions: list[str], subheads: list[str]) -> Layout:
+    names, wording, groups = [], {}, {}
+    current = ""
+    for i, question in enumerate(questions):
+        sub = subheads[i] if i < len(subheads) else ""
+        current = question or current
+        if sub in SURVEYMONKEY_SUBHEADS or not current:
+            name = question or sub or f"Column {i + 1}"
+        else:  # one column per option of a multi-select question
+            name = f"{current} - {sub}"
+            groups.setdefault(current, []).append(name)
+        names.append(name)
+        if question and sub in {"Response", "Open-Ended Response"}:
+            wording[name] = question
+    names = _unique(names)
+    return Layout("surveymonkey", names, 2, wording, groups)
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Column names made unique (a repeated name gets ' (2)'), blanks named by position."""
+    seen: dict[str, int] = {}
+    out = []
+    for i, name in enumerate(names):
+        name = name.strip() or f"Column {i + 1}"
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
