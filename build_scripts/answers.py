@@ -6,9 +6,10 @@ import pandas as pd
 
 from build_scripts.codebook import Codebook, Question
 
-# Cells that mean "not chosen" in a multi question exported one column per option.
-NOT_CHOSEN = {"", "0", "false", "no"}
-CHOSEN = {"1", "true", "yes", "x"}
+# Cells that mean "not chosen" or "chosen" in a multi question exported one column per option
+# (SPSS dichotomies are labelled "Not selected"/"Selected", or "Unchecked"/"Checked").
+NOT_CHOSEN = {"", "0", "false", "no", "not selected", "unchecked", "not checked"}
+CHOSEN = {"1", "true", "yes", "x", "selected", "checked"}
 
 
 def split_answers(cell: str, separator: str, labels: set[str] = frozenset()) -> list[str]:

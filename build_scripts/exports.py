@@ -134,7 +134,7 @@ def _read_workbook(path: Path, shown_as: str, sheet: str | None) -> tuple[Export
     if chosen not in names:
         return None, [Problem(shown_as, f"sheet {chosen!r}", "the workbook has no sheet of this name",
                               f"set `sheet:` in survey.yml to one of {', '.join(repr(n) for n in names)}")]
-    grid = book.parse(chosen, header=None, dtype=object).fillna("")
+    grid = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object).fillna("")
     rows = [[cell_text(v) for v in row] for row in grid.itertuples(index=False)]
     if not rows:
         return None, [Problem(shown_as, f"sheet {chosen!r}", "the sheet is empty", "choose the sheet with the "

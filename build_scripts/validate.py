@@ -9,6 +9,7 @@ from build_scripts.answers import CHOSEN, NOT_CHOSEN, answered_mask, asked_mask,
 from build_scripts.codebook import Question
 from build_scripts.errors import Problem, rows_text
 from build_scripts.load import Survey
+from build_scripts.weighting import weight_values
 
 
 def validate_survey(survey: Survey) -> list[Problem]:
@@ -93,7 +94,7 @@ def _check_ids(ids: pd.Series, file: str, column: str) -> list[Problem]:
 
 
 def _check_weights(cells: pd.Series, file: str, column: str) -> list[Problem]:
-    weights = pd.to_numeric(cells, errors="coerce")
+    weights = weight_values(cells)
     bad = cells[~(np.isfinite(weights) & (weights > 0))]
     if bad.empty:
         return []

@@ -17,13 +17,19 @@ def survey_weights(book: Codebook, frame: pd.DataFrame, file: str) -> tuple[pd.S
     if book.weighting is None:
         return None, []
     if book.weighting.column:
-        return pd.to_numeric(frame[book.weighting.column]), []  # as supplied: the weighted base is the pollster's
+        return weight_values(frame[book.weighting.column]), []  # as supplied: the weighted base is the pollster's
     groups, shares = target_frame(book, frame), target_shares(book)
     problems = _empty_groups(groups, shares, file)
     if problems:
         return None, problems
     weights = rake(groups, shares, book.weighting.cap)
     return weights, _missed_targets(groups, shares, weights, book.weighting.cap, file)
+
+
+def weight_values(cells: pd.Series) -> pd.Series:
+    """Weights from text, reading a decimal comma (1,25) as exports from European-locale Excel write it."""
+    text = cells.where(cells.str.contains(".", regex=False), cells.str.replace(",", ".", regex=False))
+    return pd.to_numeric(text, errors="coerce")
 
 
 def target_frame(book: Codebook, frame: pd.DataFrame) -> pd.DataFrame:
