@@ -14,8 +14,9 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
-from build_scripts.errors import SiteBuildError
+from build_scripts.errors import DataError, SiteBuildError
 from build_scripts.pipeline import Project
+from build_scripts.privacy import scan_site, typed_text
 
 
 class _Collect(logging.Handler):
@@ -49,7 +50,7 @@ def build_date_epoch(dates: list[str]) -> str:
 
 
 def build_site(project: Project, epoch: str) -> Path:
-    """Run `mkdocs build --strict` into a temporary folder, then replace site/ with it."""
+    """Run `mkdocs build --strict` into a temporary folder, scan it for personal data, then replace site/ with it."""
     os.environ.setdefault("SOURCE_DATE_EPOCH", epoch)
     staging = Path(tempfile.mkdtemp(prefix=".site-build-", dir=project.root))
     with _mkdocs_logging() as log:
@@ -62,6 +63,11 @@ def build_site(project: Project, epoch: str) -> Path:
         except BaseException:  # Ctrl-C or a bug: still leave no half-built folder behind
             shutil.rmtree(staging, ignore_errors=True)
             raise
+    allowed = typed_text(project.docs_dir, project.generated_dir, [project.config_file, project.surveys_dir / "sources.yml"])
+    problems = scan_site(staging, allowed)
+    if problems:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise DataError(problems)
     staging.chmod(0o755)  # mkdtemp makes it private; a published site is world-readable
     _swap_in(staging, project.site_dir)
     return project.site_dir

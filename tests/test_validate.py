@@ -158,7 +158,7 @@ def test_blank_respondent_ids_are_reported_and_not_as_duplicates():
     assert "no ID" in problem.message and "unique ID" in problem.fix
 
 
-@pytest.mark.parametrize("weight", ["-1", "0", "0.0", "", "abc", "1,5", "nan"])
+@pytest.mark.parametrize("weight", ["-1", "0", "0.0", "", "abc", "1,5,0", "1.000,5", "nan"])
 def test_a_weight_that_is_not_a_positive_number_is_reported(weight):
     rows = _rows(3)
     for row in rows:
@@ -354,3 +354,10 @@ def test_row_numbers_match_the_spreadsheet_when_the_export_has_a_blank_line(tmp_
     assert problems == []
     wheres = [p.where for p in validate_survey(survey)]
     assert "column 'q', row 4" in wheres  # "Maybe" is on the file's and the spreadsheet's 4th row
+
+
+def test_a_decimal_comma_weight_is_read_as_excel_writes_it_in_european_locales():
+    rows = _rows(3)
+    for row, weight in zip(rows, ["1,5", "0,75", "2"], strict=True):
+        row["w"] = weight
+    assert validate_survey(_survey(rows, weighted=True)) == []
