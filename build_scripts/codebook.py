@@ -8,13 +8,22 @@ from itertools import product
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from build_scripts.errors import Problem
 from build_scripts.yaml_schema import read_model
 
+PLACEHOLDER = "TODO"  # what `campaign-site new-survey` writes where only a person can fill the field in
+
+
+def _filled_in(text: str) -> str:
+    if text.upper().startswith(PLACEHOLDER):
+        raise ValueError(f"this still holds the draft's placeholder ({text!r}): fill it in")
+    return text
+
+
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_filled_in)]
 
 
 class Strict(BaseModel):

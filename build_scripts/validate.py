@@ -32,6 +32,10 @@ def validate_survey(survey: Survey) -> list[Problem]:
     for seg in book.segments:
         allowed = {o.export_value for o in seg.options}
         problems += _unknown_values(frame[seg.column], allowed, file, seg.column, blank_ok=False)
+        empty = [o for o in seg.options if not (frame[seg.column] == o.export_value).any()]
+        problems += [Problem(file, f"column {seg.column!r}", f"nobody is in the group {o.label!r} of segment "
+                             f"{seg.key!r}", f"check how the export writes it (declared as {o.export_value!r}), or "
+                             "remove the option from survey.yml", o.export_value) for o in empty]
     for q in book.questions:
         problems += _check_question(survey, q)
     if book.weighting and book.weighting.column:

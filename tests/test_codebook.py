@@ -363,3 +363,11 @@ def test_two_options_standing_for_the_same_export_answer_are_reported(tmp_path):
     book, problems = _load(tmp_path, yaml.safe_dump(data, sort_keys=False))
     assert book is None
     assert any("stand for the same answer 'Yes'" in p.message for p in problems)
+
+
+def test_a_draft_placeholder_left_in_a_disclosure_field_is_refused(tmp_path):
+    data = _book(commissioned_by="TODO: who commissioned the survey?", method="TODO")
+    book, problems = _load(tmp_path, data)
+    assert book is None
+    assert {p.where for p in problems} == {"field commissioned_by", "field method"}
+    assert all("placeholder" in p.message and "fill it in" in p.message for p in problems)

@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from build_scripts.privacy import personal_data, scan_site
-from conftest import run_cli
 
 MARK_ID, MARK_TEXT, MARK_EMAIL = "ZQXMARKID", "ZQXMARKTEXT", "zqx.person"
 

@@ -42,8 +42,8 @@ def _survey(rows: list[dict], questions: list[dict] | None = None, weighted: boo
 
 
 def _rows(n: int, **columns) -> list[dict]:
-    """n good rows (IDs 1..n, group A, answer Yes) with some cells replaced: column={row_index: value}."""
-    rows = [{"id": str(i + 1), "g": "A", "q": "Yes"} for i in range(n)]
+    """n good rows (IDs 1..n, answer Yes; group A, the last in B so no group is empty), some cells replaced."""
+    rows = [{"id": str(i + 1), "g": "B" if i == n - 1 and n > 1 else "A", "q": "Yes"} for i in range(n)]
     for column, changes in columns.items():
         for index, value in changes.items():
             rows[index][column] = value
@@ -361,3 +361,11 @@ def test_a_decimal_comma_weight_is_read_as_excel_writes_it_in_european_locales()
     for row, weight in zip(rows, ["1,5", "0,75", "2"], strict=True):
         row["w"] = weight
     assert validate_survey(_survey(rows, weighted=True)) == []
+
+
+def test_a_segment_group_nobody_is_in_is_reported():
+    rows = _rows(4)
+    rows[-1]["g"] = "A"
+    [problem] = validate_survey(_survey(rows))
+    assert problem.where == "column 'g'" and problem.value == "B"
+    assert "nobody is in the group 'B'" in problem.message and "remove the option" in problem.fix
