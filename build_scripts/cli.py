@@ -117,6 +117,29 @@ def serve(project_dir: Path, dev_addr: str) -> None:
     _run(action)
 
 
+@main.command("new-survey")
+@click.argument("export_path", metavar="EXPORT", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@PROJECT_OPTION
+@click.option("--id", "survey_id", help="The survey's identifier, e.g. public-2016 (default: from the file name).")
+@click.option("--sheet", help="For an Excel workbook: the sheet with the responses (default: the first).")
+@click.option("--force", is_flag=True, help="Overwrite an existing survey.yml.")
+def new_survey(export_path: Path, project_dir: Path, survey_id: str | None, sheet: str | None, force: bool) -> None:
+    """Draft surveys/<id>/survey.yml from an export (CSV, SurveyMonkey, Qualtrics, Google Forms, Excel, SPSS).
+
+    The export is copied beside the draft. Questions get their wording, an inferred type and
+    the options found in the data; the disclosure fields are left as TODO, and the build
+    refuses the survey until a person has filled them in.
+    """
+    from build_scripts.draft_codebook import create_survey
+
+    def action() -> None:
+        codebook = create_survey(Project(project_dir.resolve()).surveys_dir, export_path, survey_id, sheet, force)
+        _say(f"Wrote {codebook}\nNext: fill in every TODO in it, check the questions, add its page to `nav` in "
+             "mkdocs.yml, then run `campaign-site check`.")
+
+    _run(action)
+
+
 def _regenerate(project: Project) -> None:
     try:
         _generate(project, _prepare(project.root)[1])

@@ -18,7 +18,7 @@ PLACEHOLDER = "TODO"  # what `campaign-site new-survey` writes where only a pers
 
 def _filled_in(text: str) -> str:
     if text.upper().startswith(PLACEHOLDER):
-        raise ValueError(f"this still holds the draft's placeholder ({text!r}): fill it in")
+        raise ValueError("this still holds the draft's placeholder: fill it in")
     return text
 
 

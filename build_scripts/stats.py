@@ -72,10 +72,13 @@ def survey_table(survey: Survey, weights: pd.Series | None, thresholds: Threshol
 
 def _cell_rows(book, q, hits, bases, about, w, weighted, segment, value, members) -> pd.DataFrame | None:
     records = []
+    asked_any = any((base_rows & members).any() for base_rows in bases.values())
     for cell, base_rows in bases.items():
         in_base = base_rows & members
         base = int(in_base.sum())
-        if base == 0:
+        # An empty cell is left out, except on an answering base: its absence would say that everyone
+        # asked in the group gave a non-answer, and how many.
+        if base == 0 and not (asked_any and about[cell][2] == "answering" and q.base == "answering"):
             continue
         cw = w[in_base]
         chosen = hits.loc[in_base, cell]
@@ -138,7 +141,7 @@ def _answering_bases(block: pd.DataFrame, q: Question, thresholds: Thresholds, e
     if not non_answers:
         return {}, set()
     bases = block.pivot_table(index="segment_value", columns="base_type", values="base", aggfunc="max", sort=False)
-    gap = bases.get("asked", 0) - bases.get("answering", 0)
+    gap = bases.get("asked", 0) - bases.get("answering", pd.Series(0, index=bases.index)).fillna(0)
     rows = list(bases.index)
     equations.append({(r, ANSWERING_BASE): 1.0 for r in rows})  # the whole sample's answering base is published
     for r in rows:

@@ -306,3 +306,16 @@ def test_answering_bases_do_not_give_away_a_small_dont_know_count():
     assert pd.isna(by_key.loc["t.q.yes.g=a", "base"])  # so the answering base of group A is not published,
     assert pd.isna(by_key.loc["t.q.yes.g=b", "base"])  # nor B's: the whole sample's minus B's would give it
     assert by_key.loc["t.q.dk.g=a", "base"] == 100  # the asked base gives nothing away on its own
+
+
+def test_a_group_where_everyone_said_dont_know_does_not_give_away_its_count():
+    counts = {("a", "yes"): 60, ("a", "maybe"): 0, ("a", "no"): 50, ("a", "dk"): 0, ("a", None): 0,
+              ("b", "yes"): 0, ("b", "maybe"): 0, ("b", "no"): 0, ("b", "dk"): 5, ("b", None): 0}
+    table = statistics_table([_survey(_rows(counts), [_question(with_net=False, base="answering")])])
+    group_b = table[(table["segment"] == "g") & (table["segment_value"] == "b")]
+    assert group_b.loc[group_b["option"] == "dk", "suppressed"].all()
+    asked = group_b.loc[group_b["base_type"] == "asked", "base"].iloc[0]
+    answering = group_b.loc[group_b["base_type"] == "answering", "base"]
+    answering_base = 0 if answering.empty else answering.iloc[0]  # no row at all: nobody gave a real answer
+    # What a reader works out for group B's Don't know: asked base minus answering base.
+    assert pd.isna(asked - answering_base)  # 5 - 0 would give 5 Don't know away

@@ -1,0 +1,77 @@
+"""`campaign-site new-survey`: a draft codebook from an export that checks once a person fills in the TODOs."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import FIXTURES, run_cli
+
+EXPORTS = FIXTURES / "exports"
+EXPECTED = json.loads((EXPORTS / "expected.json").read_text(encoding="utf-8"))
+
+
+def _fill_in(text: str) -> str:
+    return re.sub(r"'?TODO: [^'\n]*'?", "Filled in by the campaign", text)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED["files"]))
+def test_a_draft_from_each_export_checks_once_filled_in(mini_site: Path, name):
+    sheet = ["--sheet", "Responses"] if name.endswith(".xlsx") else []
+    result = run_cli("new-survey", str(EXPORTS / name), "--id", "draft-2015", *sheet, cwd=mini_site)
+    assert result.returncode == 0, result.stderr
+    folder = mini_site / "surveys/draft-2015"
+    assert (folder / name).read_bytes() == (EXPORTS / name).read_bytes()  # the export is copied beside it
+    codebook = folder / "survey.yml"
+    draft = codebook.read_text(encoding="utf-8")
+    assert "TODO" in draft
+    refused = run_cli("check", cwd=mini_site)
+    assert refused.returncode == 1 and "placeholder" in refused.stderr and "field commissioned_by" in refused.stderr
+
+    codebook.write_text(_fill_in(draft), encoding="utf-8")
+    result = run_cli("check", cwd=mini_site)
+    assert result.returncode == 0, result.stderr
+
+    book = yaml.safe_load(codebook.read_text(encoding="utf-8"))
+    columns = EXPECTED["files"][name]["columns"]
+    by_column = {q.get("column"): q for q in book["questions"]}
+    assert by_column[columns["q1"]]["type"] == "single"
+    assert [o["label"] for o in by_column[columns["q1"]]["options"]] == ["Yes", "No", "Don't know"] or sorted(
+        o["label"] for o in by_column[columns["q1"]]["options"]) == sorted(["Yes", "No", "Don't know"])
+    assert by_column[columns["q3"]]["type"] == "text"
+    multi = [q for q in book["questions"] if q["type"] == "multi"]
+    assert len(multi) == 1
+    assert sorted(o["label"] for o in multi[0]["options"]) == sorted(EXPECTED["questions"]["q2"]["options"])
+    assert book["id_column"] == columns["id"]
+    regions = [s for s in book["segments"] if s["column"] == columns["region"]]
+    assert regions and sorted(o["label"] for o in regions[0]["options"]) == sorted(EXPECTED["region_counts"])
+    dont_know = [o for o in by_column[columns["q1"]]["options"] if o["label"] == "Don't know"]
+    assert dont_know[0]["kind"] == "dont_know"
+
+
+def test_a_draft_is_not_overwritten_without_force(mini_site: Path):
+    export = EXPORTS / "plain-utf8.csv"
+    assert run_cli("new-survey", str(export), "--id", "again", cwd=mini_site).returncode == 0
+    again = run_cli("new-survey", str(export), "--id", "again", cwd=mini_site)
+    assert again.returncode == 1 and "already exists" in again.stderr and "--force" in again.stderr
+    assert run_cli("new-survey", str(export), "--id", "again", "--force", cwd=mini_site).returncode == 0
+
+
+def test_a_broken_export_or_bad_id_is_reported_without_a_traceback(mini_site: Path, tmp_path: Path):
+    broken = tmp_path / "broken.csv"
+    broken.write_text("a,b\n1,2,3,4\n")
+    result = run_cli("new-survey", str(broken), cwd=mini_site)
+    assert result.returncode == 1 and "more cells than the 2 columns" in result.stderr
+    assert "Traceback" not in result.stderr
+    shutil.copy(EXPORTS / "plain-utf8.csv", tmp_path / "x.csv")
+    result = run_cli("new-survey", str(tmp_path / "x.csv"), "--id", "Bad Id", cwd=mini_site)
+    assert result.returncode == 1 and "lower-case letters" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_new_survey_has_help(mini_site: Path):
+    result = run_cli("new-survey", "--help", cwd=mini_site)
+    assert result.returncode == 0 and "--sheet" in result.stdout and "TODO" in result.stdout
