@@ -124,3 +124,20 @@ def test_free_text_with_curly_quotes_and_pounds_is_read_intact_from_windows_1252
     assert sorted(comments) == sorted(truth)
     assert any("£" in c and "“" in c for c in comments)
     assert isinstance(results.surveys[0].responses, pd.DataFrame)
+
+
+@pytest.mark.parametrize("name, damage, message", [
+    ("workbook.xlsx", lambda b: b[: len(b) // 2], "the workbook cannot be opened"),
+    ("spss.sav", lambda b: b[:300], "the SPSS file cannot be read"),
+    ("surveymonkey.csv", lambda b: b.rsplit(b",", 3)[0] + b"\r\n", "fewer cells than the"),
+    ("qualtrics.csv", lambda b: b.replace(b'"ResponseId"', b'"Response_Id"', 1).replace(b"ResponseId", b"Response_Id", 1),
+     "a column declared in survey.yml is not in the export"),
+    ("plain-cp1252-semicolon.csv", lambda b: b.replace(b";Yes;", b";Yes please;", 1), "not a declared option"),
+])
+def test_a_broken_file_of_each_kind_fails_with_a_precise_message(tmp_path, name, damage, message):
+    root = project(tmp_path, name)
+    path = root / "surveys/export" / name
+    path.write_bytes(damage(path.read_bytes()))
+    result = run_cli("check", cwd=root)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"surveys/export/{name}" in result.stderr and message in result.stderr, result.stderr
