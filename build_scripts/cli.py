@@ -22,13 +22,19 @@ def _say(message: str) -> None:
     click.echo(message, err=True)
 
 
-def _prepare(project_dir: Path) -> tuple[Project, Results]:
+STRICT_OPTION = click.option("--strict", is_flag=True,
+                             help="Also fail on figures typed by hand in the copy (CI runs with this).")
+
+
+def _prepare(project_dir: Path, strict: bool = False) -> tuple[Project, Results]:
     project = Project(project_dir.resolve())
     if not project.config_file.exists():
         raise click.UsageError(f"no mkdocs.yml in {project.root}: run this from the site's folder or pass --project")
     started = time.perf_counter()
     _say("Reading and validating surveys...")
-    results = compute(project)
+    results = compute(project, strict)
+    for warning in results.warnings:
+        _say(f"warning: {warning.describe()}")
     respondents = sum(len(s.responses) for s in results.surveys)
     _say(f"  {len(results.surveys)} survey(s), {respondents:,} respondents, {len(results.table):,} figures, "
          f"{len(results.sources.sources)} cited source(s) ({time.perf_counter() - started:.1f} s)")
@@ -62,7 +68,8 @@ def main() -> None:
 
 @main.command()
 @PROJECT_OPTION
-def build(project_dir: Path) -> None:
+@STRICT_OPTION
+def build(project_dir: Path, strict: bool) -> None:
     """Validate the surveys, compute the statistics, draw the charts and build site/.
 
     The site is built with `mkdocs build --strict` into a temporary folder and swapped
@@ -72,7 +79,7 @@ def build(project_dir: Path) -> None:
 
     def action() -> None:
         started = time.perf_counter()
-        project, results = _prepare(project_dir)
+        project, results = _prepare(project_dir, strict)
         _generate(project, results)
         _say("Building the site with MkDocs (strict)...")
         epoch = build_date_epoch([m["fieldwork_end"] for m in results.metas])
@@ -84,14 +91,16 @@ def build(project_dir: Path) -> None:
 
 @main.command()
 @PROJECT_OPTION
-def check(project_dir: Path) -> None:
-    """Validate the surveys, codebooks, sources and figure references in copy; write nothing.
+@STRICT_OPTION
+def check(project_dir: Path, strict: bool) -> None:
+    """Validate the surveys, codebooks, sources and the copy's figures and claims; write nothing.
 
     Exits non-zero and lists every problem (file, row or field, value, fix) when any is found.
+    Figures typed by hand in the copy are reported as warnings, or as problems with --strict.
     """
 
     def action() -> None:
-        _prepare(project_dir)
+        _prepare(project_dir, strict)
         _say("All checks passed.")
 
     _run(action)

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from build_scripts.errors import Problem
+from build_scripts.standards import DEFAULT
 from build_scripts.yaml_schema import read_model
 
 PLACEHOLDER = "TODO"  # what `campaign-site new-survey` writes where only a person can fill the field in
@@ -161,7 +162,8 @@ class Target(Strict):
 class Weighting(Strict):
     column: Text | None = Field(None, description="the column holding each respondent's weight, if the export has one")
     targets: list[Target] = Field(default_factory=list, description="population targets to rake to, instead of a column")
-    cap: float = Field(5.0, gt=1, description="the largest weight raking may give, as a multiple of the mean")
+    cap: float = Field(DEFAULT.weight_cap, gt=1,
+                       description="the largest weight raking may give, as a multiple of the mean")
     variables: list[Text] = Field(min_length=1, description="what the sample was weighted by (standards rule 3)")
     targets_source: Text = Field(description="where the weighting targets came from (standards rule 3)")
 

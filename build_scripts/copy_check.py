@@ -1,8 +1,9 @@
-"""Check hand-written pages before MkDocs runs: valid template syntax, known macros, real figure keys."""
+"""Check hand-written pages before MkDocs runs: template syntax, known macros, real keys, true claims, typed figures."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -10,17 +11,39 @@ import jinja2.meta
 import pandas as pd
 import yaml
 
+from build_scripts.claims import claim_problem
 from build_scripts.errors import Problem, relative
 
 # The functions build_scripts.macros gives pages, and the names mkdocs-macros itself provides.
-MACROS = {"stat", "source", "sources_list", "disclosure"}
+MACROS = {"stat", "claim", "source", "sources_list", "disclosure", "standard"}
 MKDOCS_MACROS_NAMES = {
     "config", "page", "extra", "environment", "plugin", "git", "macros", "filters", "filters_builtin",
     "navigation", "files", "context", "macros_info", "now", "fix_url",
 }
-# Only calls inside a {{ ... }} expression count, so prose may mention stat("...") by name.
-REFERENCE = re.compile(r"""\{\{[^}]*?\b(stat|source)\(\s*(["'])(?P<key>[^"']*)\2""")
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?\n)---\s*\n", re.DOTALL)
+EXPRESSION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+CALL = re.compile(r"""\b(stat|source|claim)\(\s*(["'])(?P<first>[^"']*)\2(?:\s*,\s*(["'])(?P<second>[^"']*)\4)?""")
+# Figures typed by hand: percentages, "N in M", and fraction words in a claim about a number.
+TYPED = re.compile(
+    r"\b\d+(?:\.\d+)?\s?(?:%|per ?cent\b|percentage points?\b)"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d+) in (?:two|three|four|five|six|seven|eight|nine|ten|"
+    r"\d+)\b"
+    r"|\b(?:nearly|almost|more than|over|around|about|at least|under|fewer than|less than|just under)\s+"
+    r"(?:a|an|one|two|three)\s+(?:half|third|thirds|quarter|quarters|fifth|fifths)\b"
+    r"|\b(?:a|one|two) (?:third|thirds|quarter|quarters) of\b|\b(?:a majority|half) of (?:all |the )?\w+",
+    re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One figure a page quotes: stat("key"), claim("phrase", "key") or source("key")."""
+
+    page: str  # relative to docs/, e.g. early-help.md
+    title: str
+    line: int
+    kind: str
+    key: str
+    phrase: str = ""
 
 
 def copy_pages(docs_dir: Path, generated_dir: Path) -> list[Path]:
@@ -28,10 +51,9 @@ def copy_pages(docs_dir: Path, generated_dir: Path) -> list[Path]:
     return sorted(p for p in docs_dir.rglob("*.md") if generated_dir not in p.parents)
 
 
-def check_copy(pages: list[Path], table: pd.DataFrame, source_keys: set[str], root: Path) -> list[Problem]:
-    """Every template error, unknown macro, unknown key or suppressed figure in the copy."""
-    rows = table.set_index("key")
-    problems = []
+def scan_copy(pages: list[Path], docs_dir: Path, root: Path) -> tuple[list[Reference], list[Problem]]:
+    """Every figure reference in the copy, and every page that cannot be read or parsed."""
+    references, problems = [], []
     for page in pages:
         shown = relative(page, root)
         try:
@@ -41,20 +63,73 @@ def check_copy(pages: list[Path], table: pd.DataFrame, source_keys: set[str], ro
                                     "save it as UTF-8 in your editor"))
             continue
         problems += _check_template(text, shown)
-        for number, line in enumerate(text.splitlines(), 1):
-            for match in REFERENCE.finditer(line):
-                problem = _check_reference(match.group(1), match.group("key"), rows, source_keys)
-                if problem:
-                    message, fix = problem
-                    problems.append(Problem(shown, f"line {number}", message, fix, match.group("key")))
+        title = _title(text, page)
+        name = page.relative_to(docs_dir).as_posix()
+        for match in EXPRESSION.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            for call in CALL.finditer(match.group(0)):
+                kind, first, second = call.group(1), call.group("first"), call.group("second")
+                if kind == "claim":
+                    references.append(Reference(name, title, line, kind, second or "", first))
+                else:
+                    references.append(Reference(name, title, line, kind, first))
+    return references, problems
+
+
+def check_references(references: list[Reference], table: pd.DataFrame, sources: dict[str, dict],
+                     docs_label: str = "docs") -> list[Problem]:
+    """Unknown keys, suppressed figures and false claims, each with its page and line."""
+    rows = {row["key"]: row for row in table.to_dict("records")}
+    problems = []
+    for ref in references:
+        where, shown = f"line {ref.line}", f"{docs_label}/{ref.page}"
+        if ref.kind == "source":
+            if ref.key not in sources:
+                problems.append(Problem(shown, where, "no source in surveys/sources.yml has this key",
+                                        "add the source to surveys/sources.yml or correct the key", ref.key))
+        elif ref.kind == "claim":
+            problem = claim_problem(ref.phrase, rows.get(ref.key), sources.get(ref.key))
+            if problem:
+                problems.append(Problem(shown, where, f'claim("{ref.phrase}", "{ref.key}"): {problem}',
+                                        "change the words to what the figure supports, or quote another figure",
+                                        ref.key))
+        elif ref.key not in rows:
+            problems.append(Problem(shown, where, _unknown(ref.key, rows), _suggest(ref.key, rows), ref.key))
+        elif bool(rows[ref.key]["suppressed"]):
+            row = rows[ref.key]
+            problems.append(Problem(shown, where, f"this figure is suppressed ({row['suppression']}) and cannot be "
+                                    "published", "quote a figure with a larger base (e.g. the whole sample)", ref.key))
     return problems
+
+
+def typed_figures(pages: list[Path], root: Path) -> list[Problem]:
+    """Figures typed by hand rather than quoted with stat, claim or source, with file and line."""
+    problems = []
+    for page in pages:
+        text = _prose(page.read_text(encoding="utf-8", errors="replace"))
+        for number, line in enumerate(text.splitlines(), 1):
+            for match in TYPED.finditer(line):
+                problems.append(Problem(relative(page, root), f"line {number}", "a figure is typed by hand",
+                                        'quote it with {{ stat("<key>") }}, {{ claim("<words>", "<key>") }} or '
+                                        '{{ source("<key>") }}, so it is computed and checked', match.group(0)))
+    return problems
+
+
+def _prose(text: str) -> str:
+    """The page with front matter, template expressions, code and comments blanked (line numbers kept)."""
+    def blank(match: re.Match) -> str:
+        return re.sub(r"[^\n]", " ", match.group(0))
+
+    text = FRONT_MATTER.sub(blank, text)
+    for pattern in [r"```.*?```", r"`[^`\n]*`", r"<!--.*?-->", r"\{\{.*?\}\}", r"\{%.*?%\}"]:
+        text = re.sub(pattern, blank, text, flags=re.DOTALL)
+    return text
 
 
 def _check_template(text: str, shown: str) -> list[Problem]:
     """Jinja syntax errors and names that are neither our macros nor mkdocs-macros' own."""
-    front = FRONT_MATTER.match(text)
-    meta = (yaml.safe_load(front.group(1)) if front else None) or {}
-    if not isinstance(meta, dict) or meta.get("render_macros") is False:
+    meta = _front_matter(text)
+    if meta.get("render_macros") is False:
         return []
     try:
         tree = jinja2.Environment().parse(text)
@@ -66,26 +141,32 @@ def _check_template(text: str, shown: str) -> list[Problem]:
                     f"use one of {', '.join(sorted(MACROS))}", name) for name in unknown]
 
 
-def _check_reference(kind: str, key: str, rows: pd.DataFrame, source_keys: set[str]) -> tuple[str, str] | None:
-    if kind == "source":
-        if key in source_keys:
-            return None
-        return "no source in surveys/sources.yml has this key", "add the source to surveys/sources.yml or correct the key"
-    if key not in rows.index:
-        question = key.rsplit(".", 1)[0] + "."
-        if "." in key and not any(k.startswith(question) for k in rows.index):
-            message = (f"no figure has this key: the question {question[:-1]!r} has no figures "
-                       "(it is not in the codebook, or nobody answered it)")
-            return message, "check the survey and question keys"
-        return "no figure in the statistics table has this key", f"use a key from site/data/stats.csv{_suggest(key, rows.index)}"
-    if bool(rows.at[key, "suppressed"]):
-        message = (f"this figure is suppressed ({rows.at[key, 'suppression']}, base {int(rows.at[key, 'base'])}) "
-                   "and cannot be published")
-        return message, "quote a figure with a larger base (e.g. the whole sample)"
-    return None
+def _front_matter(text: str) -> dict:
+    front = FRONT_MATTER.match(text)
+    try:
+        meta = yaml.safe_load(front.group(1)) if front else None
+    except yaml.YAMLError:
+        meta = None
+    return meta if isinstance(meta, dict) else {}
 
 
-def _suggest(key: str, keys) -> str:
+def _title(text: str, page: Path) -> str:
+    meta = _front_matter(text)
+    if meta.get("title"):
+        return str(meta["title"])
+    heading = re.search(r"^#\s+(.+)$", text, re.MULTILINE)
+    return heading.group(1).strip() if heading else page.stem.replace("-", " ").capitalize()
+
+
+def _unknown(key: str, rows: dict) -> str:
+    question = key.rsplit(".", 1)[0] + "."
+    if "." in key and not any(k.startswith(question) for k in rows):
+        return (f"no figure has this key: the question {question[:-1]!r} has no figures "
+                "(it is not in the codebook, or nobody answered it)")
+    return "no figure in the statistics table has this key"
+
+
+def _suggest(key: str, rows: dict) -> str:
     stem = key.rsplit(".", 1)[0]
-    near = [k for k in keys if k.startswith(stem + ".") and "=" not in k][:4]
-    return f", e.g. {', '.join(near)}" if near else ""
+    near = [k for k in rows if k.startswith(stem + ".") and "=" not in k][:4]
+    return "use a key from site/data/stats.csv" + (f", e.g. {', '.join(near)}" if near else "")

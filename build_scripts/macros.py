@@ -1,8 +1,8 @@
 """mkdocs-macros module: the functions copy writers call in Markdown, e.g. {{ stat("<key>") }}.
 
-Kept thin on purpose: it only reads what the build wrote into docs/data/ (stats.csv and
-site-data.json) and formats it. An unknown or suppressed key is logged as an error naming the
-page and the key, which fails the strict build.
+Kept thin on purpose: it reads what the build wrote into docs/data/ (stats.csv and site-data.json)
+and formats it. An unknown or suppressed key, or a claim its figure does not support, is logged as
+an error naming the page, which fails the strict build.
 """
 
 from __future__ import annotations
@@ -14,9 +14,12 @@ import posixpath
 from functools import cache
 from pathlib import Path
 
-from build_scripts.formatting import change_phrase, date_words, md_text, percent
-from build_scripts.pages import disclosure_markdown
+from build_scripts.claims import claim_problem
+from build_scripts.formatting import change_phrase, date_words, interval, md_text, percent
+from build_scripts.pages import disclosure_markdown, fieldwork_text
+from build_scripts.phrasing import words
 from build_scripts.pipeline import GENERATED
+from build_scripts.standards import DEFAULT, describe_setting
 
 log = logging.getLogger("mkdocs.plugins.campaign_site")
 UNAVAILABLE = "**[figure unavailable]**"
@@ -52,23 +55,70 @@ def define_env(env) -> None:
         here = posixpath.dirname(page.file.src_uri) if page is not None else ""
         return posixpath.relpath(target, here or ".")
 
-    @env.macro
-    def stat(key: str) -> str:
-        """A figure from the statistics table in house style, e.g. 41%."""
+    def figure_row(key: str, call: str) -> dict | None:
         row = read("stats.csv", _stats).get(key)
         if row is None:
-            log.error(f'{page_name()}: stat("{key}") names no figure in the statistics table; '
+            log.error(f"{page_name()}: {call} names no figure in the statistics table; "
                       f"fix: use a key from docs/{GENERATED}/stats.csv")
-            return UNAVAILABLE
-        if row["suppressed"] == "true":
-            log.error(f'{page_name()}: stat("{key}") is suppressed ({row["suppression"]}, base {row["base"]}) and '
-                      "cannot be quoted; fix: quote a figure with a larger base")
+        elif row["suppressed"] == "true":
+            log.error(f"{page_name()}: {call} is suppressed ({row['suppression']}, base {row['base'] or 'hidden'}) "
+                      "and cannot be quoted; fix: quote a figure with a larger base")
+            return None
+        return row
+
+    def linked(text: str, row: dict) -> str:
+        """The figure as a link to its question, with base, interval and source shown on hover or focus."""
+        surveys = {m["id"]: m for m in read("site-data.json", _site_data)["surveys"]}
+        meta = surveys.get(row["survey"], {})
+        question = next((q for q in meta.get("questions", []) if q["key"] == row["question"]), {})
+        tip = (f"Base: {int(row['base']):,} {question.get('respondents', 'respondents')}"
+               if row["base"] else "Base not published")
+        if row["estimate"]:
+            tip += f"; 95% confidence interval {interval(float(row['ci_low']), float(row['ci_high']))}"
+        if meta:
+            tip += f". {meta['title']}, fieldwork {fieldwork_text(meta['fieldwork_start'], meta['fieldwork_end'])}."
+        href = link_to(f"{GENERATED}/{row['survey']}.md") + f"#{row['question']}"
+        return f'[{text}<span class="figure-tip" role="tooltip"> ({md_text(tip)})</span>]({href}){{ .figure }}'
+
+    @env.macro
+    def stat(key: str, form: str = "figure", ci: bool = False, base: bool = False) -> str:
+        """A figure in house style (41%), or in honest words (form="words"), optionally with interval and base."""
+        row = figure_row(key, f'stat("{key}")')
+        if row is None:
             return UNAVAILABLE
         if row.get("compare_to"):
-            return change_phrase(row["change"], float(row["change_pp"]))
-        shown = percent(float(row["estimate"]))
+            return linked(change_phrase(row["change"], float(row["change_pp"])), row)
+        value = float(row["estimate"])
+        if form not in {"figure", "words"}:
+            log.error(f'{page_name()}: stat("{key}", form="{form}") has an unknown form; fix: use "figure" or "words"')
+        text = words(value) if form == "words" else percent(value)
+        if ci:
+            text += f" (95% confidence interval {interval(float(row['ci_low']), float(row['ci_high']))})"
+        if base:
+            text += f" (base {int(row['base']):,})"
         # Standards rule 4: a figure on a base of 50 to 99 carries its warning wherever it is quoted.
-        return f"{shown} (low base: {int(row['base'])})" if row["low_base"] == "true" else shown
+        if row["low_base"] == "true":
+            text += f" (low base: {int(row['base'])})"
+        return linked(text, row)
+
+    @env.macro
+    def claim(phrase: str, key: str) -> str:
+        """The writer's own phrase, printed only if the figure (or cited source) supports it."""
+        sources = {s["key"]: s for s in read("site-data.json", _site_data)["sources"]}
+        if key in sources:
+            problem = claim_problem(phrase, None, sources[key])
+            if problem is None:
+                return cite(md_text(phrase), sources[key])
+        else:
+            row = read("stats.csv", _stats).get(key)
+            problem = claim_problem(phrase, row)
+            if problem is None:
+                return linked(md_text(phrase), row)
+        log.error(f'{page_name()}: claim("{phrase}", "{key}"): {problem}')
+        return UNAVAILABLE
+
+    def cite(text: str, found: dict) -> str:
+        return f"{text} ([{md_text(found['publisher'])}, {found['date'][:4]}]({link_to('sources.md')}#{found['key']}))"
 
     @env.macro
     def source(key: str) -> str:
@@ -78,20 +128,22 @@ def define_env(env) -> None:
             log.error(f'{page_name()}: source("{key}") names no source in surveys/sources.yml; '
                       "fix: add it there or correct the key")
             return UNAVAILABLE
-        year = found["date"][:4]
-        return f"{md_text(found['figure'])} ([{md_text(found['publisher'])}, {year}]({link_to('sources.md')}#{key}))"
+        return cite(md_text(found["figure"]), found)
 
     @env.macro
     def sources_list() -> str:
-        """Every cited source with its publisher, title, date and link, each with an anchor."""
+        """Every cited source with its publisher, title, date, link and the pages that quote it."""
+        data = read("site-data.json", _site_data)
         blocks = []
-        for s in read("site-data.json", _site_data)["sources"]:
+        for s in data["sources"]:
             note = f"\n\n{md_text(s['note'])}" if s.get("note") else ""
+            uses = data.get("uses", {}).get(s["key"], [])
+            quoted = ", ".join(f"[{md_text(u['title'])}]({link_to(u['page'])})" for u in uses)
             blocks.append(
                 f"### {md_text(s['publisher'])}: {md_text(s['title'])} {{ #{s['key']} }}\n\n"
                 f"> {md_text(s['figure'])}\n\n"
-                f"{md_text(s['publisher'])}, *{md_text(s['title'])}*, {date_words(s['date'])}. "
-                f"<{s['url']}>{note}\n"
+                f"{md_text(s['publisher'])}, *{md_text(s['title'])}*, {date_words(s['date'])}. <{s['url']}>{note}\n\n"
+                + (f"Quoted on: {quoted}.\n" if quoted else "Not quoted on any page yet.\n")
             )
         return "\n".join(blocks)
 
@@ -103,3 +155,12 @@ def define_env(env) -> None:
             log.error(f'{page_name()}: disclosure("{survey_id}") names no survey; fix: use one of {sorted(metas)}')
             return UNAVAILABLE
         return disclosure_markdown(metas[survey_id])
+
+    @env.macro
+    def standard(name: str) -> str:
+        """A publication setting in words, e.g. standard("suppress_below") -> 50, so methodology cannot drift."""
+        try:
+            return describe_setting(DEFAULT, name)
+        except KeyError:
+            log.error(f'{page_name()}: standard("{name}") is not a setting; fix: see build_scripts/standards.py')
+            return UNAVAILABLE

@@ -71,9 +71,9 @@ def _quantity(rest: str, text: str) -> tuple[float, str, int, bool]:
         number = m.group(1) or m.group(3)
         return float(number), "points", len(m.group(2) or m.group(4) or ""), True
     if m := re.fullmatch(r"(\d+(?:\.\d+)?|[a-z]+) times( as (much|many))?", rest):
-        return _number(m.group(1), text), "ratio", 0, False
+        return _number(m.group(1), text), "ratio", 0, True
     if m := re.fullmatch(r"for every £?(\d+(?:\.\d+)?)\b.*?£?(\d+(?:\.\d+)?)(?: [a-z ]*)?", rest):
-        return float(m.group(2)) / float(m.group(1)), "ratio", 0, False
+        return float(m.group(2)) / float(m.group(1)), "ratio", 0, True
     if m := re.fullmatch(r"(\d+|[a-z]+) in (\d+|[a-z]+)", rest):
         return _number(m.group(1), text) / _number(m.group(2), text), "proportion", 0, False
     if m := re.fullmatch(r"(?:(a|an|one|two|three|four|five|six|seven|eight|nine)\s+)?(half|halves|thirds?|quarters?|"
@@ -107,7 +107,8 @@ def holds(phrase: Phrase, value: float) -> bool:
         return value >= target - tolerance
     if q == "at_most":
         return value <= target + tolerance
-    scale = 1.0 if phrase.unit == "proportion" else 100.0  # tolerances are in percentage points
+    # Tolerances are in percentage points; for a ratio ("four times") they are shares of the ratio itself.
+    scale = {"proportion": 1.0, "points": 100.0}.get(phrase.unit, target * 5)
     if q == "nearly":
         return value < target - tolerance and (target - value) <= NEAR * scale + tolerance
     if q == "around":

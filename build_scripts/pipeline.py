@@ -10,8 +10,8 @@ import pandas as pd
 
 from build_scripts import charts, pages
 from build_scripts.change import waves_by_series
-from build_scripts.copy_check import check_copy, copy_pages
-from build_scripts.errors import DataError, relative
+from build_scripts.copy_check import Reference, check_references, copy_pages, scan_copy, typed_figures
+from build_scripts.errors import DataError, Problem, relative
 from build_scripts.estimates import kish_effective_base
 from build_scripts.load import Survey, load_surveys
 from build_scripts.sources import Sources, load_sources
@@ -59,10 +59,22 @@ class Results:
     sources: Sources
     table: pd.DataFrame
     metas: list[dict] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def uses(self) -> dict[str, list[dict]]:
+        """For each figure or source key, the pages that quote it (for the sources page and for diffs)."""
+        found: dict[str, dict[str, dict]] = {}
+        for ref in self.references:
+            found.setdefault(ref.key, {})[ref.page] = {"page": ref.page, "title": ref.title}
+        return {key: list(pages.values()) for key, pages in sorted(found.items())}
 
 
-def compute(project: Project) -> Results:
-    """Load and validate every input and compute the statistics table, or raise with every problem."""
+def compute(project: Project, strict: bool = False) -> Results:
+    """Load and validate every input and compute the statistics table, or raise with every problem.
+
+    Figures typed by hand in the copy are warnings, or problems when `strict` (as CI runs it).
+    """
     root = project.root
     surveys, problems = load_surveys(project.surveys_dir, root)
     sources_file = project.surveys_dir / "sources.yml"
@@ -80,12 +92,15 @@ def compute(project: Project) -> Results:
         raise DataError(problems)
     table = statistics_table(surveys, weights)
     pages_ = copy_pages(project.docs_dir, project.generated_dir)
-    problems = check_copy(pages_, table, set(sources.by_key()), root)
-    if problems:
-        raise DataError(problems)
+    references, problems = scan_copy(pages_, project.docs_dir, root)
+    cited = {s.key: s.model_dump(mode="json") for s in sources.sources}
+    problems += check_references(references, table, cited, relative(project.docs_dir, root))
+    typed = typed_figures(pages_, root)
+    if problems or (strict and typed):
+        raise DataError(problems + (typed if strict else []))
     series = waves_by_series(surveys)
     metas = [survey_meta(s, weights[s.id], series[s.codebook.series_key], table) for s in surveys]
-    return Results(surveys, sources, table, metas)
+    return Results(surveys, sources, table, metas, references, typed)
 
 
 def survey_meta(survey: Survey, weights: pd.Series | None, waves: list[Survey], table: pd.DataFrame) -> dict:
@@ -130,6 +145,7 @@ def write_generated(project: Project, results: Results, progress=lambda message:
     out.write("site-data.json", json.dumps({
         "surveys": results.metas,
         "sources": [s.model_dump(mode="json") for s in results.sources.sources],
+        "uses": results.uses(),
     }, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     for meta in results.metas:
         survey_rows = table[table["survey"] == meta["id"]]

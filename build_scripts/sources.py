@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     BeforeValidator,
@@ -28,6 +28,9 @@ class Source(Strict):
     title: Text = Field(description="the report or page it comes from")
     date: PublicationDate = Field(description="when it was published: YYYY, YYYY-MM or YYYY-MM-DD")
     url: HttpUrl = Field(description="a link to the publication")
+    value: float | None = Field(None, description="the figure as a number, so claims about it can be checked")
+    unit: Literal["proportion", "ratio", "count"] | None = Field(
+        None, description="what the value is: a proportion (0.6 for 60%), a ratio (4 for £1 to £4) or a count")
     note: Text | None = None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,22 @@ class Thresholds:
     small_count_below: int = 10  # standards rule 5: counts of 1 to 9 in breakdowns are hidden
     confidence: float = 0.95  # standards rule 7
     significance: float = 0.05  # standards rule 8: only p below this is a rise or a fall
+    raking_tolerance: float = 0.005  # raked margins must land this close to their targets
+    weight_cap: float = 5.0  # the default cap on a raked weight, as a multiple of the mean
 
 
 DEFAULT = Thresholds()
+PERCENT_SETTINGS = {"confidence"}
+POINT_SETTINGS = {"raking_tolerance"}
+
+
+def describe_setting(thresholds: Thresholds, name: str) -> str:
+    """A setting as copy should show it: 50, 95%, 0.05, 0.5 percentage points."""
+    if name not in {f.name for f in fields(thresholds)}:
+        raise KeyError(name)
+    value = getattr(thresholds, name)
+    if name in PERCENT_SETTINGS:
+        return f"{value * 100:g}%"
+    if name in POINT_SETTINGS:
+        return f"{value * 100:g} percentage points"
+    return f"{value:g}"

@@ -8,8 +8,9 @@ import weightipy
 
 from build_scripts.codebook import Codebook
 from build_scripts.errors import Problem
+from build_scripts.standards import DEFAULT
 
-TOLERANCE = 0.005  # raked margins must land within half a percentage point of their targets
+TOLERANCE = DEFAULT.raking_tolerance  # raked margins must land this close to their targets
 
 
 def survey_weights(book: Codebook, frame: pd.DataFrame, file: str) -> tuple[pd.Series | None, list[Problem]]:

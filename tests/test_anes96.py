@@ -129,7 +129,9 @@ def house_percent(share: float) -> str:
 
 
 def page_text(path: Path) -> str:
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))))
+    """What a reader sees without hovering: tags and the inline figures' hover notes removed."""
+    raw = re.sub(r'<span class="figure-tip".*?</span>', "", path.read_text(encoding="utf-8"), flags=re.DOTALL)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", raw)))
 
 
 def test_the_data_is_the_documented_copy(anes):

@@ -28,15 +28,17 @@ def test_a_figure_from_the_table_prints_in_house_style(tmp_path: Path):
     data = tmp_path / "data"
     data.mkdir()
     (data / "stats.csv").write_text(
-        "key,estimate,suppressed,suppression,base,low_base\n"
-        "s.q.yes,0.415,false,,200,false\n"
-        "s.q.no,0.6,false,,80,true\n"
-        "s.q.dk,,true,base under 50,30,false\n"
+        "key,survey,question,estimate,ci_low,ci_high,suppressed,suppression,base,low_base\n"
+        "s.q.yes,s,q,0.415,0.35,0.48,false,,200,false\n"
+        "s.q.no,s,q,0.6,0.5,0.7,false,,80,true\n"
+        "s.q.dk,s,q,,,,true,base under 50,30,false\n"
     )
+    (data / "site-data.json").write_text('{"surveys": [], "sources": []}')
     env = _FakeEnv(tmp_path)
     macros.define_env(env)
     stat = env.registered["stat"]
-    assert stat("s.q.yes") == "42%"
-    assert stat("s.q.no") == "60% (low base: 80)"
+    assert stat("s.q.yes").startswith("[42%<span") and stat("s.q.yes").endswith("{ .figure }")
+    assert stat("s.q.yes", form="words").startswith("[more than four in ten<span")
+    assert stat("s.q.no").startswith("[60% (low base: 80)<span")
     assert stat("s.q.dk") == macros.UNAVAILABLE
     assert stat("s.q.nothing") == macros.UNAVAILABLE

@@ -19,7 +19,9 @@ THIRD_PARTY = re.compile(
 
 
 def _text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    """What a reader sees without hovering: tags and the figures' hover notes removed."""
+    html = re.sub(r'<span class="figure-tip"[^>]*>.*?</span>', "", html, flags=re.DOTALL)
+    return re.sub(r"\s+([.,;:)])", r"\1", re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
 
 
 def test_figures_in_copy_are_computed_from_the_responses(built_mini_site: Path):
@@ -225,7 +227,7 @@ def test_the_shipped_site_builds_and_leads_with_computed_headlines(tmp_path: Pat
     result = run_cli("build", cwd=project)
     assert result.returncode == 0, result.stderr
     html = (project / "site/index.html").read_text(encoding="utf-8")
-    figures = re.findall(r'class="headline-figure">([^<]*)<', html)
+    figures = re.findall(r'class="headline-figure"><a class="figure" href="[^"]+">([^<]*)<', html)
     assert figures == ["41%", "32%", "33%", "29%", "57%"]
     for path in (project / "site").rglob("*"):
         if path.suffix in {".html", ".css", ".svg", ".js"}:
