@@ -26,13 +26,13 @@ STRICT_OPTION = click.option("--strict", is_flag=True,
                              help="Also fail on figures typed by hand in the copy (CI runs with this).")
 
 
-def _prepare(project_dir: Path, strict: bool = False) -> tuple[Project, Results]:
+def _prepare(project_dir: Path, strict: bool = False, copy_must_hold: bool = True) -> tuple[Project, Results]:
     project = Project(project_dir.resolve())
     if not project.config_file.exists():
         raise click.UsageError(f"no mkdocs.yml in {project.root}: run this from the site's folder or pass --project")
     started = time.perf_counter()
     _say("Reading and validating surveys...")
-    results = compute(project, strict)
+    results = compute(project, strict, copy_must_hold)
     for warning in results.warnings:
         _say(f"warning: {warning.describe()}")
     respondents = sum(len(s.responses) for s in results.surveys)
@@ -145,6 +145,26 @@ def new_survey(export_path: Path, project_dir: Path, survey_id: str | None, shee
         codebook = create_survey(Project(project_dir.resolve()).surveys_dir, export_path, survey_id, sheet, force)
         _say(f"Wrote {codebook}\nNext: fill in every TODO in it, check the questions, add its page to `nav` in "
              "mkdocs.yml, then run `campaign-site check`.")
+
+    _run(action)
+
+
+@main.command()
+@click.argument("base")
+@PROJECT_OPTION
+@click.option("--markdown", is_flag=True, help="Write Markdown for a pull request (e.g. >> $GITHUB_STEP_SUMMARY).")
+def diff(base: str, project_dir: Path, markdown: bool) -> None:
+    """Show which published figures changed since BASE: a stats.csv file, or a git revision (e.g. origin/main).
+
+    For each figure: old and new value, whether the change is statistically significant, every
+    page that quotes it, and any claim in the copy that it now breaks.
+    """
+    from build_scripts.diff import base_table, figure_changes, report
+
+    def action() -> None:
+        project, results = _prepare(project_dir, copy_must_hold=False)  # the report lists what the data broke
+        before = base_table(project, base)
+        click.echo(report(figure_changes(before, results), base, markdown), nl=False)
 
     _run(action)
 

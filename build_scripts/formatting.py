@@ -50,6 +50,11 @@ def change_phrase(words: str, change_pp: float) -> str:
     return f"{words} by {size} percentage point{'' if size == 1 else 's'}"
 
 
+def p_value_text(value: float) -> str:
+    """A p-value to two significant figures, '<0.001' when tiny."""
+    return "<0.001" if value < 0.001 else f"{value:.2g}"
+
+
 def lower_first(text: str) -> str:
     """A label put mid-sentence: 'Years in post' -> 'years in post', but 'UK nation' stays as it is."""
     words = text.split()

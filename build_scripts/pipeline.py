@@ -70,10 +70,11 @@ class Results:
         return {key: list(pages.values()) for key, pages in sorted(found.items())}
 
 
-def compute(project: Project, strict: bool = False) -> Results:
+def compute(project: Project, strict: bool = False, copy_must_hold: bool = True) -> Results:
     """Load and validate every input and compute the statistics table, or raise with every problem.
 
-    Figures typed by hand in the copy are warnings, or problems when `strict` (as CI runs it).
+    Figures typed by hand in the copy are warnings, or problems when `strict` (as CI runs it). With
+    `copy_must_hold` off (for `diff`, which reports them), broken claims and keys are warnings too.
     """
     root = project.root
     surveys, problems = load_surveys(project.surveys_dir, root)
@@ -94,13 +95,15 @@ def compute(project: Project, strict: bool = False) -> Results:
     pages_ = copy_pages(project.docs_dir, project.generated_dir)
     references, problems = scan_copy(pages_, project.docs_dir, root)
     cited = {s.key: s.model_dump(mode="json") for s in sources.sources}
-    problems += check_references(references, table, cited, relative(project.docs_dir, root))
+    broken = check_references(references, table, cited, relative(project.docs_dir, root))
     typed = typed_figures(pages_, root)
-    if problems or (strict and typed):
-        raise DataError(problems + (typed if strict else []))
+    fatal = problems + (broken if copy_must_hold else []) + (typed if strict else [])
+    if fatal:
+        raise DataError(fatal)
     series = waves_by_series(surveys)
     metas = [survey_meta(s, weights[s.id], series[s.codebook.series_key], table) for s in surveys]
-    return Results(surveys, sources, table, metas, references, typed)
+    warnings = ([] if copy_must_hold else broken) + ([] if strict else typed)
+    return Results(surveys, sources, table, metas, references, warnings)
 
 
 def survey_meta(survey: Survey, weights: pd.Series | None, waves: list[Survey], table: pd.DataFrame) -> dict:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from build_scripts import charts
-from build_scripts.formatting import count, decimal_count, interval, lower_first, md_text, percent
+from build_scripts.formatting import count, decimal_count, interval, lower_first, md_text, p_value_text, percent
 from build_scripts.pages import FRONT_MATTER, GENERATED_NOTE, disclosure_markdown, yaml_string
 
 THEMES = ("light", "dark")
@@ -177,7 +177,7 @@ def _change(page: SurveyPage, meta: dict, question: dict, rows: pd.DataFrame, ta
             lines.append(f"| {md_text(row.option_label)} | \\* | \\* | \\* | | not published |")
             continue
         lines.append(f"| {md_text(row.option_label)} | {percent(row.previous_estimate)} | {percent(row.estimate)} | "
-                     f"{points(row.change_pp)} | {p_value(row.p_value)} | {row.change} |")
+                     f"{points(row.change_pp)} | {p_value_text(row.p_value)} | {row.change} |")
     lines.append("\nA change is called a rise or a fall only when a two-proportion test on the effective bases "
                  "gives p below 0.05; otherwise it is \"little change\".\n")
     trend = _trend_data(meta, question, table)
@@ -205,11 +205,6 @@ def points(change_pp: float) -> str:
     """A change in percentage points, signed: +5 points, -3 points, 0 points."""
     whole = round(float(change_pp))
     return f"{whole:+d} points" if whole else "0 points"
-
-
-def p_value(value: float) -> str:
-    """A p-value to two significant places, <0.001 when tiny."""
-    return "<0.001" if value < 0.001 else f"{value:.2g}"
 
 
 def _indent(text: str) -> str:

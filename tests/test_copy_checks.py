@@ -1,0 +1,92 @@
+"""Copy that cannot go stale or overstate: false claims stop the build, typed figures are found, diffs list moves."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+from conftest import run_cli
+
+
+def _add(site: Path, text: str, page: str = "docs/index.md") -> None:
+    path = site / page
+    path.write_text(path.read_text() + "\n" + text + "\n")
+
+
+def test_a_false_claim_fails_the_build_naming_page_phrase_value_and_a_true_phrase(mini_site: Path):
+    _add(mini_site, 'Support is {{ claim("more than 60 per cent", "mini-2020.support.yes") }}.')
+    (mini_site / "site").mkdir()
+    (mini_site / "site/index.html").write_text("old")
+    result = run_cli("build", cwd=mini_site)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "docs/index.md, line 8" in result.stderr
+    assert 'claim("more than 60 per cent", "mini-2020.support.yes")' in result.stderr
+    assert "is not true of 55%" in result.stderr and "a true phrase would be 'a majority'" in result.stderr
+    assert (mini_site / "site/index.html").read_text() == "old"
+
+
+def test_a_true_claim_prints_the_writers_words_linked_to_the_question(mini_site: Path):
+    _add(mini_site, 'Support is {{ claim("more than half", "mini-2020.support.yes") }}.')
+    result = run_cli("build", cwd=mini_site)
+    assert result.returncode == 0, result.stderr
+    html = (mini_site / "site/index.html").read_text(encoding="utf-8")
+    assert re.search(r'<a class="figure" href="data/mini-2020/#support">more than half<span class="figure-tip"', html)
+    assert "Base: 120 respondents; 95% confidence interval" in html
+
+
+def test_check_finds_figures_typed_by_hand_and_strict_fails_on_them(mini_site: Path):
+    _add(mini_site, "Nearly a third of people agree, and 45% said so; one in four did not.\n"
+         "Inline `20%` in code and {{ stat(\"mini-2020.support.yes\") }} are fine.")
+    result = run_cli("check", cwd=mini_site)
+    assert result.returncode == 0 and "All checks passed" in result.stderr
+    for typed in ["'Nearly a third'", "'45%'", "'one in four'"]:
+        assert f"docs/index.md, line 8: a figure is typed by hand (found: {typed})" in result.stderr
+    assert "'20%'" not in result.stderr
+    strict = run_cli("check", "--strict", cwd=mini_site)
+    assert strict.returncode == 1 and "3 problem(s)" in strict.stderr
+
+
+def test_the_sources_page_lists_every_page_that_quotes_a_source(built_mini_site: Path):
+    html = (built_mini_site / "site/sources/index.html").read_text(encoding="utf-8")
+    assert re.search(r'Quoted on: <a href="\.\./">Mini campaign</a>', html)
+
+
+def _change_support(site: Path) -> None:
+    responses = site / "surveys/mini-2020/responses.csv"
+    lines = responses.read_text().splitlines()
+    changed = [lines[0]] + [line.replace(",No,", ",Yes,", 1) if i % 2 else line for i, line in enumerate(lines[1:])]
+    responses.write_text("\n".join(changed) + "\n")
+
+
+def test_diff_against_a_stats_file_lists_moved_figures_pages_and_broken_claims(mini_site: Path):
+    _add(mini_site, 'Support is {{ claim("around 55%", "mini-2020.support.yes") }}.')
+    assert run_cli("build", cwd=mini_site).returncode == 0
+    base = mini_site.parent / "before.csv"
+    base.write_bytes((mini_site / "site/data/stats.csv").read_bytes())
+    _change_support(mini_site)
+    result = run_cli("diff", str(base), cwd=mini_site)
+    assert result.returncode == 0, result.stderr
+    line = next(l for l in result.stdout.splitlines() if l.strip().startswith("mini-2020.support.yes:"))
+    assert re.search(r"55% -> \d+% \(\+\d+\.\d points, (yes|no) \(p = [\d.<]+\)\); quoted on index\.md", line)
+    assert "BROKEN docs/index.md, line 8: claim(\"around 55%\")" in result.stdout
+    markdown = run_cli("diff", str(base), "--markdown", cwd=mini_site).stdout
+    assert markdown.startswith("## Published figures changed since") and "| `mini-2020.support.yes` | 55% |" in markdown
+    assert "### Claims the new figures break" in markdown
+
+
+def test_diff_against_a_git_revision_recomputes_the_old_table(mini_site: Path):
+    def git(*args):
+        subprocess.run(["git", *args], cwd=mini_site, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "before")
+    _change_support(mini_site)
+    result = run_cli("diff", "HEAD", cwd=mini_site)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"mini-2020\.support\.yes: 55% -> \d+%", result.stdout)
+    same = run_cli("diff", "HEAD", "--project", str(mini_site), cwd=mini_site.parent)
+    assert "support.yes" in same.stdout
+    bad = run_cli("diff", "no-such-revision", cwd=mini_site)
+    assert bad.returncode == 1 and "neither a stats.csv file nor a git revision" in bad.stderr
