@@ -69,6 +69,7 @@ def base_mask(book: Codebook, frame: pd.DataFrame, question: Question, hits: pd.
     if question.type == "single":
         asked &= answered_mask(question, frame)  # a blank single answer is no answer
     if question.base == "answering":
+        asked &= answered_mask(question, frame)  # those giving an answer: not blank, not a non-answer
         non_answers = [o.key for o in question.options if not o.substantive]
         asked &= ~hits[non_answers].any(axis=1) if non_answers else True
     return asked

@@ -40,15 +40,15 @@ DISCLOSURE = {
 def draft(export: Export, survey_id: str, responses: str, sheet: str | None = None) -> dict:
     """A codebook for the export as plain data: every field a person must check is marked TODO."""
     frame = export.frame
-    grouped = {c for columns in export.option_columns.values() for c in columns}
-    grouped |= {c for columns in _dichotomy_groups(export).values() for c in columns}
-    id_column = _id_column(frame)
+    dichotomies = _dichotomy_groups(export)
+    grouped = {c for columns in [*export.option_columns.values(), *dichotomies.values()] for c in columns}
+    id_column = _id_column(frame, export.metadata)
     weight = next((c for c in frame.columns if "weight" in c.lower() and _numeric(frame[c])), None)
     book = {
         "id": survey_id,
         "title": f"{PLACEHOLDER}: the survey's name as readers should see it",
         **{field: f"{PLACEHOLDER}: {hint}" for field, hint in DISCLOSURE.items()},
-        "fieldwork": {"start": "2000-01-01", "end": "2000-01-01"},
+        "fieldwork": {"start": f"{PLACEHOLDER}: YYYY-MM-DD", "end": f"{PLACEHOLDER}: YYYY-MM-DD"},
         "responses": responses,
         "id_column": id_column,
     }
@@ -59,10 +59,11 @@ def draft(export: Export, survey_id: str, responses: str, sheet: str | None = No
                              "targets_source": f"{PLACEHOLDER}: where the weighting targets came from"}
     keys: set[str] = set()
     segments, questions = [], []
-    for question, columns in {**export.option_columns, **_dichotomy_groups(export)}.items():
+    for question, columns in {**export.option_columns, **dichotomies}.items():
         questions.append(_per_option_question(export, question, columns, keys))
     for column in frame.columns:
-        if column in grouped or column in {id_column, weight} or column.strip().lower() in METADATA:
+        if column in grouped or column in {id_column, weight} or column in export.metadata \
+                or column.strip().lower() in METADATA:
             continue
         item = _column_question(export, column, keys)
         if item.get("type") == "single" and _looks_like_segment(column, export.wording.get(column, "")):
@@ -180,13 +181,13 @@ def _dichotomy_groups(export: Export) -> dict[str, list[str]]:
     return {stem: columns for stem, columns in stems.items() if len(columns) > 1}
 
 
-def _id_column(frame: pd.DataFrame) -> str:
+def _id_column(frame: pd.DataFrame, metadata: set[str]) -> str:
     by_name = {c.strip().lower(): c for c in frame.columns}
     for name in ID_NAMES:
         column = by_name.get(name)
         if column is not None and frame[column].ne("").all() and frame[column].is_unique:
             return column
-    unique = [c for c in frame.columns if frame[c].ne("").all() and frame[c].is_unique]
+    unique = [c for c in frame.columns if c not in metadata and frame[c].ne("").all() and frame[c].is_unique]
     return unique[0] if unique else f"{PLACEHOLDER}: the column with each respondent's unique ID"
 
 

@@ -21,6 +21,7 @@ class Layout:
     header_rows: int
     wording: dict[str, str] = field(default_factory=dict)
     option_columns: dict[str, list[str]] = field(default_factory=dict)  # a multi question's one-per-option columns
+    metadata: set[str] = field(default_factory=set)  # columns the tool adds about the response, not answers
 
 
 def detect_layout(rows: list[list[str]]) -> Layout:
@@ -29,7 +30,7 @@ def detect_layout(rows: list[list[str]]) -> Layout:
     second = [cell.strip() for cell in rows[1]] if len(rows) > 1 else []
     third = [cell.strip() for cell in rows[2]] if len(rows) > 2 else []
     if third and any(cell.startswith('{"ImportId"') for cell in third):
-        return _qualtrics(first, second)
+        return _qualtrics(first, second, third)
     if "Respondent ID" in first and second and any(cell in {"Response", "Open-Ended Response"} for cell in second):
         return _surveymonkey(first, second)
     if first and first[0] == "Timestamp":
@@ -37,28 +38,36 @@ def detect_layout(rows: list[list[str]]) -> Layout:
     return Layout("csv", _unique(first), 1)
 
 
-def _qualtrics(tags: list[str], texts: list[str]) -> Layout:
+def _qualtrics(tags: list[str], texts: list[str], imports: list[str]) -> Layout:
     columns = _unique(tags)
     wording = {c: t.removesuffix(" - Selected Choice") for c, t in zip(columns, texts, strict=False) if t}
-    return Layout("qualtrics", columns, 3, wording)
+    # Answers carry an ImportId of a question ("QID..."); the rest is Qualtrics' record of the response.
+    metadata = {c for c, i in zip(columns, imports, strict=False) if '"ImportId":"QID' not in i.replace(" ", "")}
+    return Layout("qualtrics", columns, 3, wording, metadata=metadata)
 
 
 def _surveymonkey(questions: list[str], subheads: list[str]) -> Layout:
-    names, wording, groups = [], {}, {}
+    names, wording, groups, metadata = [], {}, {}, set()
     current = ""
     for i, question in enumerate(questions):
         sub = subheads[i] if i < len(subheads) else ""
         current = question or current
         if sub in SURVEYMONKEY_SUBHEADS or not current:
             name = question or sub or f"Column {i + 1}"
+            if not sub:  # SurveyMonkey leaves the second row blank over its own columns (dates, IP, e-mail...)
+                metadata.add(name)
+        elif sub.lower().startswith("other (please specify)"):  # typed answers, not a tick box
+            name = f"{current} - {sub}"
+            wording[name] = f"{current} (other, please specify)"
         else:  # one column per option of a multi-select question
             name = f"{current} - {sub}"
             groups.setdefault(current, []).append(name)
         names.append(name)
         if question and sub in {"Response", "Open-Ended Response"}:
             wording[name] = question
-    names = _unique(names)
-    return Layout("surveymonkey", names, 2, wording, groups)
+    unique = _unique(names)
+    renamed = dict(zip(names, unique, strict=True))
+    return Layout("surveymonkey", unique, 2, wording, groups, {renamed[m] for m in metadata})
 
 
 def _unique(names: list[str]) -> list[str]:

@@ -10,6 +10,9 @@ import codecs
 import csv
 import io
 import math
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -34,6 +37,7 @@ class Export:
     wording: dict[str, str] = field(default_factory=dict)
     option_columns: dict[str, list[str]] = field(default_factory=dict)
     value_labels: dict[str, list[str]] = field(default_factory=dict)
+    metadata: set[str] = field(default_factory=set)
 
 
 def read_export(path: Path, shown_as: str, sheet: str | None = None) -> tuple[Export | None, list[Problem]]:
@@ -84,10 +88,14 @@ def _read_text(data: bytes, shown_as: str) -> tuple[Export | None, list[Problem]
         return None, [Problem(shown_as, "", "this is not a text (CSV) file", "save the export as CSV, or give it the "
                               "extension of its real format (.xlsx, .sav)")]
     text, _ = decode(data)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text), strict=True)
+    rows = []
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text), strict=False))
+        rows.extend(reader)
     except csv.Error as exc:
-        return None, [Problem(shown_as, "", f"the file cannot be read as CSV: {exc}", RE_EXPORT)]
+        return None, [Problem(shown_as, f"row {len(rows) + 1} (line {reader.line_num})",
+                              f"the file cannot be read as CSV: {exc}",
+                              "close the quote that is left open there, or export the file again")]
     return _from_rows(rows, "csv", shown_as)
 
 
@@ -119,7 +127,7 @@ def _from_rows(rows: list[list[str]], source: str, shown_as: str) -> tuple[Expor
     if frame.empty:
         frame = pd.DataFrame(columns=layout.columns, dtype=str)
     tool = layout.tool if layout.tool != "csv" else source
-    return Export(frame, tool, layout.wording, layout.option_columns), []
+    return Export(frame, tool, layout.wording, layout.option_columns, metadata=layout.metadata), []
 
 
 def _read_workbook(path: Path, shown_as: str, sheet: str | None) -> tuple[Export | None, list[Problem]]:
@@ -127,14 +135,14 @@ def _read_workbook(path: Path, shown_as: str, sheet: str | None) -> tuple[Export
 
     try:
         book = pd.ExcelFile(path, engine="calamine")
-    except (CalamineError, PasswordError, XmlError, ZipError, ValueError) as exc:
+        names = [str(n) for n in book.sheet_names]
+        chosen = sheet if sheet is not None else names[0]
+        if chosen not in names:
+            return None, [Problem(shown_as, f"sheet {chosen!r}", "the workbook has no sheet of this name",
+                                  f"set `sheet:` in survey.yml to one of {', '.join(repr(n) for n in names)}")]
+        grid = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object).fillna("")
+    except (CalamineError, PasswordError, XmlError, ZipError, ValueError, IndexError) as exc:
         return None, [Problem(shown_as, "", f"the workbook cannot be opened: {exc}", RE_EXPORT)]
-    names = [str(n) for n in book.sheet_names]
-    chosen = sheet if sheet is not None else names[0]
-    if chosen not in names:
-        return None, [Problem(shown_as, f"sheet {chosen!r}", "the workbook has no sheet of this name",
-                              f"set `sheet:` in survey.yml to one of {', '.join(repr(n) for n in names)}")]
-    grid = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object).fillna("")
     rows = [[cell_text(v) for v in row] for row in grid.itertuples(index=False)]
     if not rows:
         return None, [Problem(shown_as, f"sheet {chosen!r}", "the sheet is empty", "choose the sheet with the "
@@ -142,18 +150,29 @@ def _read_workbook(path: Path, shown_as: str, sheet: str | None) -> tuple[Export
     return _from_rows(rows, "excel", shown_as)
 
 
-def _read_spss(path: Path, shown_as: str) -> tuple[Export | None, list[Problem]]:
+def _sav_contents(path: str) -> tuple[pd.DataFrame, dict, dict]:
     import pyreadstat
 
-    try:
-        # user_missing keeps codes such as 98 "Don't know" as answers instead of turning them into blanks.
-        frame, meta = pyreadstat.read_sav(str(path), user_missing=True, apply_value_formats=True)
-    except (pyreadstat.PyreadstatError, pyreadstat.ReadstatError, ValueError) as exc:
-        return None, [Problem(shown_as, "", f"the SPSS file cannot be read: {exc}", "save it again from SPSS as .sav")]
-    text = pd.DataFrame({c: [cell_text(v) for v in frame[c]] for c in frame.columns}, dtype=str)
-    text.index = range(2, len(text) + 2)  # as if the cases sat under a header row, like a spreadsheet
+    # user_missing keeps codes such as 98 "Don't know" as answers instead of turning them into blanks.
+    frame, meta = pyreadstat.read_sav(path, user_missing=True, apply_value_formats=True)
     wording = {name: label for name, label in zip(meta.column_names, meta.column_labels, strict=False) if label}
     labels = {name: [str(v) for v in values.values()] for name, values in meta.variable_value_labels.items()}
+    return frame, wording, labels
+
+
+def _read_spss(path: Path, shown_as: str) -> tuple[Export | None, list[Problem]]:
+    # The C reader behind pyreadstat can crash the whole process on a damaged file, so it runs in a child.
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+        try:
+            frame, wording, labels = pool.submit(_sav_contents, str(path)).result()
+        except BrokenProcessPool:
+            return None, [Problem(shown_as, "", "the SPSS file is damaged: reading it crashed the reader",
+                                  "save it again from SPSS as .sav")]
+        except Exception as exc:  # noqa: BLE001 - pyreadstat's errors come back across the process boundary
+            return None, [Problem(shown_as, "", f"the SPSS file cannot be read: {exc}",
+                                  "save it again from SPSS as .sav")]
+    text = pd.DataFrame({c: [cell_text(v) for v in frame[c]] for c in frame.columns}, dtype=str)
+    text.index = range(2, len(text) + 2)  # as if the cases sat under a header row, like a spreadsheet
     return Export(text, "spss", wording, {}, labels), []
 
 

@@ -16,7 +16,7 @@ from build_scripts.estimates import kish_effective_base
 from build_scripts.load import Survey, load_surveys
 from build_scripts.sources import Sources, load_sources
 from build_scripts.stats import statistics_table, write_csv
-from build_scripts.survey_page import survey_page
+from build_scripts.survey_page import chart_rows, survey_page
 from build_scripts.validate import validate_survey
 from build_scripts.weighting import survey_weights
 from build_scripts.writer import GeneratedFolder
@@ -128,7 +128,7 @@ def survey_meta(survey: Survey, weights: pd.Series | None, waves: list[Survey], 
         }
     whole = table[(table["survey"] == book.id) & (table["segment"] == "") & (table["compare_to"] == "")]
     for q in book.questions:
-        rows = whole[whole["question"] == q.key]
+        rows = chart_rows(whole[whole["question"] == q.key], q.base)
         meta["questions"].append({
             "key": q.key, "title": q.title, "text": q.text, "type": q.type, "base": q.base,
             "asked_of": q.asked.description if q.asked else "all respondents",

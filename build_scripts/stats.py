@@ -147,8 +147,8 @@ def _answering_bases(block: pd.DataFrame, q: Question, thresholds: Thresholds, e
     for r in rows:
         if q.type == "single":  # the real answers add up to the answering base
             equations.append({(r, ANSWERING_BASE): -1.0, **{(r, a): 1.0 for a in answers}})
-        if q.type == "single" or len(non_answers) == 1:  # ... and with the non-answers, to the asked base
-            equations.append({(r, ANSWERING_BASE): 1.0, **{(r, n): 1.0 for n in non_answers}})
+        # ... and with the non-answers (which a reader may take to exclude each other), to the asked base.
+        equations.append({(r, ANSWERING_BASE): 1.0, **{(r, n): 1.0 for n in non_answers}})
     hidden_bases = {(r, ANSWERING_BASE) for r in rows if 1 <= gap.get(r, 0) < thresholds.small_count_below}
     present = set(zip(block["segment_value"], block["option"], strict=True))
     on_answering_base = set(answers) | {n.key for n in q.nets}
@@ -163,8 +163,6 @@ def _equations(q: Question, rows: list[str], columns: list[str]) -> list:
     row_groups, nets = [], {}
     if q.type == "single":  # each respondent gives one answer, so the options add up to the base
         row_groups.append([o.key for o in q.options if o.key in columns])
-        if q.base == "answering":
-            row_groups.append([o.key for o in q.options if o.substantive and o.key in columns])
         nets = {n.key: n.options for n in q.nets if n.key in columns}
     return table_equations(rows, columns, row_groups, nets)
 

@@ -56,7 +56,7 @@ def _question(page: SurveyPage, meta: dict, question: dict, rows: pd.DataFrame, 
     lines.append(_base_line(meta, question, in_base.iloc[0]))
     if question["type"] == "multi":
         lines.append("Respondents could choose more than one answer, so the shares can add up to more than 100%.\n")
-    options = in_base[in_base["option_type"] != "net"]
+    options = chart_rows(whole, question["base"])
     if bool(options["suppressed"].iloc[0]):
         lines.append('!!! warning "Base too small to publish"\n    Fewer than 50 people answered, so no '
                      "percentages are shown (marked \\*).\n")
@@ -71,10 +71,17 @@ def _question(page: SurveyPage, meta: dict, question: dict, rows: pd.DataFrame, 
     return "\n".join(line for line in lines if line)
 
 
+def chart_rows(whole: pd.DataFrame, base: str) -> pd.DataFrame:
+    """The figures a question's chart (and its text alternative) shows: its answers on its base, not nets."""
+    return whole[(whole["base_type"] == base) & (whole["option_type"] != "net")]
+
+
 def _base_line(meta: dict, question: dict, row: pd.Series) -> str:
     text = f"Asked of {md_text(question['asked_of'])}. Base: {int(row['base']):,}"
-    text += " giving an answer (Don't know and Prefer not to say left out)." if question["base"] == "answering" \
-        else " who answered."
+    if question["base"] == "answering":
+        text += " giving an answer (Don't know and Prefer not to say left out)."
+    else:
+        text += " asked." if question["type"] == "multi" else " who answered."
     if meta.get("weighting"):
         text += f" Weighted base {decimal_count(row['weighted_base'])}; effective base {round(row['effective_base']):,}."
     return text + "\n"

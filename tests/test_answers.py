@@ -58,3 +58,17 @@ def test_an_answering_base_leaves_out_dont_know_and_blank_answers():
     frame = pd.DataFrame({"Q": ["Yes", "Don't know", "", "Yes"]})
     q = book.questions[0]
     assert base_mask(book, frame, q, option_indicators(q, frame)).tolist() == [True, False, False, True]
+
+
+def test_an_answering_base_for_a_multi_question_leaves_out_blank_cells():
+    book = Codebook.model_validate({
+        "id": "t", "title": "T", "commissioned_by": "c", "conducted_by": "c",
+        "fieldwork": {"start": "2020-01-01", "end": "2020-01-02"}, "method": "m", "population": "p",
+        "coverage": "c", "id_column": "id",
+        "questions": [{"key": "m", "title": "M", "text": "M?", "type": "multi", "column": "M", "base": "answering",
+                       "options": [{"key": "a", "label": "A"},
+                                   {"key": "dk", "label": "Don't know", "kind": "dont_know"}]}],
+    })
+    frame = pd.DataFrame({"M": ["A", "", "Don't know", "A"]})
+    q = book.questions[0]
+    assert base_mask(book, frame, q, option_indicators(q, frame)).tolist() == [True, False, False, True]

@@ -141,3 +141,24 @@ def test_a_broken_file_of_each_kind_fails_with_a_precise_message(tmp_path, name,
     result = run_cli("check", cwd=root)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"surveys/export/{name}" in result.stderr and message in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("name, message", [
+    ("crashes-reader.sav", "the SPSS file is damaged"),
+    ("corrupt-stream.xlsx", "the workbook cannot be opened"),
+])
+def test_damaged_files_that_crash_their_readers_are_reported(name, message):
+    from build_scripts.exports import read_export
+
+    export, problems = read_export(FIXTURES / "damaged" / name, name)
+    assert export is None and message in problems[0].message and "again" in problems[0].fix
+
+
+def test_an_unclosed_quote_is_reported_with_its_row_not_swallowing_the_file(tmp_path):
+    from build_scripts.exports import read_export
+
+    path = tmp_path / "responses.csv"
+    path.write_text("id,q,c\n" + "".join(f"{i},Yes,fine\n" for i in range(1, 10)) + '10,Yes,"I said: no\n11,No,ok\n')
+    export, problems = read_export(path, "responses.csv")
+    assert export is None
+    assert "cannot be read as CSV" in problems[0].message and "close the quote" in problems[0].fix

@@ -16,6 +16,7 @@ EXPECTED = json.loads((EXPORTS / "expected.json").read_text(encoding="utf-8"))
 
 
 def _fill_in(text: str) -> str:
+    text = re.sub(r"'?TODO: YYYY-MM-DD'?", "2015-10-01", text)
     return re.sub(r"'?TODO: [^'\n]*'?", "Filled in by the campaign", text)
 
 
@@ -31,6 +32,7 @@ def test_a_draft_from_each_export_checks_once_filled_in(mini_site: Path, name):
     assert "TODO" in draft
     refused = run_cli("check", cwd=mini_site)
     assert refused.returncode == 1 and "placeholder" in refused.stderr and "field commissioned_by" in refused.stderr
+    assert "field fieldwork.start" in refused.stderr  # no made-up dates get published either
 
     codebook.write_text(_fill_in(draft), encoding="utf-8")
     result = run_cli("check", cwd=mini_site)
