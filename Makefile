@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: site serve check test seed-surveys lock clean
+.PHONY: install site serve check test seed-surveys lock clean
 
 $(INSTALLED): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -14,14 +14,16 @@ $(INSTALLED): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[test]"
 	touch $@
 
+install: $(INSTALLED)  ## create .venv with the pinned dependencies
+
 site: $(INSTALLED)  ## validate the surveys, compute the figures and build site/
 	$(BIN)/campaign-site build
 
 serve: $(INSTALLED)  ## preview the site with live reload on http://127.0.0.1:8000
 	$(BIN)/campaign-site serve
 
-check: $(INSTALLED)  ## validate data and copy without writing anything
-	$(BIN)/campaign-site check
+check: $(INSTALLED)  ## validate data and copy without writing anything; figures typed by hand fail it
+	$(BIN)/campaign-site check --strict
 
 test: $(INSTALLED)  ## run the test suite
 	$(BIN)/python -m pytest
