@@ -7,7 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
+
+from build_scripts.codebook import Codebook
+from build_scripts.load import Survey
+from build_scripts.stats import statistics_table
+from build_scripts.weighting import survey_weights
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
@@ -35,3 +41,26 @@ def built_mini_site(tmp_path_factory) -> Path:
     result = run_cli("build", cwd=target)
     assert result.returncode == 0, result.stderr
     return target
+
+
+def make_survey(rows: list[dict], questions: list[dict], weighted: bool = False, segments=None) -> Survey:
+    """A small survey built in memory: segment g (groups A, B) unless others are given, weights in column w."""
+    book = Codebook.model_validate({
+        "id": "t", "title": "T", "commissioned_by": "c", "conducted_by": "c",
+        "fieldwork": {"start": "2020-01-01", "end": "2020-01-02"}, "method": "online", "population": "p",
+        "coverage": "UK", "id_column": "id",
+        "weighting": {"column": "w", "variables": ["x"], "targets_source": "s"} if weighted else None,
+        "segments": segments or [{"key": "g", "label": "G", "column": "g",
+                                  "options": [{"key": "a", "label": "A"}, {"key": "b", "label": "B"}]}],
+        "questions": questions,
+    })
+    return Survey(book, pd.DataFrame(rows).astype(str), "t/responses.csv")
+
+
+def table_for(surveys: list[Survey]) -> pd.DataFrame:
+    """The statistics table of in-memory surveys, their weights computed as the pipeline does."""
+    weights = {}
+    for survey in surveys:
+        weights[survey.id], problems = survey_weights(survey.codebook, survey.responses, survey.responses_file)
+        assert problems == []
+    return statistics_table(surveys, weights)

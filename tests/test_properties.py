@@ -5,39 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import make_survey as _survey
+from conftest import table_for as statistics_table
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from scipy.linalg import null_space
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
-from build_scripts.codebook import Codebook
 from build_scripts.estimates import two_proportion_test, wilson_interval
-from build_scripts.load import Survey
-from build_scripts.stats import statistics_table as _statistics_table
-from build_scripts.weighting import survey_weights
 
 TOL = 1e-9
 
 
-def statistics_table(surveys):
-    weights = {}
-    for s in surveys:
-        weights[s.id], problems = survey_weights(s.codebook, s.responses, s.responses_file)
-        assert problems == []
-    return _statistics_table(surveys, weights)
 
 
-def _survey(rows: list[dict], questions: list[dict], weighted: bool = False, segments=None) -> Survey:
-    book = Codebook.model_validate({
-        "id": "t", "title": "T", "commissioned_by": "c", "conducted_by": "c",
-        "fieldwork": {"start": "2020-01-01", "end": "2020-01-02"}, "method": "online", "population": "p",
-        "coverage": "UK", "id_column": "id",
-        "weighting": {"column": "w", "variables": ["x"], "targets_source": "s"} if weighted else None,
-        "segments": segments or [{"key": "g", "label": "G", "column": "g",
-                                  "options": [{"key": "a", "label": "A"}, {"key": "b", "label": "B"}]}],
-        "questions": questions,
-    })
-    return Survey(book, pd.DataFrame(rows).astype(str), "t/responses.csv")
 
 
 # --- Wilson interval --------------------------------------------------------------------------------------------

@@ -7,23 +7,13 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import make_survey as _survey
+from conftest import table_for as statistics_table
 from statsmodels.stats.proportion import proportion_confint
 
-from build_scripts.codebook import Codebook
 from build_scripts.estimates import kish_effective_base, wilson_interval
 from build_scripts.formatting import percent
-from build_scripts.load import Survey
 from build_scripts.stats import COLUMNS, figure_key, write_csv
-from build_scripts.stats import statistics_table as _statistics_table
-from build_scripts.weighting import survey_weights
-
-
-def statistics_table(surveys):
-    weights = {}
-    for s in surveys:
-        weights[s.id], problems = survey_weights(s.codebook, s.responses, s.responses_file)
-        assert problems == []
-    return _statistics_table(surveys, weights)
 
 
 @pytest.mark.parametrize("n", [1, 2, 10, 49, 50, 99, 100, 634, 2064, 100_000])
@@ -52,17 +42,6 @@ def test_kish_effective_base_by_hand():
     assert kish_effective_base([0.75] * 80 + [1.5] * 40) == pytest.approx(14400 / 135)
 
 
-def _survey(rows: list[dict], questions: list[dict], weighted: bool = False, segments=None) -> Survey:
-    book = Codebook.model_validate({
-        "id": "t", "title": "T", "commissioned_by": "c", "conducted_by": "c",
-        "fieldwork": {"start": "2020-01-01", "end": "2020-01-02"}, "method": "online", "population": "p",
-        "coverage": "UK", "id_column": "id",
-        "weighting": {"column": "w", "variables": ["x"], "targets_source": "s"} if weighted else None,
-        "segments": segments or [{"key": "g", "label": "G", "column": "g",
-                                  "options": [{"key": "a", "label": "A"}, {"key": "b", "label": "B"}]}],
-        "questions": questions,
-    })
-    return Survey(book, pd.DataFrame(rows).astype(str), "t/responses.csv")
 
 
 YES_NO = [{"key": "yes", "label": "Yes"}, {"key": "no", "label": "No"}]
