@@ -67,7 +67,7 @@ class Results:
         found: dict[str, dict[str, dict]] = {}
         for ref in self.references:
             found.setdefault(ref.key, {})[ref.page] = {"page": ref.page, "title": ref.title}
-        return {key: list(pages.values()) for key, pages in sorted(found.items())}
+        return {key: list(by_page.values()) for key, by_page in sorted(found.items())}
 
 
 def compute(project: Project, strict: bool = False, copy_must_hold: bool = True) -> Results:

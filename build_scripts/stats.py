@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from build_scripts.answers import answered_mask, asked_mask, base_mask, option_indicators
+from build_scripts.change import change_rows
 from build_scripts.codebook import Codebook, Question
 from build_scripts.estimates import kish_effective_base, wilson_interval
 from build_scripts.load import Survey
@@ -194,8 +195,6 @@ def _add_estimates(table: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
 def statistics_table(surveys: list[Survey], weights: dict[str, pd.Series | None] | None = None,
                      thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
     """The single table every number on the site comes from: figures in codebook order, then changes."""
-    from build_scripts.change import change_rows
-
     weights = weights or {}
     tables = [survey_table(s, weights.get(s.id), thresholds) for s in surveys]
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=COLUMNS)

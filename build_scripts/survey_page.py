@@ -195,10 +195,11 @@ def _change(page: SurveyPage, meta: dict, question: dict, rows: pd.DataFrame, ta
 
 
 def _trend_data(meta: dict, question: dict, table: pd.DataFrame) -> pd.DataFrame | None:
-    waves = [w for w in meta["waves"]]
-    rows = table[table["survey"].isin([w["id"] for w in waves]) & (table["question"] == question["key"])
-                 & (table["segment"] == "") & (table["compare_to"] == "") & (table["option_type"] != "net")
-                 & (table["base_type"] == question["base"]) & ~table["suppressed"].astype(bool)]
+    waves = meta["waves"]
+    whole = table[table["survey"].isin([w["id"] for w in waves]) & (table["question"] == question["key"])
+                  & (table["segment"] == "") & (table["compare_to"] == "")]
+    rows = chart_rows(whole, question["base"])
+    rows = rows[~rows["suppressed"].astype(bool)]
     if rows["survey"].nunique() < 2:
         return None
     names = {w["id"]: w["wave"] for w in waves}
