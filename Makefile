@@ -1,12 +1,16 @@
 # Two commands for a new user: `make site` builds the site, `make test` runs the tests.
-# Both create .venv and install the pinned dependencies (requirements.lock) on first use.
+# Both create .venv and install the pinned dependencies (requirements.lock) on first use; where npm is
+# installed, `make test` also installs axe-core (package-lock.json) for the browser tests in tests/browser/.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+NODE_INSTALLED := node_modules/.installed
+# Without npm (a fresh machine with only Python and make) the browser tests skip, so `make test` skips npm too.
+NODE_DEPS := $(if $(shell command -v npm 2>/dev/null),$(NODE_INSTALLED))
 
-.PHONY: install site serve check test seed-surveys lock clean
+.PHONY: install node-install site serve check test test-browser seed-surveys lock clean
 
 $(INSTALLED): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +18,13 @@ $(INSTALLED): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[test]"
 	touch $@
 
+$(NODE_INSTALLED): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 install: $(INSTALLED)  ## create .venv with the pinned dependencies
+
+node-install: $(NODE_INSTALLED)  ## install axe-core for the browser tests, exactly as package-lock.json pins it
 
 site: $(INSTALLED)  ## validate the surveys, compute the figures and build site/
 	$(BIN)/campaign-site build
@@ -25,8 +35,11 @@ serve: $(INSTALLED)  ## preview the site with live reload on http://127.0.0.1:80
 check: $(INSTALLED)  ## validate data and copy without writing anything; figures typed by hand fail it
 	$(BIN)/campaign-site check --strict
 
-test: $(INSTALLED)  ## run the test suite
+test: $(INSTALLED) $(NODE_DEPS)  ## run the test suite (browser tests skip without Chromium, unless CI is set)
 	$(BIN)/python -m pytest
+
+test-browser: $(INSTALLED) $(NODE_DEPS)  ## run only the browser tests (Chromium over the built site)
+	$(BIN)/python -m pytest -m browser tests/browser
 
 seed-surveys: $(INSTALLED)  ## regenerate the shipped synthetic responses
 	$(BIN)/python -m build_scripts.seed_surveys
@@ -38,5 +51,5 @@ lock:  ## re-pin every dependency to what resolves today (then commit requiremen
 	.venv-lock/bin/python -m pip freeze --exclude-editable | grep -v '^campaign-site' > requirements.lock
 	rm -rf .venv-lock
 
-clean:  ## remove the virtual environment and everything the build wrote
-	rm -rf $(VENV) site docs/data .site-build-* .site-old-*
+clean:  ## remove the virtual environment, node_modules and everything the build wrote
+	rm -rf $(VENV) node_modules site docs/data .site-build-* .site-old-*

@@ -1,7 +1,8 @@
 """Charts: Altair specs rendered to SVG at build time by vl-convert, in light and dark, with text alternatives.
 
 Three kinds: a question's answers, one answer broken down by a segment, and a trend across waves.
-Suppressed figures are drawn as gaps labelled "*", never as zeros.
+Each carries its title, labels every bar or line directly, and draws suppressed figures as gaps
+labelled "*", never as zeros.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ THEMES = {
 FONT = "Helvetica, Arial, sans-serif"  # system fonts only: the site requests no web fonts
 WIDTH = 560
 LABEL_CHARS = 30  # answer labels wrap onto several lines rather than being cut off
+TITLE_CHARS = 60
 
 
 def bar_frame(labels: list[str], estimates: list[float | None]) -> pd.DataFrame:
@@ -38,7 +40,7 @@ def bar_frame(labels: list[str], estimates: list[float | None]) -> pd.DataFrame:
     })
 
 
-def bar_spec(data: pd.DataFrame, theme: str) -> dict:
+def bar_spec(data: pd.DataFrame, theme: str, title: str = "") -> dict:
     """A horizontal bar chart with each bar labelled directly, in one colour theme."""
     colours = THEMES[theme]
     base = alt.Chart(data).encode(
@@ -49,15 +51,15 @@ def bar_spec(data: pd.DataFrame, theme: str) -> dict:
         x=alt.X("share:Q", title=None, scale=alt.Scale(domain=[0, 1]), axis=None))
     labels = base.mark_text(align="left", dx=4, fontSize=13, color=colours["text"]).encode(
         x=alt.X("label_at:Q", scale=alt.Scale(domain=[0, 1]), axis=None), text="label:N")
-    return _finish((bars + labels).properties(width=WIDTH - 260, height=alt.Step(40)), colours)
+    return _finish((bars + labels).properties(width=WIDTH - 260, height=alt.Step(40)), colours, title)
 
 
-def chart_spec(rows: pd.DataFrame, theme: str) -> dict:
+def chart_spec(rows: pd.DataFrame, theme: str, title: str = "") -> dict:
     """One question's whole-sample answers (the options, not the nets)."""
-    return bar_spec(bar_frame(rows["option_label"].to_list(), rows["estimate"].to_list()), theme)
+    return bar_spec(bar_frame(rows["option_label"].to_list(), rows["estimate"].to_list()), theme, title)
 
 
-def trend_spec(data: pd.DataFrame, theme: str) -> dict:
+def trend_spec(data: pd.DataFrame, theme: str, title: str = "") -> dict:
     """Each answer's share across waves (columns wave, answer, share), labelled at its latest point."""
     colours = THEMES[theme]
     answers = list(dict.fromkeys(data["answer"]))
@@ -77,13 +79,17 @@ def trend_spec(data: pd.DataFrame, theme: str) -> dict:
         f"{textwrap.shorten(a, 28, placeholder='…')} {percent(s)}" for a, s in zip(d["answer"], d["share"])])
     labels = alt.Chart(last).mark_text(align="left", dx=8, fontSize=12).encode(
         x=alt.X("wave:O", sort=list(dict.fromkeys(data["wave"]))), y="share:Q", text="text:N", color=colour)
-    return _finish((lines + points + labels).properties(width=WIDTH - 260, height=220), colours)
+    return _finish((lines + points + labels).properties(width=WIDTH - 260, height=220), colours, title)
 
 
-def _finish(chart: alt.TopLevelMixin, colours: dict) -> dict:
+def _finish(chart: alt.TopLevelMixin, colours: dict, title: str) -> dict:
+    if title:  # in the image itself, so a downloaded or shared chart still says what it shows
+        chart = chart.properties(title=alt.TitleParams(
+            textwrap.wrap(title, TITLE_CHARS), anchor="start", fontSize=15, fontWeight="bold",
+            color=colours["text"], offset=12))
     spec = chart.configure(background=colours["background"], font=FONT).configure_view(stroke=None).configure_axis(
         labelColor=colours["text"], domainColor=colours["grid"], tickColor=colours["grid"]
-    ).to_dict()
+    ).to_dict(validate=False)  # the spec tests validate against the schema; the build need not pay for it again
     spec.pop("$schema", None)  # keep the spec free of any URL; vl-convert does not need it
     return spec
 
@@ -93,31 +99,38 @@ def render_svg(spec: dict) -> str:
     return vlc.vegalite_to_svg(spec)
 
 
+def render_png(svg: str, scale: float = 1) -> bytes:
+    """Rasterise a rendered SVG to PNG (for downloads and share images), with no network."""
+    return vlc.svg_to_png(svg, scale=scale)
+
+
 def spec_json(spec: dict) -> str:
     """A spec as stable, sorted JSON, for snapshots and downloads."""
     return json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def describe(question_title: str, rows: pd.DataFrame, respondents: str) -> str:
-    """A text alternative for a question's chart, generated from its numbers, largest share named first."""
+    """A text alternative for a question's chart, generated from its numbers, the largest share first."""
     shown = rows[~rows["suppressed"]]
     if shown.empty:
         return f"{question_title}: no figures are shown because the base is under the publication threshold."
-    parts = [f"{label}: {percent(v)}" for label, v in zip(shown["option_label"], shown["estimate"], strict=True)]
-    top = shown.loc[shown["estimate"].astype(float).idxmax()]
+    ordered = shown.assign(value=shown["estimate"].astype(float)).sort_values("value", ascending=False, kind="stable")
+    top, rest = ordered.iloc[0], ordered.iloc[1:]
     base = int(shown["base"].iloc[0])
-    return (
-        f"Bar chart of answers to '{question_title}' from {base:,} {respondents}. "
-        f"The largest share, {percent(top['estimate'])}, answered '{top['option_label']}'. "
-        + "; ".join(parts) + "."
-    )
+    text = (f"Bar chart: {question_title}. {percent(top['value'])} of the {base:,} {respondents} answered "
+            f"'{top['option_label']}', the largest share")
+    text += "".join(f"; {percent(row.value)} '{row.option_label}'" for row in rest.itertuples())
+    hidden = len(rows) - len(shown)
+    if hidden:
+        text += f"; {hidden} {'answer is' if hidden == 1 else 'answers are'} not published (too few people)"
+    return text + "."
 
 
 def describe_breakdown(answer: str, question_title: str, segment: str, data: pd.DataFrame) -> str:
     """A text alternative for a breakdown chart: each group's share, unpublished ones said so."""
     parts = [f"{g}: {'not published' if s is None or pd.isna(s) else percent(s)}"
              for g, s in zip(data["answer"].str.replace("\n", " "), data["share"], strict=True)]
-    return f"Bar chart of the share answering '{answer}' to '{question_title}', by {lower_first(segment)}. " + \
+    return f"Bar chart: the share answering '{answer}' to '{question_title}', by {lower_first(segment)}. " + \
         "; ".join(parts) + "."
 
 
@@ -127,4 +140,4 @@ def describe_trend(question_title: str, data: pd.DataFrame) -> str:
     for answer, rows in data.groupby("answer", sort=False):
         steps = ", ".join(f"{percent(s)} in {w}" for w, s in zip(rows["wave"], rows["share"], strict=True))
         parts.append(f"{answer}: {steps}")
-    return f"Line chart of answers to '{question_title}' across survey waves. " + "; ".join(parts) + "."
+    return f"Line chart: answers to '{question_title}' across survey waves. " + "; ".join(parts) + "."

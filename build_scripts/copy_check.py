@@ -15,7 +15,7 @@ from build_scripts.claims import claim_problem
 from build_scripts.errors import Problem, relative
 
 # The functions build_scripts.macros gives pages, and the names mkdocs-macros itself provides.
-MACROS = {"stat", "claim", "source", "sources_list", "disclosure", "standard"}
+MACROS = {"stat", "claim", "source", "sources_list", "disclosure", "standard", "chart", "latest_update"}
 MKDOCS_MACROS_NAMES = {
     "config", "page", "extra", "environment", "plugin", "git", "macros", "filters", "filters_builtin",
     "navigation", "files", "context", "macros_info", "now", "fix_url",

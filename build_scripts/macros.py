@@ -14,12 +14,14 @@ import posixpath
 from functools import cache
 from pathlib import Path
 
+from build_scripts.chart_figure import chart_markdown
 from build_scripts.claims import claim_problem
 from build_scripts.formatting import change_phrase, date_words, interval, md_text, percent
 from build_scripts.pages import disclosure_markdown, fieldwork_text
 from build_scripts.phrasing import words
 from build_scripts.pipeline import GENERATED
 from build_scripts.standards import DEFAULT, describe_setting
+from build_scripts.updates import latest_post
 
 log = logging.getLogger("mkdocs.plugins.campaign_site")
 UNAVAILABLE = "**[figure unavailable]**"
@@ -36,6 +38,24 @@ def _site_data(path: Path, stamp: float) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def source_path(page) -> str:
+    """The page's source file under docs/ (MkDocs pages carry it as file.src_uri, Zensical's as path)."""
+    file = getattr(page, "file", None)
+    return file.src_uri if file is not None else str(getattr(page, "path", ""))
+
+
+def on_pre_page_macros(env) -> None:
+    """Give the page its share image, which the theme's Open Graph and Twitter metadata read from page.meta."""
+    path = Path(env.conf["docs_dir"]) / GENERATED / "site-data.json"
+    if not path.exists():
+        return
+    share = _site_data(path, path.stat().st_mtime).get("share", {})
+    record = share.get("pages", {}).get(source_path(env.page)) or share.get("default")
+    if record:
+        env.page.meta.setdefault("share_image", record["image"])
+        env.page.meta.setdefault("share_alt", record["alt"])
+
+
 def define_env(env) -> None:
     """Register the figure functions with mkdocs-macros."""
     data_dir = Path(env.conf["docs_dir"]) / GENERATED
@@ -48,11 +68,11 @@ def define_env(env) -> None:
 
     def page_name() -> str:
         page = getattr(env, "page", None)
-        return f"docs/{page.file.src_uri}" if page is not None else "a page"
+        return f"docs/{source_path(page)}" if page is not None else "a page"
 
     def link_to(target: str) -> str:
         page = getattr(env, "page", None)
-        here = posixpath.dirname(page.file.src_uri) if page is not None else ""
+        here = posixpath.dirname(source_path(page)) if page is not None else ""
         return posixpath.relpath(target, here or ".")
 
     def figure_row(key: str, call: str) -> dict | None:
@@ -146,6 +166,27 @@ def define_env(env) -> None:
                 + (f"Quoted on: {quoted}.\n" if quoted else "Not quoted on any page yet.\n")
             )
         return "\n".join(blocks)
+
+    @env.macro
+    def chart(question: str, by: str = "", trend: bool = False) -> str:
+        """A question's chart as its survey page shows it: light and dark, text alternative, downloads."""
+        name = question.replace(".", "-", 1) + (f"-by-{by}" if by else "") + ("-trend" if trend else "")
+        record = read("site-data.json", _site_data).get("charts", {}).get(name)
+        if record is None:
+            call = f'chart("{question}"' + (f', by="{by}"' if by else "") + (", trend=True" if trend else "") + ")"
+            log.error(f"{page_name()}: {call} names no chart; fix: use '<survey>.<question>' (with by= a segment "
+                      f"or trend=True as on the survey page); charts are listed in docs/{GENERATED}/site-data.json")
+            return UNAVAILABLE
+        return chart_markdown(record, prefix=link_to(GENERATED) + "/") + "\n" + record.get("table", "")
+
+    @env.macro
+    def latest_update() -> str:
+        """The newest campaign update: its date, title as a link, and opening paragraph."""
+        post = latest_post(Path(env.conf["docs_dir"]))
+        if post is None:
+            return "No updates yet."
+        return (f"**[{md_text(post.title)}]({link_to(post.page)})**, {date_words(post.date.isoformat())}\n\n"
+                f"{post.excerpt}\n")
 
     @env.macro
     def disclosure(survey_id: str) -> str:

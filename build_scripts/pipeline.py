@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
-from build_scripts import charts, pages
+from build_scripts import charts, pages, share_images
 from build_scripts.change import waves_by_series
 from build_scripts.copy_check import Reference, check_references, copy_pages, scan_copy, typed_figures
 from build_scripts.errors import DataError, Problem, relative
@@ -145,22 +146,54 @@ def write_generated(project: Project, results: Results, progress=lambda message:
     table = results.table
     methodology = (project.docs_dir / "methodology.md").exists()
     out.write("stats.csv", write_csv(table))
-    out.write("site-data.json", json.dumps({
-        "surveys": results.metas,
-        "sources": [s.model_dump(mode="json") for s in results.sources.sources],
-        "uses": results.uses(),
-    }, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    shown = {}
     for meta in results.metas:
         survey_rows = table[table["survey"] == meta["id"]]
         out.write(f"{meta['id']}.csv", write_csv(survey_table_for_download(meta, survey_rows)))
         page = survey_page(meta, table, methodology)
         out.write(f"{meta['id']}.md", page.markdown)
         progress(f"{meta['id']}: {len(page.charts)} charts")
-        for path, spec in page.charts.items():
-            out.write(path, charts.render_svg(spec))
+        for chart in page.charts:
+            shown[chart.name] = chart.record()
+            for path, content in chart.files().items():
+                out.write(path, content)
+    name, description = site_identity(project.config_file)
+    cards, page_cards = share_images.plan_cards(table, results.metas, results.references,
+                                                share_images.site_card(name, description))
+    progress(f"{len(cards)} share images")
+    for card in cards.values():
+        out.write(card.path, share_images.render_card(card, name))
+    out.write("site-data.json", json.dumps({
+        "surveys": results.metas,
+        "sources": [s.model_dump(mode="json") for s in results.sources.sources],
+        "uses": results.uses(),
+        "charts": shown,
+        "share": {"default": _share_record(cards[share_images.SITE_CARD]),
+                  "pages": {page: _share_record(card) for page, card in sorted(page_cards.items())}},
+    }, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     out.write("index.md", pages.data_page(results.metas))
     out.prune()
     return out
+
+
+def _share_record(card: share_images.ShareCard) -> dict:
+    return {"image": f"{GENERATED}/{card.path}", "alt": card.alt}
+
+
+class _TagTolerantLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml for plain values, taking tags such as !ENV as empty."""
+
+
+_TagTolerantLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def site_identity(config_file: Path) -> tuple[str, str]:
+    """The site's name and description, from mkdocs.yml (for the share image of pages with no figure)."""
+    try:
+        config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_TagTolerantLoader) or {}
+    except (OSError, yaml.YAMLError):
+        config = {}  # mkdocs reports a broken mkdocs.yml itself, with its own message
+    return str(config.get("site_name") or "Survey findings"), str(config.get("site_description") or "")
 
 
 def survey_table_for_download(meta: dict, rows: pd.DataFrame) -> pd.DataFrame:

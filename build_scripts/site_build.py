@@ -56,7 +56,11 @@ def build_site(project: Project, epoch: str) -> Path:
     with _mkdocs_logging() as log:
         try:
             config = load_config(str(project.config_file), strict=True, site_dir=str(staging))
-            build(config)
+            config.plugins.on_startup(command="build", dirty=False)  # as `mkdocs build` does; plugins rely on it
+            try:
+                build(config)
+            finally:
+                config.plugins.on_shutdown()
         except (MkDocsException, SystemExit, OSError) as exc:
             shutil.rmtree(staging, ignore_errors=True)
             raise SiteBuildError(log.messages or [str(exc)]) from None

@@ -7,25 +7,21 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from build_scripts import charts
+from build_scripts.chart_figure import Chart, chart_markdown, figure_data
 from build_scripts.formatting import count, decimal_count, interval, lower_first, md_text, p_value_text, percent
 from build_scripts.pages import FRONT_MATTER, GENERATED_NOTE, disclosure_markdown, yaml_string
 
-THEMES = ("light", "dark")
-SUPPRESSION_NOTE = ("\\* not published: fewer than 50 answered, fewer than 10 gave the answer, or the figure "
-                    "would let a hidden one be worked out.")
+GAP_NOTE = ("* not published: fewer than 50 answered, fewer than 10 gave the answer, or the figure "
+            "would let a hidden one be worked out.")
+SUPPRESSION_NOTE = "\\" + GAP_NOTE
 
 
 @dataclass
 class SurveyPage:
-    """A survey page's Markdown and the charts it shows (file name under the generated folder -> spec)."""
+    """A survey page's Markdown and the charts it shows."""
 
     markdown: str
-    charts: dict[str, dict] = field(default_factory=dict)
-
-
-def chart_file(survey: str, name: str, theme: str) -> str:
-    """Where a chart lives, relative to the generated folder."""
-    return f"charts/{survey}-{name}-{theme}.svg"
+    charts: list[Chart] = field(default_factory=list)
 
 
 def survey_page(meta: dict, table: pd.DataFrame, methodology: bool) -> SurveyPage:
@@ -57,15 +53,19 @@ def _question(page: SurveyPage, meta: dict, question: dict, rows: pd.DataFrame, 
     if question["type"] == "multi":
         lines.append("Respondents could choose more than one answer, so the shares can add up to more than 100%.\n")
     options = chart_rows(whole, question["base"])
+    answers_table = figures_table(whole, question, weighted=bool(meta.get("weighting")))
     if bool(options["suppressed"].iloc[0]):
         lines.append('!!! warning "Base too small to publish"\n    Fewer than 50 people answered, so no '
                      "percentages are shown (marked \\*).\n")
     else:
         if bool(options["low_base"].iloc[0]):
             lines.append('!!! warning "Low base"\n    Fewer than 100 people answered: treat these figures with caution.\n')
-        lines.append(_chart(page, meta["id"], question["key"], question["description"],
-                            lambda theme: charts.chart_spec(options, theme)))
-    lines.append(figures_table(whole, question, weighted=bool(meta.get("weighting"))))
+        labels, estimates = options["option_label"].to_list(), options["estimate"].to_list()
+        lines.append(_chart(page, Chart(
+            f"{meta['id']}-{question['key']}", question["title"], question["description"],
+            lambda theme, title: charts.chart_spec(options, theme, title), figure_data(labels, estimates),
+            GAP_NOTE if options["suppressed"].any() else "", answers_table)))
+    lines.append(answers_table)
     lines.append(_breakdowns(page, meta, question, figures))
     lines.append(_change(page, meta, question, rows, table))
     return "\n".join(line for line in lines if line)
@@ -95,14 +95,10 @@ def _free_text(question: dict, row: pd.Series) -> str:
             "not published: only figures made from many people's answers are.\n")
 
 
-def _chart(page: SurveyPage, survey: str, name: str, description: str, spec) -> str:
-    """Register a chart's light and dark variants and return the Markdown that shows them."""
-    images = []
-    for theme in THEMES:
-        path = chart_file(survey, name, theme)
-        page.charts[path] = spec(theme)
-        images.append(f"![{md_text(description)}]({path}#only-{theme})")
-    return "\n".join(images) + "\n"
+def _chart(page: SurveyPage, chart: Chart) -> str:
+    """Register a chart with the page and return the Markdown that shows it."""
+    page.charts.append(chart)
+    return chart_markdown(chart.record())
 
 
 def figures_table(rows: pd.DataFrame, question: dict, weighted: bool) -> str:
@@ -141,11 +137,15 @@ def _breakdowns(page: SurveyPage, meta: dict, question: dict, figures: pd.DataFr
             continue
         groups = [v for v in segment["values"] if v["key"] in set(rows["segment_value"])]
         headline = rows[rows["option"] == question["headline"]].set_index("segment_value")
-        data = charts.bar_frame([g["label"] for g in groups], [headline["estimate"].get(g["key"]) for g in groups])
+        labels, estimates = [g["label"] for g in groups], [headline["estimate"].get(g["key"]) for g in groups]
+        data = charts.bar_frame(labels, estimates)
         answer = headline["option_label"].iloc[0] if not headline.empty else question["headline"]
         description = charts.describe_breakdown(answer, question["title"], segment["label"], data)
-        chart = _chart(page, meta["id"], f"{question['key']}-by-{segment['key']}", description,
-                       lambda theme, d=data: charts.bar_spec(d, theme))
+        chart = _chart(page, Chart(
+            f"{meta['id']}-{question['key']}-by-{segment['key']}",
+            f"{question['title']}: share answering '{answer}', by {lower_first(segment['label'])}", description,
+            lambda theme, title, d=data: charts.bar_spec(d, theme, title), figure_data(labels, estimates, "group"),
+            GAP_NOTE if data["share"].isna().any() else ""))
         body = [f"Share answering '{md_text(answer)}':\n", chart, _breakdown_table(rows, groups), SUPPRESSION_NOTE]
         tabs.append(f'=== "By {md_text(lower_first(segment["label"]))}"\n\n' + _indent("\n".join(body)))
     return ("### Breakdowns\n\n" + "\n".join(tabs)) if tabs else ""
@@ -189,8 +189,10 @@ def _change(page: SurveyPage, meta: dict, question: dict, rows: pd.DataFrame, ta
                  "gives p below 0.05; otherwise it is \"little change\".\n")
     trend = _trend_data(meta, question, table)
     if trend is not None:
-        lines.append(_chart(page, meta["id"], f"{question['key']}-trend", charts.describe_trend(question["title"], trend),
-                            lambda theme: charts.trend_spec(trend, theme)))
+        lines.append(_chart(page, Chart(
+            f"{meta['id']}-{question['key']}-trend", f"{question['title']}, by wave",
+            charts.describe_trend(question["title"], trend), lambda theme, title: charts.trend_spec(trend, theme, title),
+            trend.assign(estimate=trend["share"].map(repr), shown_as=trend["share"].map(percent)).drop(columns="share"))))
     return "\n".join(lines)
 
 

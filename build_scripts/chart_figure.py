@@ -1,0 +1,70 @@
+"""A chart as a page shows it: light and dark SVG, a PNG and the data as CSV, with its text alternative.
+
+The Markdown names both SVG variants with Material's `#only-light` / `#only-dark` suffixes, so the
+palette toggle swaps them with CSS alone; both load lazily, so a reader downloads only the one shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from build_scripts import charts
+from build_scripts.formatting import md_text, percent
+
+THEMES = ("light", "dark")
+PNG_SCALE = 2  # sharp on high-density screens and in slides
+
+
+@dataclass
+class Chart:
+    """One chart: its file stem under charts/, words for readers, a spec per theme and the figures drawn."""
+
+    name: str
+    title: str
+    description: str
+    build: Callable[[str, str], dict]  # (theme, title) -> Vega-Lite spec
+    data: pd.DataFrame  # what the CSV download holds
+    note: str = ""
+    table: str = ""  # the same numbers as a Markdown table, for pages that show the chart away from its survey page
+
+    def spec(self, theme: str) -> dict:
+        """The Vega-Lite spec of one colour theme, titled."""
+        return self.build(theme, self.title)
+
+    def files(self) -> dict[str, str | bytes]:
+        """Every file the chart publishes, by path under the generated folder."""
+        svgs = {theme: charts.render_svg(self.spec(theme)) for theme in THEMES}
+        out: dict[str, str | bytes] = {f"charts/{self.name}-{theme}.svg": svg for theme, svg in svgs.items()}
+        out[f"charts/{self.name}.png"] = charts.render_png(svgs["light"], PNG_SCALE)
+        out[f"charts/{self.name}.csv"] = self.data.to_csv(index=False, lineterminator="\n")
+        return out
+
+    def record(self) -> dict:
+        """What a page needs to show the chart without recomputing it (kept in site-data.json)."""
+        return {"name": self.name, "title": self.title, "description": self.description, "note": self.note,
+                "table": self.table}
+
+
+def figure_data(labels: list[str], estimates: list[float | None], label_column: str = "answer") -> pd.DataFrame:
+    """A bar chart's figures for download: the label, the estimate at full precision and how the page shows it."""
+    values = [None if v is None or pd.isna(v) else float(v) for v in estimates]
+    return pd.DataFrame({
+        label_column: labels,
+        "estimate": ["" if v is None else repr(v) for v in values],
+        "shown_as": ["not published" if v is None else percent(v) for v in values],
+    })
+
+
+def chart_markdown(record: dict, prefix: str = "") -> str:
+    """The chart's two images and its downloads, linking through `prefix` (the page's path to charts/)."""
+    stem = f"{prefix}charts/{record['name']}"
+    alt = md_text(record["description"])
+    images = [f"![{alt}]({stem}-{theme}.svg#only-{theme}){{ loading=lazy }}" for theme in THEMES]
+    downloads = (f"Download [the data (CSV)]({stem}.csv){{ download }}, [the chart (SVG)]({stem}-light.svg){{ download }} "
+                 f"or [the chart (PNG)]({stem}.png){{ download }}.")
+    if record.get("note"):
+        downloads = f"{md_text(record['note'])} {downloads}"
+    return "\n".join(images) + "\n{ .chart }\n\n" + downloads + "\n{ .chart-downloads }\n"

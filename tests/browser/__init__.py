@@ -1,0 +1,1 @@
+"""Browser tests over the built site (a package, so its conftest does not shadow tests/conftest.py)."""
