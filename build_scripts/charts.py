@@ -77,8 +77,9 @@ def trend_spec(data: pd.DataFrame, theme: str, title: str = "") -> dict:
     points = base.mark_point(size=70, filled=True).encode(shape=shape)
     last = data.groupby("answer", sort=False).tail(1).assign(text=lambda d: [
         f"{textwrap.shorten(a, 28, placeholder='…')} {percent(s)}" for a, s in zip(d["answer"], d["share"])])
-    labels = alt.Chart(last).mark_text(align="left", dx=8, fontSize=12).encode(
-        x=alt.X("wave:O", sort=list(dict.fromkeys(data["wave"]))), y="share:Q", text="text:N", color=colour)
+    # Labels in the text colour (4.5:1), beside the end of their line: series colours are only 3:1.
+    labels = alt.Chart(last).mark_text(align="left", dx=8, fontSize=12, color=colours["text"]).encode(
+        x=alt.X("wave:O", sort=list(dict.fromkeys(data["wave"]))), y="share:Q", text="text:N")
     return _finish((lines + points + labels).properties(width=WIDTH - 260, height=220), colours, title)
 
 

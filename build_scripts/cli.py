@@ -149,6 +149,40 @@ def new_survey(export_path: Path, project_dir: Path, survey_id: str | None, shee
     _run(action)
 
 
+@main.command("new-update")
+@click.argument("title")
+@PROJECT_OPTION
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The update's date, YYYY-MM-DD (default: today).")
+@click.option("--description", default="", help="One sentence for link previews and the feed (default: the title).")
+def new_update(title: str, project_dir: Path, on, description: str) -> None:
+    """Start a campaign update: docs/updates/posts/<date>-<title>.md, dated, as a draft.
+
+    The draft shows in `campaign-site serve` but is not published until you delete its
+    `draft: true` line. Its opening paragraph, above <!-- more -->, is what the home page,
+    the updates list and the RSS feed show.
+    """
+    import datetime as dt
+
+    from build_scripts.updates import new_update as write_update
+
+    def action() -> None:
+        project = Project(project_dir.resolve())
+        if not project.docs_dir.is_dir():
+            raise click.UsageError(f"no docs/ folder in {project.root}: run this from the site's folder or pass --project")
+        if not title.strip():
+            raise click.BadParameter("give the update a title, e.g. \"Ministers respond to our survey\"")
+        day = on.date() if on else dt.date.today()
+        try:
+            path = write_update(project.docs_dir, title.strip(), day, description)
+        except FileExistsError as exc:
+            raise click.ClickException(f"{exc.args[0]} already exists: pick another title or date") from None
+        _say(f"Wrote {path.relative_to(project.root)}\nNext: write the update, preview it with `campaign-site serve`, "
+             "then delete its `draft: true` line to publish it.")
+
+    _run(action)
+
+
 @main.command()
 @click.argument("base")
 @PROJECT_OPTION

@@ -43,6 +43,21 @@ def built_mini_site(tmp_path_factory) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def built_shipped_site(tmp_path_factory) -> Path:
+    """The shipped project (docs, surveys, theme overrides) copied and built once; returns the project folder."""
+    project = tmp_path_factory.mktemp("shipped") / "campaign"
+    project.mkdir()
+    shutil.copy2(REPO / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(REPO / "docs", project / "docs", ignore=lambda folder, names: (
+        ["data"] if Path(folder) == REPO / "docs" else []))
+    for folder in ("surveys", "overrides"):
+        shutil.copytree(REPO / folder, project / folder)
+    result = run_cli("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    return project
+
+
 def make_survey(rows: list[dict], questions: list[dict], weighted: bool = False, segments=None) -> Survey:
     """A small survey built in memory: segment g (groups A, B) unless others are given, weights in column w."""
     book = Codebook.model_validate({

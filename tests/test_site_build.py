@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 from pathlib import Path
 
-from conftest import REPO, run_cli
+from conftest import run_cli
 
 from build_scripts.stats import COLUMNS
 
@@ -223,12 +222,8 @@ def test_a_truncated_export_is_reported_not_padded(mini_site: Path):
     assert "responses.csv, row 5" in result.stderr and "fewer cells than the 6 columns" in result.stderr
 
 
-def test_the_shipped_site_builds_and_leads_with_computed_headlines(tmp_path: Path):
-    project = tmp_path / "campaign"
-    shutil.copytree(REPO, project, ignore=shutil.ignore_patterns(".venv", ".git", "site", "data", ".site-*"))
-    assert not (project / "docs/data").exists()
-    result = run_cli("build", cwd=project)
-    assert result.returncode == 0, result.stderr
+def test_the_shipped_site_builds_and_leads_with_computed_headlines(built_shipped_site: Path):
+    project = built_shipped_site
     html = (project / "site/index.html").read_text(encoding="utf-8")
     figures = re.findall(r'class="headline-figure"><a class="figure" href="[^"]+">([^<]*)<', html)
     assert figures == ["41%", "32%", "33%", "29%", "57%"]

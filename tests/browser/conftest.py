@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -60,20 +58,9 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory, browser) -> Path:
-    """The shipped project copied to a temporary folder and built there with `campaign-site build`; returns site/."""
-    root = tmp_path_factory.mktemp("browser") / "project"
-    root.mkdir()
-    shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(REPO / "docs", root / "docs", ignore=lambda folder, names: (
-        ["data"] if Path(folder) == REPO / "docs" else []))
-    for folder in ("surveys", "overrides"):
-        if (REPO / folder).is_dir():
-            shutil.copytree(REPO / folder, root / folder)
-    result = subprocess.run([sys.executable, "-m", "build_scripts", "build"], cwd=root, capture_output=True,
-                            text=True, timeout=600)
-    assert result.returncode == 0, f"campaign-site build failed:\n{result.stdout}\n{result.stderr}"
-    return root / "site"
+def built_site(built_shipped_site: Path, browser) -> Path:
+    """The shipped project built once in a temporary folder (tests/conftest.py); returns its site/."""
+    return built_shipped_site / "site"
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

@@ -1,0 +1,124 @@
+"""Share images, Open Graph and Twitter metadata, the updates feed and the home page's newest update."""
+
+from __future__ import annotations
+
+import re
+import struct
+import xml.etree.ElementTree as ET
+from html import unescape
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from build_scripts.copy_check import Reference
+from build_scripts.share_images import ShareCard, file_stem, plan_cards, render_card, site_card
+
+LOCAL = "http://127.0.0.1:8000/"  # mkdocs.yml's site_url when SITE_URL is not set
+
+
+def _meta(html: str, name: str) -> str:
+    found = re.search(rf'<meta (?:property|name)="{re.escape(name)}" content="([^"]*)"', html)
+    assert found, name
+    return unescape(found.group(1))
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
+    return struct.unpack(">II", data[16:24])
+
+
+def _pages(site: Path) -> list[Path]:
+    return [p for p in sorted(site.rglob("index.html")) if "404" not in p.parts]
+
+
+def test_every_page_names_a_share_image_that_exists_at_1200_by_630(built_shipped_site: Path):
+    site = built_shipped_site / "site"
+    for page in _pages(site):
+        html = page.read_text(encoding="utf-8")
+        image = _meta(html, "og:image")
+        assert image == _meta(html, "twitter:image")
+        assert image.startswith(LOCAL), image
+        assert _png_size(site / image.removeprefix(LOCAL)) == (1200, 630)
+        assert _meta(html, "twitter:card") == "summary_large_image"
+        assert len(_meta(html, "og:image:alt")) > 20
+        assert _meta(html, "og:title") and _meta(html, "og:description")
+
+
+def test_a_page_shares_the_first_figure_it_quotes_and_a_survey_page_its_first_headline(built_shipped_site: Path):
+    site = built_shipped_site / "site"
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert _meta(home, "og:image").endswith("data/share/professionals-2015-powerless-yes.png")
+    assert _meta(home, "og:image:alt").startswith("41% of social workers answered 'Yes'")
+    public = (site / "data/public-2015/index.html").read_text(encoding="utf-8")
+    assert _meta(public, "og:image").endswith("data/share/public-2015-important_services-early_help.png")
+    sources = (site / "sources/index.html").read_text(encoding="utf-8")
+    assert _meta(sources, "og:image").endswith("data/share/site.png")  # quotes no figure
+
+
+def test_each_question_headline_figure_has_a_share_image(built_shipped_site: Path):
+    stats = pd.read_csv(built_shipped_site / "site/data/stats.csv", keep_default_na=False)
+    share = built_shipped_site / "site/data/share"
+    for key in ["professionals-2015.powerless.yes", "professionals-2015.time_resources.have",
+                "public-2015.important_services.early_help"]:
+        assert key in set(stats["key"])
+        assert _png_size(share / f"{file_stem(key)}.png") == (1200, 630)
+
+
+def test_the_feed_lists_the_updates_with_absolute_links_and_pages_announce_it(built_shipped_site: Path):
+    site = built_shipped_site / "site"
+    channel = ET.parse(site / "feed_rss_created.xml").getroot().find("channel")
+    items = channel.findall("item")
+    assert [i.findtext("title") for i in items] == ["Campaign launch: social workers powerless to act on neglect"]
+    assert items[0].findtext("link").startswith(f"{LOCAL}updates/2015/11/02/")
+    assert "None" not in ET.tostring(channel, encoding="unicode")
+    assert channel.find("image").findtext("url") == f"{LOCAL}data/share/site.png"
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'type="application/rss+xml"' in home and 'href="feed_rss_created.xml"' in home
+    assert 'href="../feed_rss_created.xml"' in (site / "updates/index.html").read_text(encoding="utf-8")
+
+
+def test_the_home_page_shows_the_newest_update_and_a_chart_with_its_table(built_shipped_site: Path):
+    html = (built_shipped_site / "site/index.html").read_text(encoding="utf-8")
+    assert re.search(r'<strong><a href="updates/2015/11/02/[^"]+">Campaign launch: social workers powerless to act '
+                     r"on neglect</a></strong>, 2 November 2015", html)
+    assert 'src="data/charts/professionals-2015-powerless-light.svg#only-light"' in html
+    assert 'href="data/charts/professionals-2015-powerless.csv"' in html
+    assert re.search(r"<td>Yes</td>\s*<td[^>]*>41%</td>", html)
+
+
+def _table(rows: list[dict]) -> pd.DataFrame:
+    base = {"survey": "s", "question": "q", "segment": "", "segment_value": "", "compare_to": "",
+            "suppressed": False, "base": 100, "option_label": "Yes", "estimate": 0.5}
+    return pd.DataFrame([base | r for r in rows])
+
+
+META = {"id": "s", "title": "S survey", "fieldwork_start": "2020-01-01", "fieldwork_end": "2020-01-09",
+        "segments": [], "questions": [{"key": "q", "type": "single", "headline": "yes", "text": "Do you?",
+                                       "respondents": "people"}]}
+
+
+def test_plan_gives_headlines_and_first_quoted_figures_their_cards():
+    table = _table([{"key": "s.q.yes", "option": "yes"},
+                    {"key": "s.q.no", "option": "no", "option_label": "No", "estimate": 0.3},
+                    {"key": "s.q.dk", "option": "dk", "suppressed": True}])
+    site = site_card("Site", "About it")
+    refs = [Reference("a.md", "A", 3, "stat", "s.q.no"), Reference("a.md", "A", 9, "stat", "s.q.yes"),
+            Reference("b.md", "B", 1, "stat", "s.q.dk"), Reference("c.md", "C", 1, "source", "elsewhere")]
+    cards, pages = plan_cards(table, [META], refs, site)
+    assert sorted(cards) == ["s-q-no", "s-q-yes", "site"]
+    assert pages["a.md"].name == "s-q-no"  # the first figure on the page
+    assert pages["data/s.md"].name == "s-q-yes"
+    assert "b.md" not in pages and "c.md" not in pages  # a suppressed figure or a source: the site card
+    assert pages["a.md"].figure == "30%" and "Base: 100 people" in pages["a.md"].source
+
+
+@pytest.mark.parametrize("card", [
+    ShareCard("x", "41%", "of social workers answered 'Yes' when asked: " + "a long question " * 20, "Source line."),
+    site_card("Act early on child neglect", "What social workers and the public told the campaign."),
+])
+def test_a_card_renders_at_1200_by_630_even_with_long_text(card: ShareCard, tmp_path: Path):
+    path = tmp_path / "card.png"
+    path.write_bytes(render_card(card, "Site"))
+    assert _png_size(path) == (1200, 630)
