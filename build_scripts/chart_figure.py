@@ -11,11 +11,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from build_scripts import charts
+from build_scripts.drawing import render_svg, variants
 from build_scripts.formatting import md_text, percent
 
 THEMES = ("light", "dark")
-PNG_SCALE = 2  # sharp on high-density screens and in slides
 
 
 @dataclass
@@ -34,13 +33,14 @@ class Chart:
         """The Vega-Lite spec of one colour theme, titled."""
         return self.build(theme, self.title)
 
-    def files(self) -> dict[str, str | bytes]:
-        """Every file the chart publishes, by path under the generated folder."""
-        svgs = {theme: charts.render_svg(self.spec(theme)) for theme in THEMES}
-        out: dict[str, str | bytes] = {f"charts/{self.name}-{theme}.svg": svg for theme, svg in svgs.items()}
-        out[f"charts/{self.name}.png"] = charts.render_png(svgs["light"], PNG_SCALE)
-        out[f"charts/{self.name}.csv"] = self.data.to_csv(index=False, lineterminator="\n")
-        return out
+    def files(self, light_svg: str | None = None) -> dict[str, str | bytes]:
+        """Every file the chart publishes, by path under the generated folder.
+
+        `light_svg` is the light spec already laid out (e.g. by a worker); it is drawn here if not given.
+        """
+        light, dark, png = variants(light_svg or render_svg(self.spec("light")))
+        return {f"charts/{self.name}-light.svg": light, f"charts/{self.name}-dark.svg": dark,
+                f"charts/{self.name}.png": png, f"charts/{self.name}.csv": self.data.to_csv(index=False, lineterminator="\n")}
 
     def record(self) -> dict:
         """What a page needs to show the chart without recomputing it (kept in site-data.json)."""

@@ -12,18 +12,10 @@ import textwrap
 
 import altair as alt
 import pandas as pd
-import vl_convert as vlc
 
+from build_scripts.drawing import FONT, THEMES
 from build_scripts.formatting import SUPPRESSED, lower_first, percent
 
-# Accessible government palette (design.md); every mark has at least 3:1 contrast on its background.
-THEMES = {
-    "light": {"background": "#ffffff", "bar": "#12436D", "text": "#0b0c0c", "grid": "#d9d9d9",
-              "series": ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"]},
-    "dark": {"background": "#1e2129", "bar": "#28A197", "text": "#e8e8e8", "grid": "#44474f",
-             "series": ["#28A197", "#F46A25", "#A285D1", "#E8E8E8", "#6BAED6", "#F28AB3"]},
-}
-FONT = "Helvetica, Arial, sans-serif"  # system fonts only: the site requests no web fonts
 WIDTH = 560
 LABEL_CHARS = 30  # answer labels wrap onto several lines rather than being cut off
 TITLE_CHARS = 60
@@ -93,16 +85,6 @@ def _finish(chart: alt.TopLevelMixin, colours: dict, title: str) -> dict:
     ).to_dict(validate=False)  # the spec tests validate against the schema; the build need not pay for it again
     spec.pop("$schema", None)  # keep the spec free of any URL; vl-convert does not need it
     return spec
-
-
-def render_svg(spec: dict) -> str:
-    """Render a Vega-Lite spec to a standalone SVG string, with no scripts and no network."""
-    return vlc.vegalite_to_svg(spec)
-
-
-def render_png(svg: str, scale: float = 1) -> bytes:
-    """Rasterise a rendered SVG to PNG (for downloads and share images), with no network."""
-    return vlc.svg_to_png(svg, scale=scale)
 
 
 def spec_json(spec: dict) -> str:

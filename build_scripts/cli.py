@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import click
 
 from build_scripts import __version__
-from build_scripts.errors import CampaignError
+from build_scripts.cache import Cache
+from build_scripts.drawing import DrawingPool
+from build_scripts.errors import CampaignError, relative
 from build_scripts.pipeline import Project, Results, compute, write_generated
+from build_scripts.progress import Progress, counted
+from build_scripts.writer import GeneratedFolder
 
 PROJECT_OPTION = click.option(
     "--project", "-p", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
@@ -26,26 +29,47 @@ STRICT_OPTION = click.option("--strict", is_flag=True,
                              help="Also fail on figures typed by hand in the copy (CI runs with this).")
 
 
-def _prepare(project_dir: Path, strict: bool = False, copy_must_hold: bool = True) -> tuple[Project, Results]:
+def _project(project_dir: Path) -> Project:
     project = Project(project_dir.resolve())
     if not project.config_file.exists():
         raise click.UsageError(f"no mkdocs.yml in {project.root}: run this from the site's folder or pass --project")
-    started = time.perf_counter()
-    _say("Reading and validating surveys...")
-    results = compute(project, strict, copy_must_hold)
+    return project
+
+
+def _cache(project: Project, use: bool = True) -> Cache:
+    return Cache(project.cache_dir if use else None)
+
+
+def _prepare(project: Project, progress: Progress, cache: Cache, strict: bool = False,
+             copy_must_hold: bool = True) -> Results:
+    with progress.stage("surveys", "Reading and validating surveys"):
+        results = compute(project, strict, copy_must_hold, cache)
     for warning in results.warnings:
         _say(f"warning: {warning.describe()}")
-    respondents = sum(len(s.responses) for s in results.surveys)
-    _say(f"  {len(results.surveys)} survey(s), {respondents:,} respondents, {len(results.table):,} figures, "
-         f"{len(results.sources.sources)} cited source(s) ({time.perf_counter() - started:.1f} s)")
-    return project, results
+    figures = results.figures
+    cached = cache.hits.get("survey", 0)
+    progress.note(f"{counted(len(figures), 'survey')} ({len(results.surveys)} read, {cached} unchanged from the cache), "
+                  f"{counted(sum(f.respondents for f in figures), 'respondent')}, "
+                  f"{counted(len(results.table), 'figure')}, {counted(len(results.sources.sources), 'cited source')}")
+    return results
 
 
-def _generate(project: Project, results: Results) -> None:
-    started = time.perf_counter()
-    _say("Writing survey pages, charts and tables...")
-    out = write_generated(project, results)
-    _say(f"  {len(out.kept)} generated file(s), {len(out.changed)} changed ({time.perf_counter() - started:.1f} s)")
+def _generate(project: Project, results: Results, progress: Progress, cache: Cache,
+              pool: DrawingPool | None = None) -> GeneratedFolder:
+    with progress.stage("pages and charts", "Writing survey pages, charts and tables"):
+        out = write_generated(project, results, progress=progress.note, cache=cache, pool=pool)
+    drawn = cache.misses.get("chart", 0) + cache.misses.get("share", 0)
+    progress.note(f"{counted(len(out.kept), 'generated file')}, {len(out.changed)} changed; "
+                  f"{counted(drawn, 'chart or share image', 'charts and share images')} drawn, "
+                  f"{cache.hits.get('chart', 0) + cache.hits.get('share', 0)} from the cache")
+    return out
+
+
+def _facts(results: Results, cache: Cache) -> list[str]:
+    charts = cache.hits.get("chart", 0) + cache.misses.get("chart", 0)
+    return [counted(len(results.figures), "survey"), counted(sum(f.respondents for f in results.figures), "respondent"),
+            counted(len(results.table), "figure"), counted(charts, "chart") + f" ({cache.misses.get('chart', 0)} drawn)",
+            counted(len(results.warnings), "warning")]
 
 
 def _run(action) -> None:
@@ -69,7 +93,9 @@ def main() -> None:
 @main.command()
 @PROJECT_OPTION
 @STRICT_OPTION
-def build(project_dir: Path, strict: bool) -> None:
+@click.option("--no-cache", "use_cache", is_flag=True, flag_value=False, default=True,
+              help="Recompute every survey and redraw every chart, ignoring .cache/.")
+def build(project_dir: Path, strict: bool, use_cache: bool) -> None:
     """Validate the surveys, compute the statistics, draw the charts and build site/.
 
     The site is built with `mkdocs build --strict` into a temporary folder and swapped
@@ -78,13 +104,21 @@ def build(project_dir: Path, strict: bool) -> None:
     from build_scripts.site_build import build_date_epoch, build_site
 
     def action() -> None:
-        started = time.perf_counter()
-        project, results = _prepare(project_dir, strict)
-        _generate(project, results)
-        _say("Building the site with MkDocs (strict)...")
-        epoch = build_date_epoch([m["fieldwork_end"] for m in results.metas])
-        site = build_site(project, epoch)
-        _say(f"Site written to {site} in {time.perf_counter() - started:.1f} s")
+        project = _project(project_dir)
+        progress, cache = Progress(_say), _cache(project, use_cache)
+        # A cold build lays charts out in a worker that starts Vega while the surveys are read; a warm one
+        # has few charts to draw, if any, and a worker would cost more to start than it saves.
+        pool = DrawingPool(workers=None if cache.is_empty("chart") else 0)
+        try:
+            results = _prepare(project, progress, cache, strict)
+            _generate(project, results, progress, cache, pool)
+        finally:
+            pool.close()
+        with progress.stage("site", "Building the site with MkDocs (strict) and checking it for personal data"):
+            site = build_site(project, build_date_epoch([m["fieldwork_end"] for m in results.metas]))
+        cache.prune(["survey", "chart", "share"])  # entries no input asks for any more
+        pages = sum(1 for page in site.rglob("*.html") if page.name != "404.html")
+        progress.summary(f"Built {relative(site, Path.cwd())}", [*_facts(results, cache), counted(pages, "page")])
 
     _run(action)
 
@@ -100,7 +134,9 @@ def check(project_dir: Path, strict: bool) -> None:
     """
 
     def action() -> None:
-        _prepare(project_dir, strict)
+        project = _project(project_dir)
+        progress = Progress(_say)
+        _prepare(project, progress, _cache(project), strict)
         _say("All checks passed.")
 
     _run(action)
@@ -119,8 +155,8 @@ def serve(project_dir: Path, dev_addr: str) -> None:
     from build_scripts.serve import serve_site
 
     def action() -> None:
-        project, results = _prepare(project_dir)
-        _generate(project, results)
+        project = _project(project_dir)
+        _regenerate(project)  # a data error is shown on the pages; the server still starts
         serve_site(project, dev_addr, regenerate=lambda: _regenerate(project))
 
     _run(action)
@@ -196,7 +232,8 @@ def diff(base: str, project_dir: Path, markdown: bool) -> None:
     from build_scripts.diff import base_table, figure_changes, report
 
     def action() -> None:
-        project, results = _prepare(project_dir, copy_must_hold=False)  # the report lists what the data broke
+        project = _project(project_dir)
+        results = _prepare(project, Progress(_say), _cache(project), copy_must_hold=False)  # it lists what broke
         before = base_table(project, base)
         click.echo(report(figure_changes(before, results), base, markdown), nl=False)
 
@@ -204,7 +241,12 @@ def diff(base: str, project_dir: Path, markdown: bool) -> None:
 
 
 def _regenerate(project: Project) -> None:
+    """Recompute what changed for `serve`; on a data error, say so in the terminal and on every page."""
+    from build_scripts.serve import show_problems
+
+    progress, cache = Progress(_say), _cache(project)
     try:
-        _generate(project, _prepare(project.root)[1])
+        _generate(project, _prepare(project, progress, cache), progress, cache)  # clears any shown problems
     except CampaignError as exc:
         _say(exc.describe())
+        show_problems(project, exc.describe())

@@ -41,13 +41,20 @@ def load_surveys(surveys_dir: Path, root: Path) -> tuple[list[Survey], list[Prob
         problems.append(Problem(relative(surveys_dir, root), "", "no survey folders with a survey.yml were found",
                                 "add surveys/<survey-id>/survey.yml and its responses file"))
     for folder in folders:
-        book, found = load_codebook(folder / CODEBOOK_NAME, relative(folder / CODEBOOK_NAME, root))
+        survey, found = load_survey(folder, root)
         problems += found
-        if book is None:
-            continue
-        path = folder / book.responses
-        export, found = read_export(path, relative(path, root), book.sheet)
-        problems += found
-        if export is not None:
-            surveys.append(Survey(book, export.frame, relative(path, root)))
+        if survey is not None:
+            surveys.append(survey)
     return surveys, problems
+
+
+def load_survey(folder: Path, root: Path) -> tuple[Survey | None, list[Problem]]:
+    """Load one survey folder's codebook and responses, or None with the problems found."""
+    book, problems = load_codebook(folder / CODEBOOK_NAME, relative(folder / CODEBOOK_NAME, root))
+    if book is None:
+        return None, problems
+    path = folder / book.responses
+    export, found = read_export(path, relative(path, root), book.sheet)
+    if export is None:
+        return None, problems + found
+    return Survey(book, export.frame, relative(path, root)), problems + found

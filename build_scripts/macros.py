@@ -19,7 +19,7 @@ from build_scripts.claims import claim_problem
 from build_scripts.formatting import change_phrase, date_words, interval, md_text, percent
 from build_scripts.pages import disclosure_markdown, fieldwork_text
 from build_scripts.phrasing import words
-from build_scripts.pipeline import GENERATED
+from build_scripts.pipeline import GENERATED, PROBLEMS
 from build_scripts.standards import DEFAULT, describe_setting
 from build_scripts.updates import latest_post
 
@@ -45,7 +45,10 @@ def source_path(page) -> str:
 
 
 def on_pre_page_macros(env) -> None:
-    """Give the page its share image, which the theme's Open Graph and Twitter metadata read from page.meta."""
+    """Before a page renders: show any problems `serve` found, and give the page its share image."""
+    problems = Path(env.conf["docs_dir"]) / GENERATED / PROBLEMS
+    if problems.exists():
+        env.markdown = problems_banner(problems.read_text(encoding="utf-8"), env.page.meta) + env.markdown
     path = Path(env.conf["docs_dir"]) / GENERATED / "site-data.json"
     if not path.exists():
         return
@@ -54,6 +57,16 @@ def on_pre_page_macros(env) -> None:
     if record:
         env.page.meta.setdefault("share_image", record["image"])
         env.page.meta.setdefault("share_alt", record["alt"])
+
+
+def problems_banner(text: str, meta: dict) -> str:
+    """A warning box with the build's problems, for the top of a previewed page."""
+    body = "\n".join("        " + line for line in text.splitlines())
+    banner = ('!!! failure "The survey data has problems: this preview shows the last figures that built"\n\n'
+              f"    ```text\n{body}\n    ```\n\n")
+    if meta.get("render_macros") is False:
+        return banner
+    return "{% raw %}" + banner + "{% endraw %}"  # problem text may hold braces; Jinja must not read them
 
 
 def define_env(env) -> None:

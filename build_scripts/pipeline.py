@@ -10,18 +10,20 @@ import pandas as pd
 import yaml
 
 from build_scripts import charts, pages, share_images
-from build_scripts.change import waves_by_series
+from build_scripts.cache import Cache
+from build_scripts.change import change_rows, waves_by_series
 from build_scripts.copy_check import Reference, check_references, copy_pages, scan_copy, typed_figures
+from build_scripts.drawing import DrawingPool
 from build_scripts.errors import DataError, Problem, relative
-from build_scripts.estimates import kish_effective_base
-from build_scripts.load import Survey, load_surveys
+from build_scripts.load import Survey
 from build_scripts.sources import Sources, load_sources
-from build_scripts.stats import statistics_table, write_csv
+from build_scripts.standards import DEFAULT
+from build_scripts.stats import COLUMNS, write_csv
+from build_scripts.survey_figures import SurveyFigures, compute_surveys
 from build_scripts.survey_page import chart_rows, survey_page
-from build_scripts.validate import validate_survey
-from build_scripts.weighting import survey_weights
 from build_scripts.writer import GeneratedFolder
 
+PROBLEMS = "problems.txt"  # written under the generated folder by `serve` when the data has problems
 GENERATED = "data"  # docs/data/: everything the build writes into the docs, ignored by git
 
 
@@ -48,6 +50,10 @@ class Project:
         return self.root / "mkdocs.yml"
 
     @property
+    def cache_dir(self) -> Path:
+        return self.root / ".cache" / "campaign-site"
+
+    @property
     def site_dir(self) -> Path:
         return self.root / "site"
 
@@ -56,12 +62,13 @@ class Project:
 class Results:
     """Everything computed from the inputs, ready to be written out."""
 
-    surveys: list[Survey]
+    surveys: list[Survey]  # the surveys read in this run (with a cache, only those that changed)
     sources: Sources
     table: pd.DataFrame
     metas: list[dict] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    figures: list[SurveyFigures] = field(default_factory=list)  # every survey, read or cached
 
     def uses(self) -> dict[str, list[dict]]:
         """For each figure or source key, the pages that quote it (for the sources page and for diffs)."""
@@ -71,28 +78,23 @@ class Results:
         return {key: list(by_page.values()) for key, by_page in sorted(found.items())}
 
 
-def compute(project: Project, strict: bool = False, copy_must_hold: bool = True) -> Results:
+def compute(project: Project, strict: bool = False, copy_must_hold: bool = True, cache: Cache | None = None) -> Results:
     """Load and validate every input and compute the statistics table, or raise with every problem.
+
+    With a cache, surveys whose folder is unchanged since a previous run are not read or recomputed.
 
     Figures typed by hand in the copy are warnings, or problems when `strict` (as CI runs it). With
     `copy_must_hold` off (for `diff`, which reports them), broken claims and keys are warnings too.
     """
     root = project.root
-    surveys, problems = load_surveys(project.surveys_dir, root)
     sources_file = project.surveys_dir / "sources.yml"
-    sources, found = load_sources(sources_file, relative(sources_file, root))
-    problems += found
-    for survey in surveys:
-        problems += validate_survey(survey)
-    if problems:
-        raise DataError(problems)
-    weights = {}
-    for survey in surveys:
-        weights[survey.id], found = survey_weights(survey.codebook, survey.responses, survey.responses_file)
-        problems += found
-    if problems:
-        raise DataError(problems)
-    table = statistics_table(surveys, weights)
+    sources, problems = load_sources(sources_file, relative(sources_file, root))
+    computed = compute_surveys(project.surveys_dir, root, cache or Cache(None), problems)
+    figures = computed.figures
+    table = pd.concat([f.rows for f in figures], ignore_index=True) if figures else pd.DataFrame(columns=COLUMNS)
+    changes = change_rows(figures, table, DEFAULT)
+    if len(changes):
+        table = pd.concat([table, changes], ignore_index=True)
     pages_ = copy_pages(project.docs_dir, project.generated_dir)
     references, problems = scan_copy(pages_, project.docs_dir, root)
     cited = {s.key: s.model_dump(mode="json") for s in sources.sources}
@@ -101,21 +103,21 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True)
     fatal = problems + (broken if copy_must_hold else []) + (typed if strict else [])
     if fatal:
         raise DataError(fatal)
-    series = waves_by_series(surveys)
-    metas = [survey_meta(s, weights[s.id], series[s.codebook.series_key], table) for s in surveys]
+    series = waves_by_series(figures)
+    metas = [survey_meta(f, series[f.codebook.series_key], table) for f in figures]
     warnings = ([] if copy_must_hold else broken) + ([] if strict else typed)
-    return Results(surveys, sources, table, metas, references, warnings)
+    return Results(computed.loaded, sources, table, metas, references, warnings, figures)
 
 
-def survey_meta(survey: Survey, weights: pd.Series | None, waves: list[Survey], table: pd.DataFrame) -> dict:
+def survey_meta(figures: SurveyFigures, waves: list[SurveyFigures], table: pd.DataFrame) -> dict:
     """The survey's disclosure fields, segments, waves and questions, as plain data for pages and macros."""
-    book = survey.codebook
+    book = figures.codebook
     meta = {
         "id": book.id, "title": book.title, "commissioned_by": book.commissioned_by,
         "conducted_by": book.conducted_by, "fieldwork_start": book.fieldwork.start.isoformat(),
         "fieldwork_end": book.fieldwork.end.isoformat(), "method": book.method,
         "population": book.population, "coverage": book.coverage, "notes": book.notes,
-        "respondents": len(survey.responses), "weighting": None, "questions": [],
+        "respondents": figures.respondents, "weighting": None, "questions": [],
         "series": book.series_key, "wave": book.wave_name,
         "waves": [{"id": w.id, "wave": w.codebook.wave_name} for w in waves],
         "segments": [{"key": s.key, "label": s.label, "values": [{"key": o.key, "label": o.label} for o in s.options]}
@@ -124,7 +126,7 @@ def survey_meta(survey: Survey, weights: pd.Series | None, waves: list[Survey], 
     if book.weighting:
         meta["weighting"] = {
             "variables": book.weighting.variables, "targets_source": book.weighting.targets_source,
-            "effective_base": kish_effective_base(weights),
+            "effective_base": figures.effective_base,
             "method": "supplied" if book.weighting.column else "raking", "cap": book.weighting.cap,
         }
     whole = table[(table["survey"] == book.id) & (table["segment"] == "") & (table["compare_to"] == "")]
@@ -140,13 +142,19 @@ def survey_meta(survey: Survey, weights: pd.Series | None, waves: list[Survey], 
     return meta
 
 
-def write_generated(project: Project, results: Results, progress=lambda message: None) -> GeneratedFolder:
-    """Write pages, charts and tables into docs/data/, touching only files whose content changed."""
+def write_generated(project: Project, results: Results, progress=lambda message: None,
+                    cache: Cache | None = None, pool: DrawingPool | None = None) -> GeneratedFolder:
+    """Write pages, charts and tables into docs/data/, touching only files whose content changed.
+
+    With a cache, a chart or share image whose inputs are unchanged is not drawn again; with a
+    pool, charts are drawn in its worker while the pages are made here.
+    """
+    cache, pool = cache or Cache(None), pool or DrawingPool(workers=0)
     out = GeneratedFolder(project.generated_dir)
     table = results.table
     methodology = (project.docs_dir / "methodology.md").exists()
     out.write("stats.csv", write_csv(table))
-    shown = {}
+    shown, drawing = {}, []
     for meta in results.metas:
         survey_rows = table[table["survey"] == meta["id"]]
         out.write(f"{meta['id']}.csv", write_csv(survey_table_for_download(meta, survey_rows)))
@@ -155,14 +163,25 @@ def write_generated(project: Project, results: Results, progress=lambda message:
         progress(f"{meta['id']}: {len(page.charts)} charts")
         for chart in page.charts:
             shown[chart.name] = chart.record()
-            for path, content in chart.files().items():
-                out.write(path, content)
+            key = cache.key(*chart.record().values(), chart.data.to_csv(index=False))
+            files = cache.get("chart", key)
+            if files is None:
+                drawing.append((chart, key, pool.submit(chart.spec("light"))))
+            else:
+                for path, content in files.items():
+                    out.write(path, content)
     name, description = site_identity(project.config_file)
     cards, page_cards = share_images.plan_cards(table, results.metas, results.references,
                                                 share_images.site_card(name, description))
     progress(f"{len(cards)} share images")
     for card in cards.values():
-        out.write(card.path, share_images.render_card(card, name))
+        key = cache.key(card.name, card.figure, card.finding, card.source, name)
+        out.write(card.path, cache.remember("share", key, lambda card=card: share_images.render_card(card, name)))
+    for chart, key, drawn in drawing:  # drawn in the pool meanwhile
+        files = chart.files(drawn.result())
+        cache.put("chart", key, files)
+        for path, content in files.items():
+            out.write(path, content)
     out.write("site-data.json", json.dumps({
         "surveys": results.metas,
         "sources": [s.model_dump(mode="json") for s in results.sources.sources],

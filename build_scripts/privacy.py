@@ -14,7 +14,9 @@ from build_scripts.errors import Problem
 
 PATTERNS = {
     "an e-mail address": re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"),
-    "a UK phone number": re.compile(r"(?<![\w.+])(?:\+44\s?(?:\(0\)\s?)?|\(?0)[1-37](?:\)?[\s-]?\d){8,9}(?![\w.])"),
+    # [^\S\n]: spaces within a line only, as files are searched whole and a number never spans lines
+    "a UK phone number": re.compile(
+        r"(?<![\w.+])(?:\+44[^\S\n]?(?:\(0\)[^\S\n]?)?|\(?0)[1-37](?:\)?(?:[^\S\n]|-)?\d){8,9}(?![\w.])"),
     "a UK postcode": re.compile(r"\b[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}\b"),
     "a National Insurance number": re.compile(
         r"\b(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"),
@@ -43,14 +45,17 @@ def scan_site(site: Path, allowed: str, shown_as: str = "site") -> list[Problem]
         relative = path.relative_to(site)
         if not path.is_file() or path.suffix not in SCANNED or relative.parts[0] in THEME_FOLDERS:
             continue
+        text = path.read_text(encoding="utf-8", errors="replace")
         hits = 0
-        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-            for kind, found in personal_data(line):
+        for kind, pattern in PATTERNS.items():  # whole-file search; line numbers only for what is found
+            for match in pattern.finditer(text):
+                found = match.group(0)
                 if found in allowed or hits >= HITS_PER_FILE:
                     continue
                 hits += 1
                 problems.append(Problem(
-                    f"{shown_as}/{relative.as_posix()}", f"line {number}", f"{kind} would be published",
+                    f"{shown_as}/{relative.as_posix()}", f"line {text.count(chr(10), 0, match.start()) + 1}",
+                    f"{kind} would be published",
                     "remove it from the survey data, codebook or sources: only figures made from many people's "
                     "answers may be published (if the campaign means to publish it, type it into a page)", found))
     return problems

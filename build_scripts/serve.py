@@ -10,7 +10,7 @@ from mkdocs.commands.serve import serve
 from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
 
-from build_scripts.pipeline import Project
+from build_scripts.pipeline import PROBLEMS, Project
 
 SETTLE_SECONDS = 0.5  # a save often fires several events; recompute once they stop
 
@@ -30,6 +30,13 @@ class _Debounced(FileSystemEventHandler):
             self.timer = threading.Timer(SETTLE_SECONDS, self.regenerate)
             self.timer.daemon = True
             self.timer.start()
+
+
+def show_problems(project: Project, text: str) -> None:
+    """Put the build's problems where every previewed page shows them (the next good run removes them)."""
+    path = project.generated_dir / PROBLEMS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text + "\n", encoding="utf-8")
 
 
 def serve_site(project: Project, dev_addr: str, regenerate: Callable[[], None]) -> None:

@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from build_scripts import charts
+from build_scripts import charts, drawing
 from build_scripts.chart_figure import Chart, chart_markdown, figure_data
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -67,7 +67,7 @@ def test_markdown_shows_both_variants_lazily_with_the_text_alternative_and_downl
 
 
 def test_a_suppressed_bar_is_a_labelled_gap_not_a_zero_bar():
-    svg = charts.render_svg(KINDS["breakdown"]("light"))
+    svg = drawing.render_svg(KINDS["breakdown"]("light"))
     root = ET.fromstring(svg)
     bars = [e for e in _marks(root) if e[0] == "rect"]
     assert len(bars) == 1  # England drawn; Wales (suppressed) has no bar at all
@@ -109,7 +109,7 @@ def _marks(root: ET.Element):
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_every_drawn_mark_and_label_has_enough_contrast_on_its_background(kind, theme):
     background = charts.THEMES[theme]["background"]
-    root = ET.fromstring(charts.render_svg(KINDS[kind](theme)))
+    root = ET.fromstring(drawing.render_svg(KINDS[kind](theme)))
     checked = 0
     for mark, role, colour in _marks(root):
         if colour.lower() == background.lower():
@@ -129,3 +129,10 @@ def test_every_drawn_mark_and_label_has_enough_contrast_on_its_background(kind, 
 def test_specs_are_valid_vega_lite(kind):
     # The build skips Altair's schema validation for speed, so it is done here once per kind of chart.
     alt.LayerChart.from_dict(KINDS[kind]("light"), validate=True)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_the_dark_variant_is_the_light_drawing_recoloured_exactly_as_vega_would_draw_it(kind):
+    # The build recolours the light SVG instead of laying the chart out twice; this keeps that honest.
+    light = drawing.render_svg(KINDS[kind]("light"))
+    assert drawing.recolour(light, "light", "dark") == drawing.render_svg(KINDS[kind]("dark"))

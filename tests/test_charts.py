@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from build_scripts.charts import THEMES, chart_spec, describe, render_svg, spec_json
+from build_scripts.charts import THEMES, chart_spec, describe, spec_json
+from build_scripts.drawing import render_svg
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 

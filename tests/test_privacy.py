@@ -77,6 +77,7 @@ def test_personal_data_the_copy_writer_typed_is_published(mini_site: Path):
     ("ring 07700 900123", "a UK phone number"),
     ("ring +44 20 7946 0958", "a UK phone number"),
     ("ring (0161) 496 0000", "a UK phone number"),
+    ("ring 020-7946-0958", "a UK phone number"),
     ("at SW1A 1AA", "a UK postcode"),
     ("at M1 1AE", "a UK postcode"),
     ("NI AB 12 34 56 C", "a National Insurance number"),
@@ -89,6 +90,7 @@ def test_each_kind_of_personal_data_is_found(text, kind):
 @pytest.mark.parametrize("text", [
     "0.4100946372239748,0.37,634", "2015-10-05 09:12:33", "1,642 respondents", "10245871311",
     "R_1a2B3c4D5e6F7g8", "width=560 height=87", "Q1 2015", "GB 12 34 56 A",
+    "0\n7946 0958 123",  # files are searched whole, but a number never runs across lines
 ])
 def test_figures_dates_and_ids_are_not_mistaken_for_personal_data(text):
     assert personal_data(text) == []

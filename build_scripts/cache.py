@@ -1,0 +1,117 @@
+"""A content-hash cache under .cache/campaign-site/: results keyed by their inputs and the code's version.
+
+An unchanged rebuild then computes no statistics and renders no charts; a changed survey, codebook,
+chart or library version changes the key, so stale results are never reused. Values are pickled:
+the cache holds only what this project's own build wrote on this machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+PACKAGE_DIR = Path(__file__).parent
+LIBRARIES = ["pandas", "numpy", "pyarrow", "altair", "vl-convert-python", "weightipy", "scipy", "pydantic",
+             "python-calamine", "pyreadstat", "pyyaml"]
+
+
+@cache
+def code_version() -> str:
+    """A hash of this package's source and the versions of the libraries that shape its output."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in LIBRARIES:
+        try:
+            digest.update(f"{name}=={importlib.metadata.version(name)}\0".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{name} absent\0".encode())
+    return digest.hexdigest()
+
+
+def folder_digest(folder: Path) -> str:
+    """A hash of every file under a folder: names and bytes, in a fixed order."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+class Cache:
+    """Pickled values by kind and key; a disabled cache (root None) computes everything every time."""
+
+    def __init__(self, root: Path | None):
+        self.root = root
+        self.used: set[Path] = set()
+        self.hits: dict[str, int] = {}
+        self.misses: dict[str, int] = {}
+
+    def key(self, *parts: str | bytes) -> str:
+        """The key for a value made from these inputs by the current code."""
+        digest = hashlib.sha256(code_version().encode())
+        for part in parts:
+            data = part.encode() if isinstance(part, str) else part
+            digest.update(len(data).to_bytes(8, "big") + data)
+        return digest.hexdigest()
+
+    def get(self, kind: str, key: str) -> Any | None:
+        """The stored value, or None when there is none (or it cannot be read: it is then recomputed)."""
+        try:
+            path = self._path(kind, key)
+            value = pickle.loads(path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            self.misses[kind] = self.misses.get(kind, 0) + 1
+            return None
+        self.used.add(path)
+        self.hits[kind] = self.hits.get(kind, 0) + 1
+        return value
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        """Store a value atomically (a half-written entry is never read)."""
+        if self.root is None:
+            return
+        path = self._path(kind, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, path)
+        self.used.add(path)
+
+    def remember(self, kind: str, key: str, make: Callable[[], Any]) -> Any:
+        """The stored value for the key, or `make()` stored under it."""
+        value = self.get(kind, key)
+        if value is None:
+            value = make()
+            self.put(kind, key, value)
+        return value
+
+    def is_empty(self, kind: str) -> bool:
+        """Whether nothing of this kind is stored (a first build, or the cache is off)."""
+        return self.root is None or not any((self.root / kind).glob("*"))
+
+    def prune(self, kinds: list[str]) -> int:
+        """Delete entries of these kinds that this run did not use; returns how many."""
+        removed = 0
+        for kind in kinds if self.root else []:
+            for path in (self.root / kind).glob("*"):
+                if path.is_file() and path not in self.used:
+                    path.unlink()
+                    removed += 1
+        return removed
+
+    def _path(self, kind: str, key: str) -> Path:
+        if self.root is None:
+            raise OSError("the cache is off")
+        return self.root / kind / key
