@@ -6,12 +6,17 @@ from pathlib import Path
 
 
 class GeneratedFolder:
-    """A folder the build owns: files are rewritten only if changed, and stale files are pruned."""
+    """A folder the build owns: files are rewritten only if changed, and stale files are pruned.
+
+    Changed files are held until `prune` (or `flush`) and then written together, so a preview
+    server watching the folder sees one burst of changes and rebuilds once.
+    """
 
     def __init__(self, root: Path):
         self.root = root
         self.kept: set[Path] = set()
         self.changed: list[Path] = []
+        self.pending: dict[Path, bytes] = {}
 
     def write(self, relative: str, content: str | bytes) -> None:
         """Write a file under the folder unless it already holds exactly this content."""
@@ -20,12 +25,19 @@ class GeneratedFolder:
         self.kept.add(path)
         if path.exists() and path.read_bytes() == data:
             return  # untouched files keep their mtime, so `mkdocs serve` does not rebuild in a loop
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        self.pending[path] = data
         self.changed.append(path)
 
+    def flush(self) -> None:
+        """Write every changed file held so far."""
+        for path, data in self.pending.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        self.pending.clear()
+
     def prune(self) -> list[Path]:
-        """Delete files this run did not write (a survey or question that was removed)."""
+        """Write what changed, then delete files this run did not write (a survey or question removed)."""
+        self.flush()
         removed = []
         for path in sorted(self.root.rglob("*"), reverse=True):
             if path.is_file() and path not in self.kept:

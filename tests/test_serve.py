@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from conftest import FIXTURES
 
 
 def _free_port() -> int:
@@ -48,3 +51,67 @@ def test_serve_recomputes_figures_when_a_responses_file_changes(mini_site: Path)
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert "'Maybe'" in output and "Traceback" not in output
+
+
+class _Server:
+    """`campaign-site serve` in a child process, its output collected line by line as it comes."""
+
+    def __init__(self, project: Path):
+        import threading
+
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "build_scripts", "serve", "--dev-addr", f"127.0.0.1:{self.port}"],
+            cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines: list[str] = []
+        threading.Thread(target=lambda: self.lines.extend(iter(self.process.stdout.readline, "")), daemon=True).start()
+
+    def wait_for_line(self, text: str, after: int = 0, seconds: float = 60) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if any(text in line for line in self.lines[after:]):
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared in the output:\n{''.join(self.lines)}")
+
+    def builds(self) -> int:
+        return sum("Building documentation" in line for line in self.lines)
+
+    def stop(self) -> str:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        return "".join(self.lines)
+
+
+def test_serve_recomputes_only_the_changed_survey_shows_problems_on_the_page_and_does_not_loop(tmp_path: Path):
+    project = tmp_path / "waves"
+    shutil.copytree(FIXTURES / "waves-site", project)
+    server = _Server(project)
+    try:
+        _wait_for(server.url, "tracker")
+        seen = len(server.lines)
+        responses = project / "surveys/tracker-2020/responses.csv"
+        lines = responses.read_text(encoding="utf-8").splitlines(keepends=True)
+        responses.write_text("".join(lines[:-3]), encoding="utf-8")
+        server.wait_for_line("(1 read, 1 unchanged from the cache)", after=seen)
+        server.wait_for_line("Reloading browsers", after=seen)
+        time.sleep(4)  # let every rebuild the change caused finish
+        settled = server.builds()
+        time.sleep(4)
+        assert server.builds() == settled, "the server kept rebuilding with nothing changed"
+
+        codebook = project / "surveys/tracker-2020/survey.yml"
+        good = codebook.read_text(encoding="utf-8")
+        codebook.write_text(good + "\nnot: [valid\n", encoding="utf-8")
+        page = _wait_for(server.url, "The survey data has problems")
+        assert "survey.yml" in page and "not valid YAML" in page
+        assert server.process.poll() is None, "the server stopped on a data error"
+        codebook.write_text(good, encoding="utf-8")
+        deadline = time.monotonic() + 60
+        while "The survey data has problems" in urllib.request.urlopen(server.url, timeout=5).read().decode():
+            assert time.monotonic() < deadline, "the problems stayed on the page after the data was fixed"
+            time.sleep(0.5)
+    finally:
+        output = server.stop()
+    assert "Traceback" not in output

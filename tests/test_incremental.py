@@ -1,0 +1,104 @@
+"""Incremental and reproducible builds: the content-hash cache, and byte-identical output from the same inputs."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, run_cli
+
+from build_scripts import cache as cache_module
+from build_scripts.cache import Cache, folder_digest
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _summary(stderr: str) -> str:
+    return re.search(r"^  \d+ surveys? \(.*$", stderr, re.M).group(0)
+
+
+@pytest.fixture
+def waves_site(tmp_path: Path) -> Path:
+    target = tmp_path / "waves"
+    shutil.copytree(FIXTURES / "waves-site", target)
+    return target
+
+
+def test_an_unchanged_rebuild_reads_no_responses_and_draws_nothing(waves_site: Path):
+    first = run_cli("build", cwd=waves_site)
+    assert first.returncode == 0, first.stderr
+    assert "(2 read, 0 unchanged from the cache)" in _summary(first.stderr)
+    generated = {p: p.stat().st_mtime_ns for p in (waves_site / "docs/data").rglob("*") if p.is_file()}
+    again = run_cli("build", cwd=waves_site)
+    assert again.returncode == 0, again.stderr
+    assert "(0 read, 2 unchanged from the cache)" in _summary(again.stderr)
+    assert re.search(r"0 changed; 0 charts and share images drawn, \d+ from the cache", again.stderr)
+    assert re.search(r"\d+ charts \(0 drawn\)", again.stderr)
+    # and it touched no generated file, so a preview server has nothing to reload
+    assert {p: p.stat().st_mtime_ns for p in generated} == generated
+
+
+def test_a_changed_survey_is_the_only_one_recomputed_and_gives_what_a_clean_build_gives(waves_site: Path, tmp_path):
+    assert run_cli("build", cwd=waves_site).returncode == 0
+    responses = waves_site / "surveys/tracker-2020/responses.csv"
+    lines = responses.read_text(encoding="utf-8").splitlines(keepends=True)
+    responses.write_text("".join(lines[:-5]), encoding="utf-8")  # five fewer respondents
+    rebuilt = run_cli("build", cwd=waves_site)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "(1 read, 1 unchanged from the cache)" in _summary(rebuilt.stderr)
+    clean = tmp_path / "clean"
+    shutil.copytree(waves_site, clean, ignore=shutil.ignore_patterns(".cache", "site", "data"))
+    assert run_cli("build", "--no-cache", cwd=clean).returncode == 0
+    assert not (clean / ".cache").exists()
+    assert _tree(waves_site / "site") == _tree(clean / "site")
+
+
+def test_a_new_code_version_or_changed_file_changes_the_key(tmp_path: Path, monkeypatch):
+    folder = tmp_path / "survey"
+    folder.mkdir()
+    (folder / "survey.yml").write_text("id: s\n")
+    store = Cache(tmp_path / "cache")
+    key = store.key("survey", folder_digest(folder))
+    store.put("survey", key, {"figures": 1})
+    assert store.get("survey", key) == {"figures": 1}
+    (folder / "survey.yml").write_text("id: t\n")
+    assert store.key("survey", folder_digest(folder)) != key
+    monkeypatch.setattr(cache_module, "code_version", lambda: "another version of the code")
+    (folder / "survey.yml").write_text("id: s\n")
+    assert store.key("survey", folder_digest(folder)) != key  # same inputs, new code: recomputed
+
+
+def test_a_damaged_cache_entry_is_recomputed_not_trusted(tmp_path: Path):
+    store = Cache(tmp_path)
+    store.put("chart", "k", {"a": "b"})
+    (tmp_path / "chart/k").write_bytes(b"not a pickle")
+    assert store.get("chart", "k") is None
+    assert store.remember("chart", "k", lambda: {"a": "c"}) == {"a": "c"}
+    assert store.misses["chart"] == 2 and Cache(None).get("chart", "k") is None
+
+
+def test_unused_entries_are_pruned(tmp_path: Path):
+    store = Cache(tmp_path)
+    store.put("chart", "old", 1)
+    fresh = Cache(tmp_path)
+    fresh.put("chart", "new", 2)
+    assert fresh.prune(["chart"]) == 1
+    assert sorted(p.name for p in (tmp_path / "chart").iterdir()) == ["new"]
+
+
+def test_two_builds_of_the_shipped_site_are_byte_identical(built_shipped_site: Path, tmp_path: Path):
+    # A second copy in another folder, built without the cache: same inputs, same bytes, wherever built.
+    other = tmp_path / "elsewhere"
+    shutil.copytree(built_shipped_site, other, ignore=shutil.ignore_patterns(".cache", "site", "data"))
+    result = run_cli("build", "--no-cache", cwd=other)
+    assert result.returncode == 0, result.stderr
+    first, second = _tree(built_shipped_site / "site"), _tree(other / "site")
+    assert first == second
+    assert any(name.endswith(".png") for name in first) and "feed_rss_created.xml" in first
+    assert "sitemap.xml.gz" in first
