@@ -76,14 +76,18 @@ def trend_spec(data: pd.DataFrame, theme: str, title: str = "") -> dict:
 
 
 def _finish(chart: alt.TopLevelMixin, colours: dict, title: str) -> dict:
-    if title:  # in the image itself, so a downloaded or shared chart still says what it shows
-        chart = chart.properties(title=alt.TitleParams(
-            textwrap.wrap(title, TITLE_CHARS), anchor="start", fontSize=15, fontWeight="bold",
-            color=colours["text"], offset=12))
-    spec = chart.configure(background=colours["background"], font=FONT).configure_view(stroke=None).configure_axis(
-        labelColor=colours["text"], domainColor=colours["grid"], tickColor=colours["grid"]
-    ).to_dict(validate=False)  # the spec tests validate against the schema; the build need not pay for it again
+    # Title and configuration are set on the finished dict: Altair's own methods copy the whole chart
+    # each time, which was a third of the cost of every chart. The result is the same spec (tested).
+    spec = chart.to_dict(validate=False)  # the spec tests validate against the schema; the build need not
     spec.pop("$schema", None)  # keep the spec free of any URL; vl-convert does not need it
+    spec["config"] = {
+        "view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None},
+        "axis": {"domainColor": colours["grid"], "labelColor": colours["text"], "tickColor": colours["grid"]},
+        "background": colours["background"], "font": FONT,
+    }
+    if title:  # in the image itself, so a downloaded or shared chart still says what it shows
+        spec["title"] = {"text": textwrap.wrap(title, TITLE_CHARS), "anchor": "start", "color": colours["text"],
+                         "fontSize": 15, "fontWeight": "bold", "offset": 12}
     return spec
 
 

@@ -11,7 +11,8 @@ from build_scripts import __version__
 from build_scripts.cache import Cache
 from build_scripts.drawing import DrawingPool
 from build_scripts.errors import CampaignError, relative
-from build_scripts.pipeline import Project, Results, compute, write_generated
+from build_scripts.generate import write_generated
+from build_scripts.pipeline import Project, Results, compute
 from build_scripts.progress import Progress, counted
 from build_scripts.writer import GeneratedFolder
 
@@ -108,7 +109,7 @@ def build(project_dir: Path, strict: bool, use_cache: bool) -> None:
         progress, cache = Progress(_say), _cache(project, use_cache)
         # A cold build lays charts out in a worker that starts Vega while the surveys are read; a warm one
         # has few charts to draw, if any, and a worker would cost more to start than it saves.
-        pool = DrawingPool(workers=None if cache.is_empty("chart") else 0)
+        pool = DrawingPool(in_worker=cache.is_empty("chart"))
         try:
             results = _prepare(project, progress, cache, strict)
             _generate(project, results, progress, cache, pool)
@@ -116,7 +117,7 @@ def build(project_dir: Path, strict: bool, use_cache: bool) -> None:
             pool.close()
         with progress.stage("site", "Building the site with MkDocs (strict) and checking it for personal data"):
             site = build_site(project, build_date_epoch([m["fieldwork_end"] for m in results.metas]))
-        cache.prune(["survey", "chart", "share"])  # entries no input asks for any more
+        cache.prune(["survey", "pages", "chart", "share"])  # entries no input asks for any more
         pages = sum(1 for page in site.rglob("*.html") if page.name != "404.html")
         progress.summary(f"Built {relative(site, Path.cwd())}", [*_facts(results, cache), counted(pages, "page")])
 

@@ -7,10 +7,14 @@ costs a few tenths of a second to start its JavaScript engine, each later one te
 
 from __future__ import annotations
 
-import multiprocessing
+import json
 import os
+import queue
 import re
-from concurrent.futures import Future, ProcessPoolExecutor
+import subprocess
+import sys
+import threading
+from concurrent.futures import Future
 
 import vl_convert as vlc
 
@@ -56,33 +60,63 @@ def variants(light: str) -> tuple[str, str, bytes]:
 
 
 class DrawingPool:
-    """Lays charts out (spec to light SVG) in a worker process, or in this one with workers=0.
+    """Lays charts out (spec to light SVG) in a worker process, or in this one when `in_worker` is off.
 
     Only the layout goes to the worker: recolouring and rasterising need no JavaScript engine and
-    are quick here, which keeps the worker, the slower of the two, as short as it can be.
+    are quick here, which keeps the worker, the slower of the two, as short as it can be. The worker
+    is a plain `python -m build_scripts.drawing` reading one JSON spec per line and answering with
+    one JSON SVG per line, in order: it imports vl-convert alone, not the build.
     """
 
-    def __init__(self, workers: int | None = None):
-        workers = max(1, min(3, (os.cpu_count() or 2) - 1)) if workers is None else workers
-        # spawn, not fork: the parent may already run threads (BLAS, Arrow) that fork would copy half-held
-        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_warm_up) if workers else None
-        if self.pool is not None:
-            self.pool.submit(_warm_up)  # start the worker now, so its engine is ready by the first chart
+    def __init__(self, in_worker: bool = True):
+        self.worker = None
+        if in_worker and (os.cpu_count() or 1) > 1:  # on one core a worker only adds its start-up
+            self.worker = subprocess.Popen([sys.executable, "-m", "build_scripts.drawing"], stdin=subprocess.PIPE,
+                                           stdout=subprocess.PIPE, text=True, encoding="utf-8")
+            self.waiting: queue.SimpleQueue[Future] = queue.SimpleQueue()
+            threading.Thread(target=self._read_answers, daemon=True).start()
 
     def submit(self, light_spec: dict) -> Future:
         """Lay a chart out as SVG, in the worker if there is one."""
-        if self.pool is not None:
-            return self.pool.submit(render_svg, light_spec)
         done: Future = Future()
-        done.set_result(render_svg(light_spec))
+        if self.worker is None:
+            done.set_result(render_svg(light_spec))
+            return done
+        self.waiting.put(done)
+        self.worker.stdin.write(json.dumps(light_spec) + "\n")
+        self.worker.stdin.flush()
         return done
 
     def close(self) -> None:
-        """Stop the worker (after the work submitted so far)."""
-        if self.pool is not None:
-            self.pool.shutdown()
+        """Let the worker finish what it was given, then stop it."""
+        if self.worker is not None:
+            self.worker.stdin.close()
+            self.worker.wait()
+
+    def _read_answers(self) -> None:
+        for line in self.worker.stdout:
+            answer = json.loads(line)
+            future = self.waiting.get()
+            if "svg" in answer:
+                future.set_result(answer["svg"])
+            else:
+                future.set_exception(RuntimeError(f"drawing a chart failed: {answer['error']}"))
+        while not self.waiting.empty():  # the worker died: nobody waits forever
+            self.waiting.get().set_exception(RuntimeError("the chart-drawing worker stopped unexpectedly"))
 
 
-def _warm_up() -> None:
-    render_svg({"data": {"values": [{"x": 1}]}, "mark": "point", "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+def _serve_drawings() -> None:
+    """The worker: a spec per line on stdin, its SVG (or the error) per line on stdout."""
+    render_svg({"data": {"values": [{"x": 1}]}, "mark": "point",
+                "encoding": {"x": {"field": "x", "type": "quantitative"}}})  # start Vega before the first chart
+    for line in sys.stdin:
+        try:
+            answer = {"svg": render_svg(json.loads(line))}
+        except Exception as exc:  # noqa: BLE001 - any failure goes back to the build, which stops with it
+            answer = {"error": f"{type(exc).__name__}: {exc}"}
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    _serve_drawings()

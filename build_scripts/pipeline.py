@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from build_scripts import charts, pages, share_images
+from build_scripts import charts
 from build_scripts.cache import Cache
 from build_scripts.change import change_rows, waves_by_series
 from build_scripts.copy_check import Reference, check_references, copy_pages, scan_copy, typed_figures
-from build_scripts.drawing import DrawingPool
 from build_scripts.errors import DataError, Problem, relative
 from build_scripts.load import Survey
 from build_scripts.sources import Sources, load_sources
 from build_scripts.standards import DEFAULT
-from build_scripts.stats import COLUMNS, write_csv
+from build_scripts.stats import COLUMNS
 from build_scripts.survey_figures import SurveyFigures, compute_surveys
-from build_scripts.survey_page import chart_rows, survey_page
-from build_scripts.writer import GeneratedFolder
+from build_scripts.survey_page import chart_rows
 
 PROBLEMS = "problems.txt"  # written under the generated folder by `serve` when the data has problems
 GENERATED = "data"  # docs/data/: everything the build writes into the docs, ignored by git
@@ -140,84 +136,3 @@ def survey_meta(figures: SurveyFigures, waves: list[SurveyFigures], table: pd.Da
             "description": charts.describe(q.title, rows, q.asked.description if q.asked else "respondents"),
         })
     return meta
-
-
-def write_generated(project: Project, results: Results, progress=lambda message: None,
-                    cache: Cache | None = None, pool: DrawingPool | None = None) -> GeneratedFolder:
-    """Write pages, charts and tables into docs/data/, touching only files whose content changed.
-
-    With a cache, a chart or share image whose inputs are unchanged is not drawn again; with a
-    pool, charts are drawn in its worker while the pages are made here.
-    """
-    cache, pool = cache or Cache(None), pool or DrawingPool(workers=0)
-    out = GeneratedFolder(project.generated_dir)
-    table = results.table
-    methodology = (project.docs_dir / "methodology.md").exists()
-    out.write("stats.csv", write_csv(table))
-    shown, drawing = {}, []
-    for meta in results.metas:
-        survey_rows = table[table["survey"] == meta["id"]]
-        out.write(f"{meta['id']}.csv", write_csv(survey_table_for_download(meta, survey_rows)))
-        page = survey_page(meta, table, methodology)
-        out.write(f"{meta['id']}.md", page.markdown)
-        progress(f"{meta['id']}: {len(page.charts)} charts")
-        for chart in page.charts:
-            shown[chart.name] = chart.record()
-            key = cache.key(*chart.record().values(), chart.data.to_csv(index=False))
-            files = cache.get("chart", key)
-            if files is None:
-                drawing.append((chart, key, pool.submit(chart.spec("light"))))
-            else:
-                for path, content in files.items():
-                    out.write(path, content)
-    name, description = site_identity(project.config_file)
-    cards, page_cards = share_images.plan_cards(table, results.metas, results.references,
-                                                share_images.site_card(name, description))
-    progress(f"{len(cards)} share images")
-    for card in cards.values():
-        key = cache.key(card.name, card.figure, card.finding, card.source, name)
-        out.write(card.path, cache.remember("share", key, lambda card=card: share_images.render_card(card, name)))
-    for chart, key, drawn in drawing:  # drawn in the pool meanwhile
-        files = chart.files(drawn.result())
-        cache.put("chart", key, files)
-        for path, content in files.items():
-            out.write(path, content)
-    out.write("site-data.json", json.dumps({
-        "surveys": results.metas,
-        "sources": [s.model_dump(mode="json") for s in results.sources.sources],
-        "uses": results.uses(),
-        "charts": shown,
-        "share": {"default": _share_record(cards[share_images.SITE_CARD]),
-                  "pages": {page: _share_record(card) for page, card in sorted(page_cards.items())}},
-    }, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-    out.write("index.md", pages.data_page(results.metas))
-    out.prune()
-    return out
-
-
-def _share_record(card: share_images.ShareCard) -> dict:
-    return {"image": f"{GENERATED}/{card.path}", "alt": card.alt}
-
-
-class _TagTolerantLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml for plain values, taking tags such as !ENV as empty."""
-
-
-_TagTolerantLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
-
-
-def site_identity(config_file: Path) -> tuple[str, str]:
-    """The site's name and description, from mkdocs.yml (for the share image of pages with no figure)."""
-    try:
-        config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_TagTolerantLoader) or {}
-    except (OSError, yaml.YAMLError):
-        config = {}  # mkdocs reports a broken mkdocs.yml itself, with its own message
-    return str(config.get("site_name") or "Survey findings"), str(config.get("site_description") or "")
-
-
-def survey_table_for_download(meta: dict, rows: pd.DataFrame) -> pd.DataFrame:
-    """A survey's figures with the question wording beside them, for readers who open it in a spreadsheet."""
-    wording = {q["key"]: q["text"] for q in meta["questions"]}
-    out = rows.copy()
-    out.insert(3, "question_text", out["question"].map(wording))
-    return out
