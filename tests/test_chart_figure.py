@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 import altair as alt
 import pandas as pd
 import pytest
+from conftest import contrast
 
 from build_scripts import charts, drawing
 from build_scripts.chart_figure import Chart, chart_markdown, figure_data
@@ -74,17 +75,6 @@ def test_a_suppressed_bar_is_a_labelled_gap_not_a_zero_bar():
     assert ">*<" in svg
 
 
-def _luminance(colour: str) -> float:
-    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def _contrast(a: str, b: str) -> float:
-    high, low = sorted([_luminance(a), _luminance(b)], reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
 def _marks(root: ET.Element):
     """(mark type, role, colour) for every coloured element, by the class of its nearest Vega group."""
     found = []
@@ -120,7 +110,7 @@ def test_every_drawn_mark_and_label_has_enough_contrast_on_its_background(kind, 
             needed = 4.5
         else:
             continue  # gridlines and axis rules are decoration, deliberately faint
-        assert _contrast(colour, background) >= needed, (kind, theme, mark, role, colour)
+        assert contrast(colour, background) >= needed, (kind, theme, mark, role, colour)
         checked += 1
     assert checked >= 3
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import contrast
 
 from build_scripts.charts import THEMES, chart_spec, describe, spec_json
 from build_scripts.drawing import render_svg
@@ -52,22 +53,11 @@ def test_suppressed_figures_are_gaps_labelled_with_an_asterisk_never_zeros():
     assert "*" in render_svg(spec)
 
 
-def _luminance(hex_colour: str) -> float:
-    channels = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def _contrast(a: str, b: str) -> float:
-    light, dark = sorted([_luminance(a), _luminance(b)], reverse=True)
-    return (light + 0.05) / (dark + 0.05)
-
-
 @pytest.mark.parametrize("theme", sorted(THEMES))
 def test_every_mark_has_three_to_one_contrast_against_its_background(theme):
     colours = THEMES[theme]
-    assert _contrast(colours["bar"], colours["background"]) >= 3
-    assert _contrast(colours["text"], colours["background"]) >= 4.5  # labels are text: WCAG AA
+    assert contrast(colours["bar"], colours["background"]) >= 3
+    assert contrast(colours["text"], colours["background"]) >= 4.5  # labels are text: WCAG AA
 
 
 def test_rendered_svg_is_static_and_labelled():
