@@ -10,7 +10,7 @@ NODE_INSTALLED := node_modules/.installed
 # Without npm (a fresh machine with only Python and make) the browser tests skip, so `make test` skips npm too.
 NODE_DEPS := $(if $(shell command -v npm 2>/dev/null),$(NODE_INSTALLED))
 
-.PHONY: install node-install site serve check test test-browser seed-surveys lock clean
+.PHONY: install node-install site serve check test test-browser bench seed-surveys lock clean
 
 $(INSTALLED): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ test: $(INSTALLED) $(NODE_DEPS)  ## run the test suite (browser tests skip witho
 
 test-browser: $(INSTALLED) $(NODE_DEPS)  ## run only the browser tests (Chromium over the built site)
 	$(BIN)/python -m pytest -m browser tests/browser
+
+bench: $(INSTALLED)  ## the benchmarks, each a ratio against a floor measured in the same run (README: Performance)
+	$(BIN)/python bench/build_vs_mkdocs.py
+	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/page_weight.py
 
 seed-surveys: $(INSTALLED)  ## regenerate the shipped synthetic responses
 	$(BIN)/python -m build_scripts.seed_surveys

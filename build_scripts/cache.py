@@ -49,10 +49,16 @@ def folder_digest(folder: Path) -> str:
 
 
 class Cache:
-    """Pickled values by kind and key; a disabled cache (root None) computes everything every time."""
+    """Pickled values by kind and key, each stored with a checksum.
 
-    def __init__(self, root: Path | None):
+    `read` off recomputes everything but still stores the results (`build --no-cache`, which so
+    also refreshes the cache); `write` off only reads (`check` and `diff` write nothing); a cache
+    with no root does neither.
+    """
+
+    def __init__(self, root: Path | None, read: bool = True, write: bool = True):
         self.root = root
+        self.read, self.write = read and root is not None, write and root is not None
         self.used: set[Path] = set()
         self.hits: dict[str, int] = {}
         self.misses: dict[str, int] = {}
@@ -66,11 +72,17 @@ class Cache:
         return digest.hexdigest()
 
     def get(self, kind: str, key: str) -> Any | None:
-        """The stored value, or None when there is none (or it cannot be read: it is then recomputed)."""
-        try:
+        """The stored value, or None when there is none (or it is damaged: it is then recomputed)."""
+        value = None
+        if self.read:
             path = self._path(kind, key)
-            value = pickle.loads(path.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            try:
+                stored = path.read_bytes()
+                if hashlib.sha256(stored[32:]).digest() == stored[:32]:
+                    value = pickle.loads(stored[32:])
+            except Exception:  # noqa: BLE001 - whatever is wrong with an entry, recomputing is the cure
+                value = None
+        if value is None:
             self.misses[kind] = self.misses.get(kind, 0) + 1
             return None
         self.used.add(path)
@@ -78,15 +90,19 @@ class Cache:
         return value
 
     def put(self, kind: str, key: str, value: Any) -> None:
-        """Store a value atomically (a half-written entry is never read)."""
-        if self.root is None:
+        """Store a value atomically (a half-written entry is never read); a cache it cannot write is skipped."""
+        if not self.write:
             return
         path = self._path(kind, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(temporary, path)
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(handle, "wb") as out:
+                out.write(hashlib.sha256(payload).digest() + payload)
+            os.replace(temporary, path)
+        except OSError:
+            return  # a read-only project still builds, just without the cache
         self.used.add(path)
 
     def remember(self, kind: str, key: str, make: Callable[[], Any]) -> Any:
@@ -98,13 +114,13 @@ class Cache:
         return value
 
     def is_empty(self, kind: str) -> bool:
-        """Whether nothing of this kind is stored (a first build, or the cache is off)."""
-        return self.root is None or not any((self.root / kind).glob("*"))
+        """Whether nothing of this kind can be read (a first build, or reading is off)."""
+        return not self.read or not any((self.root / kind).glob("*"))
 
     def prune(self, kinds: list[str]) -> int:
         """Delete entries of these kinds that this run did not use; returns how many."""
         removed = 0
-        for kind in kinds if self.root else []:
+        for kind in kinds if self.write else []:
             for path in (self.root / kind).glob("*"):
                 if path.is_file() and path not in self.used:
                     path.unlink()
@@ -112,6 +128,4 @@ class Cache:
         return removed
 
     def _path(self, kind: str, key: str) -> Path:
-        if self.root is None:
-            raise OSError("the cache is off")
         return self.root / kind / key

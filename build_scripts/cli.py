@@ -37,8 +37,8 @@ def _project(project_dir: Path) -> Project:
     return project
 
 
-def _cache(project: Project, use: bool = True) -> Cache:
-    return Cache(project.cache_dir if use else None)
+def _cache(project: Project, read: bool = True, write: bool = True) -> Cache:
+    return Cache(project.cache_dir, read=read, write=write)
 
 
 def _prepare(project: Project, progress: Progress, cache: Cache, strict: bool = False,
@@ -73,6 +73,14 @@ def _facts(results: Results, cache: Cache) -> list[str]:
             counted(len(results.warnings), "warning")]
 
 
+def _content_dates(project: Project, results: Results) -> list[str]:
+    """Dates the content carries (fieldwork, the newest update): the build's timestamp is the latest."""
+    from build_scripts.updates import latest_post
+
+    post = latest_post(project.docs_dir)
+    return [m["fieldwork_end"] for m in results.metas] + ([post.date.isoformat()] if post else [])
+
+
 def _run(action) -> None:
     try:
         action()
@@ -95,7 +103,7 @@ def main() -> None:
 @PROJECT_OPTION
 @STRICT_OPTION
 @click.option("--no-cache", "use_cache", is_flag=True, flag_value=False, default=True,
-              help="Recompute every survey and redraw every chart, ignoring .cache/.")
+              help="Recompute every survey and redraw every chart, ignoring (and then refreshing) .cache/.")
 def build(project_dir: Path, strict: bool, use_cache: bool) -> None:
     """Validate the surveys, compute the statistics, draw the charts and build site/.
 
@@ -106,7 +114,7 @@ def build(project_dir: Path, strict: bool, use_cache: bool) -> None:
 
     def action() -> None:
         project = _project(project_dir)
-        progress, cache = Progress(_say), _cache(project, use_cache)
+        progress, cache = Progress(_say), _cache(project, read=use_cache)
         # A cold build lays charts out in a worker that starts Vega while the surveys are read; a warm one
         # has few charts to draw, if any, and a worker would cost more to start than it saves.
         pool = DrawingPool(in_worker=cache.is_empty("chart"))
@@ -116,7 +124,7 @@ def build(project_dir: Path, strict: bool, use_cache: bool) -> None:
         finally:
             pool.close()
         with progress.stage("site", "Building the site with MkDocs (strict) and checking it for personal data"):
-            site = build_site(project, build_date_epoch([m["fieldwork_end"] for m in results.metas]))
+            site = build_site(project, build_date_epoch(_content_dates(project, results)))
         cache.prune(["survey", "pages", "chart", "share"])  # entries no input asks for any more
         pages = sum(1 for page in site.rglob("*.html") if page.name != "404.html")
         progress.summary(f"Built {relative(site, Path.cwd())}", [*_facts(results, cache), counted(pages, "page")])
@@ -137,7 +145,7 @@ def check(project_dir: Path, strict: bool) -> None:
     def action() -> None:
         project = _project(project_dir)
         progress = Progress(_say)
-        _prepare(project, progress, _cache(project), strict)
+        _prepare(project, progress, _cache(project, write=False), strict)
         _say("All checks passed.")
 
     _run(action)
@@ -234,7 +242,7 @@ def diff(base: str, project_dir: Path, markdown: bool) -> None:
 
     def action() -> None:
         project = _project(project_dir)
-        results = _prepare(project, Progress(_say), _cache(project), copy_must_hold=False)  # it lists what broke
+        results = _prepare(project, Progress(_say), _cache(project, write=False), copy_must_hold=False)
         before = base_table(project, base)
         click.echo(report(figure_changes(before, results), base, markdown), nl=False)
 

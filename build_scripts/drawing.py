@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 
 import vl_convert as vlc
@@ -27,6 +28,7 @@ THEMES = {
 }
 FONT = "Helvetica, Arial, sans-serif"  # system fonts only: the site requests no web fonts
 PNG_SCALE = 2  # chart PNGs are sharp on high-density screens and in slides
+WORKER_PATIENCE = 120  # seconds to wait for one chart from the worker before drawing it here
 _HEX = re.compile(r"#[0-9a-fA-F]{6}\b")
 
 
@@ -70,39 +72,68 @@ class DrawingPool:
 
     def __init__(self, in_worker: bool = True):
         self.worker = None
+        self.waiting: queue.SimpleQueue[Future] = queue.SimpleQueue()
+        self.reading = False
         if in_worker and (os.cpu_count() or 1) > 1:  # on one core a worker only adds its start-up
-            self.worker = subprocess.Popen([sys.executable, "-m", "build_scripts.drawing"], stdin=subprocess.PIPE,
-                                           stdout=subprocess.PIPE, text=True, encoding="utf-8")
-            self.waiting: queue.SimpleQueue[Future] = queue.SimpleQueue()
+            try:
+                self.worker = subprocess.Popen([sys.executable, "-m", "build_scripts.drawing"], stdin=subprocess.PIPE,
+                                               stdout=subprocess.PIPE, text=True, encoding="utf-8")
+            except OSError:
+                return  # charts are then drawn in this process
+            self.reading = True
             threading.Thread(target=self._read_answers, daemon=True).start()
 
     def submit(self, light_spec: dict) -> Future:
-        """Lay a chart out as SVG, in the worker if there is one."""
+        """Lay a chart out as SVG, in the worker if there is one (a Future that may hold an error:
+        `drawn` then draws here instead)."""
         done: Future = Future()
-        if self.worker is None:
-            done.set_result(render_svg(light_spec))
-            return done
-        self.waiting.put(done)
-        self.worker.stdin.write(json.dumps(light_spec) + "\n")
-        self.worker.stdin.flush()
+        if self.worker is not None and self.reading:
+            try:
+                self.worker.stdin.write(json.dumps(light_spec) + "\n")
+                self.worker.stdin.flush()
+                self.waiting.put(done)
+                return done
+            except (OSError, ValueError):  # the worker has gone: draw here
+                pass
+        done.set_result(render_svg(light_spec))
         return done
 
     def close(self) -> None:
         """Let the worker finish what it was given, then stop it."""
-        if self.worker is not None:
+        if self.worker is None:
+            return
+        try:
             self.worker.stdin.close()
-            self.worker.wait()
+        except OSError:
+            pass
+        try:
+            self.worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.worker.kill()
 
     def _read_answers(self) -> None:
-        for line in self.worker.stdout:
-            answer = json.loads(line)
-            future = self.waiting.get()
-            if "svg" in answer:
-                future.set_result(answer["svg"])
-            else:
-                future.set_exception(RuntimeError(f"drawing a chart failed: {answer['error']}"))
-        while not self.waiting.empty():  # the worker died: nobody waits forever
-            self.waiting.get().set_exception(RuntimeError("the chart-drawing worker stopped unexpectedly"))
+        try:
+            for line in self.worker.stdout:
+                answer = json.loads(line)
+                future = self.waiting.get()
+                if "svg" in answer:
+                    future.set_result(answer["svg"])
+                else:
+                    future.set_exception(RuntimeError(answer["error"]))
+        except Exception:  # noqa: BLE001, S110 - a garbled answer: the waiting charts are drawn in the build
+            pass
+        finally:
+            self.reading = False
+            while not self.waiting.empty():
+                self.waiting.get().set_exception(RuntimeError("the chart-drawing worker stopped"))
+
+
+def drawn(future: Future, light_spec: Callable[[], dict]) -> str:
+    """The SVG a pool made, or, if the worker failed or went quiet, the chart drawn here instead."""
+    try:
+        return future.result(timeout=WORKER_PATIENCE)
+    except Exception:  # noqa: BLE001 - drawing here either works or raises the real error
+        return render_svg(light_spec())
 
 
 def _serve_drawings() -> None:

@@ -14,7 +14,7 @@ import yaml
 
 from build_scripts import pages, share_images
 from build_scripts.cache import Cache
-from build_scripts.drawing import DrawingPool
+from build_scripts.drawing import DrawingPool, drawn
 from build_scripts.pipeline import GENERATED, Project, Results
 from build_scripts.stats import write_csv
 from build_scripts.survey_page import survey_page
@@ -41,7 +41,7 @@ def write_generated(project: Project, results: Results, progress=lambda message:
     plan = cache.get("pages", plan_key)
     charts = plan and {name: cache.get("chart", key) for name, (_, key) in plan["charts"].items()}
     if plan is None or any(files is None for files in charts.values()):
-        plan, charts, drawing = _survey_pages(results, methodology, cache, pool, progress)
+        plan, charts, drawing = _survey_pages(results, methodology, cache, pool, progress, looked_up=charts or {})
         cache.put("pages", plan_key, plan)
     else:
         drawing = []
@@ -52,8 +52,8 @@ def write_generated(project: Project, results: Results, progress=lambda message:
         for path, content in files.items():
             out.write(path, content)
     cards, page_cards = _share_images(project, results, cache, out, progress)
-    for chart, key, drawn in drawing:  # drawn in the pool meanwhile
-        files = chart.files(drawn.result())
+    for chart, key, future in drawing:  # drawn in the pool meanwhile
+        files = chart.files(drawn(future, lambda chart=chart: chart.spec("light")))
         cache.put("chart", key, files)
         for path, content in files.items():
             out.write(path, content)
@@ -70,8 +70,8 @@ def write_generated(project: Project, results: Results, progress=lambda message:
     return out
 
 
-def _survey_pages(results: Results, methodology: bool, cache: Cache, pool: DrawingPool,
-                  progress) -> tuple[dict, dict, list]:
+def _survey_pages(results: Results, methodology: bool, cache: Cache, pool: DrawingPool, progress,
+                  looked_up: dict) -> tuple[dict, dict, list]:
     """Each survey page's Markdown and its charts (record and cache key), the drawn charts' files by
     name, and the charts still to draw (chart, key, future)."""
     plan: dict = {"markdown": {}, "charts": {}}
@@ -83,7 +83,7 @@ def _survey_pages(results: Results, methodology: bool, cache: Cache, pool: Drawi
         for chart in page.charts:
             key = cache.key(*chart.record().values(), chart.data.to_csv(index=False))
             plan["charts"][chart.name] = (chart.record(), key)
-            cached[chart.name] = cache.get("chart", key)
+            cached[chart.name] = looked_up[chart.name] if chart.name in looked_up else cache.get("chart", key)
             if cached[chart.name] is None:
                 del cached[chart.name]
                 drawing.append((chart, key, pool.submit(chart.spec("light"))))
@@ -110,7 +110,8 @@ class _TagTolerantLoader(yaml.SafeLoader):
     """Reads mkdocs.yml for plain values, taking tags such as !ENV as empty."""
 
 
-_TagTolerantLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+for prefix in ("!", "tag:yaml.org,2002:python/"):  # !ENV, and !!python/name: as Material's emoji setup uses
+    _TagTolerantLoader.add_multi_constructor(prefix, lambda loader, suffix, node: None)
 
 
 def site_identity(config_file: Path) -> tuple[str, str]:

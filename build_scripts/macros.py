@@ -11,6 +11,7 @@ import csv
 import json
 import logging
 import posixpath
+import re
 from functools import cache
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from build_scripts.updates import latest_post
 
 log = logging.getLogger("mkdocs.plugins.campaign_site")
 UNAVAILABLE = "**[figure unavailable]**"
+_RELATIVE_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|/|#)([^)\s#]+)(#[^)\s]*)?\)")  # ](path#part), not a URL
 
 
 @cache
@@ -198,8 +200,12 @@ def define_env(env) -> None:
         post = latest_post(Path(env.conf["docs_dir"]))
         if post is None:
             return "No updates yet."
+        # The excerpt was written for the post's own folder, and its macros have not run yet.
+        excerpt = _RELATIVE_LINK.sub(
+            lambda m: f"]({link_to(posixpath.normpath(posixpath.join(posixpath.dirname(post.page), m.group(1))))}"
+                      f"{m.group(2) or ''})", post.excerpt)
         return (f"**[{md_text(post.title)}]({link_to(post.page)})**, {date_words(post.date.isoformat())}\n\n"
-                f"{post.excerpt}\n")
+                f"{env.render(excerpt)}\n")
 
     @env.macro
     def disclosure(survey_id: str) -> str:

@@ -18,6 +18,7 @@ from build_scripts.standards import DEFAULT
 from build_scripts.stats import COLUMNS
 from build_scripts.survey_figures import SurveyFigures, compute_surveys
 from build_scripts.survey_page import chart_rows
+from build_scripts.updates import is_draft
 
 PROBLEMS = "problems.txt"  # written under the generated folder by `serve` when the data has problems
 GENERATED = "data"  # docs/data/: everything the build writes into the docs, ignored by git
@@ -99,6 +100,8 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
     fatal = problems + (broken if copy_must_hold else []) + (typed if strict else [])
     if fatal:
         raise DataError(fatal)
+    drafts = {page for page in {ref.page for ref in references} if is_draft(project.docs_dir / page)}
+    references = [ref for ref in references if ref.page not in drafts]  # checked above; not published
     series = waves_by_series(figures)
     metas = [survey_meta(f, series[f.codebook.series_key], table) for f in figures]
     warnings = ([] if copy_must_hold else broken) + ([] if strict else typed)

@@ -45,8 +45,8 @@ class ShareCard:
 
 
 def file_stem(key: str) -> str:
-    """A figure key as a file name: letters, digits, '-' and '_' only."""
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", key).strip("-")
+    """A figure key as a file name (keys are letters, digits and - _ . =, all safe in file names and URLs)."""
+    return re.sub(r"[^A-Za-z0-9_.=-]", "-", key)
 
 
 def figure_card(row: pd.Series, meta: dict) -> ShareCard:
@@ -60,6 +60,8 @@ def figure_card(row: pd.Series, meta: dict) -> ShareCard:
     finding = f"of {who} answered '{row['option_label']}' when asked: {question['text']}"
     source = (f"{meta['title']}. Base: {int(row['base']):,} {question['respondents']}. "
               f"Fieldwork {fieldwork_text(meta['fieldwork_start'], meta['fieldwork_end'])}.")
+    if bool(row.get("low_base", False)):  # standards rule 4: the warning goes wherever the figure goes
+        source += f" Low base ({int(row['base'])}): treat with caution."
     return ShareCard(file_stem(row["key"]), percent(row["estimate"]), finding, source)
 
 

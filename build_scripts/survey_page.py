@@ -141,12 +141,13 @@ def _breakdowns(page: SurveyPage, meta: dict, question: dict, figures: pd.DataFr
         data = charts.bar_frame(labels, estimates)
         answer = headline["option_label"].iloc[0] if not headline.empty else question["headline"]
         description = charts.describe_breakdown(answer, question["title"], segment["label"], data)
+        table = _breakdown_table(rows, groups)
         chart = _chart(page, Chart(
             f"{meta['id']}-{question['key']}-by-{segment['key']}",
             f"{question['title']}: share answering '{answer}', by {lower_first(segment['label'])}", description,
             lambda theme, title, d=data: charts.bar_spec(d, theme, title), figure_data(labels, estimates, "group"),
-            GAP_NOTE if data["share"].isna().any() else ""))
-        body = [f"Share answering '{md_text(answer)}':\n", chart, _breakdown_table(rows, groups), SUPPRESSION_NOTE]
+            GAP_NOTE if data["share"].isna().any() else "", table))
+        body = [f"Share answering '{md_text(answer)}':\n", chart, table, SUPPRESSION_NOTE]
         tabs.append(f'=== "By {md_text(lower_first(segment["label"]))}"\n\n' + _indent("\n".join(body)))
     return ("### Breakdowns\n\n" + "\n".join(tabs)) if tabs else ""
 

@@ -45,6 +45,15 @@ def read_post(path: Path, docs_dir: Path) -> Post | None:
     return Post(path.relative_to(docs_dir).as_posix(), when, str(title), excerpt.strip())
 
 
+def is_draft(path: Path) -> bool:
+    """Whether a page's front matter says `draft: true` (a draft post is checked but not published)."""
+    try:
+        front = _FRONT.match(path.read_text(encoding="utf-8"))
+        return bool(front and (yaml.safe_load(front.group(1)) or {}).get("draft"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
+        return False
+
+
 def latest_post(docs_dir: Path) -> Post | None:
     """The newest published update, or None when there is none."""
     posts = [p for p in (read_post(f, docs_dir) for f in sorted((docs_dir / POSTS).glob("**/*.md"))) if p]

@@ -20,7 +20,7 @@ def _tree(folder: Path) -> dict[str, str]:
 
 
 def _summary(stderr: str) -> str:
-    return re.search(r"^  \d+ surveys? \(.*$", stderr, re.M).group(0)
+    return re.search(r"^  \d+ surveys? \(.*$", stderr, re.MULTILINE).group(0)
 
 
 @pytest.fixture
@@ -55,8 +55,43 @@ def test_a_changed_survey_is_the_only_one_recomputed_and_gives_what_a_clean_buil
     clean = tmp_path / "clean"
     shutil.copytree(waves_site, clean, ignore=shutil.ignore_patterns(".cache", "site", "data"))
     assert run_cli("build", "--no-cache", cwd=clean).returncode == 0
-    assert not (clean / ".cache").exists()
     assert _tree(waves_site / "site") == _tree(clean / "site")
+
+
+def test_no_cache_recomputes_and_refreshes_the_cache(waves_site: Path):
+    assert run_cli("build", cwd=waves_site).returncode == 0
+    responses = waves_site / "surveys/tracker-2019/responses.csv"
+    before = (waves_site / "site/data/stats.csv").read_text(encoding="utf-8")
+    lines = responses.read_text(encoding="utf-8").splitlines(keepends=True)
+    responses.write_text("".join(lines[:-4]), encoding="utf-8")
+    fresh = run_cli("build", "--no-cache", cwd=waves_site)
+    assert "(2 read, 0 unchanged from the cache)" in _summary(fresh.stderr)
+    after = (waves_site / "site/data/stats.csv").read_text(encoding="utf-8")
+    assert after != before
+    again = run_cli("build", cwd=waves_site)  # what --no-cache computed is what the cache now holds
+    assert "(0 read, 2 unchanged from the cache)" in _summary(again.stderr)
+    assert (waves_site / "site/data/stats.csv").read_text(encoding="utf-8") == after
+
+
+def test_a_responses_file_outside_the_survey_folder_is_part_of_its_key(waves_site: Path):
+    folder = waves_site / "surveys/tracker-2020"
+    exports = waves_site / "exports"
+    exports.mkdir()
+    (folder / "responses.csv").rename(exports / "tracker-2020.csv")
+    codebook = folder / "survey.yml"
+    codebook.write_text(codebook.read_text(encoding="utf-8").replace(
+        "responses: responses.csv", "responses: ../../exports/tracker-2020.csv"), encoding="utf-8")
+    assert run_cli("build", cwd=waves_site).returncode == 0
+    lines = (exports / "tracker-2020.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (exports / "tracker-2020.csv").write_text("".join(lines[:-4]), encoding="utf-8")
+    again = run_cli("build", cwd=waves_site)
+    assert "(1 read, 1 unchanged from the cache)" in _summary(again.stderr)
+
+
+def test_check_reads_the_cache_but_writes_nothing(waves_site: Path):
+    result = run_cli("check", cwd=waves_site)
+    assert result.returncode == 0, result.stderr
+    assert not (waves_site / ".cache").exists() and not (waves_site / "docs/data").exists()
 
 
 def test_a_new_code_version_or_changed_file_changes_the_key(tmp_path: Path, monkeypatch):

@@ -53,6 +53,13 @@ def test_serve_recomputes_figures_when_a_responses_file_changes(mini_site: Path)
     assert "'Maybe'" in output and "Traceback" not in output
 
 
+def _wait_until_gone(url: str, text: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while text in urllib.request.urlopen(url, timeout=5).read().decode("utf-8"):
+        assert time.monotonic() < deadline, f"{text!r} stayed at {url} after the cause was fixed"
+        time.sleep(0.5)
+
+
 class _Server:
     """`campaign-site serve` in a child process, its output collected line by line as it comes."""
 
@@ -108,10 +115,15 @@ def test_serve_recomputes_only_the_changed_survey_shows_problems_on_the_page_and
         assert "survey.yml" in page and "not valid YAML" in page
         assert server.process.poll() is None, "the server stopped on a data error"
         codebook.write_text(good, encoding="utf-8")
-        deadline = time.monotonic() + 60
-        while "The survey data has problems" in urllib.request.urlopen(server.url, timeout=5).read().decode():
-            assert time.monotonic() < deadline, "the problems stayed on the page after the data was fixed"
-            time.sleep(0.5)
+        _wait_until_gone(server.url, "The survey data has problems")
+
+        # a broken figure key in a page is a problem too, and fixing the page clears it
+        page_file = project / "docs/index.md"
+        copy = page_file.read_text(encoding="utf-8")
+        page_file.write_text(copy + '\n{{ stat("tracker-2020.no.such.key") }}\n', encoding="utf-8")
+        _wait_for(server.url, "no.such.key")
+        page_file.write_text(copy, encoding="utf-8")
+        _wait_until_gone(server.url, "The survey data has problems")
     finally:
         output = server.stop()
     assert "Traceback" not in output

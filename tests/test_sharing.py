@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from build_scripts.copy_check import Reference
-from build_scripts.share_images import ShareCard, file_stem, plan_cards, render_card, site_card
+from build_scripts.share_images import ShareCard, figure_card, file_stem, plan_cards, render_card, site_card
 
 LOCAL = "http://127.0.0.1:8000/"  # mkdocs.yml's site_url when SITE_URL is not set
 
@@ -49,10 +49,11 @@ def test_every_page_names_a_share_image_that_exists_at_1200_by_630(built_shipped
 def test_a_page_shares_the_first_figure_it_quotes_and_a_survey_page_its_first_headline(built_shipped_site: Path):
     site = built_shipped_site / "site"
     home = (site / "index.html").read_text(encoding="utf-8")
-    assert _meta(home, "og:image").endswith("data/share/professionals-2015-powerless-yes.png")
+    assert _meta(home, "og:image").endswith("data/share/professionals-2015.powerless.yes.png")
     assert _meta(home, "og:image:alt").startswith("41% of social workers answered 'Yes'")
+    assert 'content="41% of social workers answered &#39;Yes&#39;' in home  # metadata is escaped
     public = (site / "data/public-2015/index.html").read_text(encoding="utf-8")
-    assert _meta(public, "og:image").endswith("data/share/public-2015-important_services-early_help.png")
+    assert _meta(public, "og:image").endswith("data/share/public-2015.important_services.early_help.png")
     sources = (site / "sources/index.html").read_text(encoding="utf-8")
     assert _meta(sources, "og:image").endswith("data/share/site.png")  # quotes no figure
 
@@ -74,6 +75,7 @@ def test_the_feed_lists_the_updates_with_absolute_links_and_pages_announce_it(bu
     assert items[0].findtext("link").startswith(f"{LOCAL}updates/2015/11/02/")
     assert "None" not in ET.tostring(channel, encoding="unicode")
     assert channel.find("image").findtext("url") == f"{LOCAL}data/share/site.png"
+    assert channel.findtext("lastBuildDate").startswith("Mon, 02 Nov 2015")  # the newest post, not build time
     home = (site / "index.html").read_text(encoding="utf-8")
     assert 'type="application/rss+xml"' in home and 'href="feed_rss_created.xml"' in home
     assert 'href="../feed_rss_created.xml"' in (site / "updates/index.html").read_text(encoding="utf-8")
@@ -81,11 +83,22 @@ def test_the_feed_lists_the_updates_with_absolute_links_and_pages_announce_it(bu
 
 def test_the_home_page_shows_the_newest_update_and_a_chart_with_its_table(built_shipped_site: Path):
     html = (built_shipped_site / "site/index.html").read_text(encoding="utf-8")
+    latest = html[html.index('id="latest-update"'):html.index('id="why-it-matters"')]
     assert re.search(r'<strong><a href="updates/2015/11/02/[^"]+">Campaign launch: social workers powerless to act '
-                     r"on neglect</a></strong>, 2 November 2015", html)
+                     r"on neglect</a></strong>, 2 November 2015", latest)
+    # the excerpt's figure is rendered and its link, written for the post's folder, works from here
+    assert re.search(r'<a class="figure" href="data/professionals-2015/#powerless">41%', latest)
+    assert '<a href="early-help/">Read the case for early help</a>' in latest
     assert 'src="data/charts/professionals-2015-powerless-light.svg#only-light"' in html
     assert 'href="data/charts/professionals-2015-powerless.csv"' in html
     assert re.search(r"<td>Yes</td>\s*<td[^>]*>41%</td>", html)
+
+
+def test_a_low_base_figure_carries_its_warning_onto_its_card():
+    row = pd.Series({"key": "s.q.yes", "question": "q", "segment": "", "option_label": "Yes", "estimate": 0.5,
+                     "base": 80, "low_base": True})
+    card = figure_card(row, META)
+    assert "Low base (80): treat with caution." in card.source and card.name == "s.q.yes"
 
 
 def _table(rows: list[dict]) -> pd.DataFrame:
@@ -107,9 +120,9 @@ def test_plan_gives_headlines_and_first_quoted_figures_their_cards():
     refs = [Reference("a.md", "A", 3, "stat", "s.q.no"), Reference("a.md", "A", 9, "stat", "s.q.yes"),
             Reference("b.md", "B", 1, "stat", "s.q.dk"), Reference("c.md", "C", 1, "source", "elsewhere")]
     cards, pages = plan_cards(table, [META], refs, site)
-    assert sorted(cards) == ["s-q-no", "s-q-yes", "site"]
-    assert pages["a.md"].name == "s-q-no"  # the first figure on the page
-    assert pages["data/s.md"].name == "s-q-yes"
+    assert sorted(cards) == ["s.q.no", "s.q.yes", "site"]
+    assert pages["a.md"].name == "s.q.no"  # the first figure on the page
+    assert pages["data/s.md"].name == "s.q.yes"
     assert "b.md" not in pages and "c.md" not in pages  # a suppressed figure or a source: the site card
     assert pages["a.md"].figure == "30%" and "Base: 100 people" in pages["a.md"].source
 

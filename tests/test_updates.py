@@ -60,3 +60,16 @@ def test_slugs_are_plain_ascii():
     assert slug("Ministers respond: what next for early help?") == "ministers-respond-what-next-for-early-help"
     assert slug("Café & crèche — 2016") == "cafe-creche-2016"
     assert slug("!!!") == "update"
+
+
+def test_a_draft_is_checked_but_not_listed_as_quoting_anything(mini_site: Path):
+    from build_scripts.pipeline import Project, compute
+
+    _post(mini_site / "docs", "2021-01-01-draft.md", "date: 2021-01-01\ndraft: true\n",
+          '# Draft\n\nSupport is {{ stat("mini-2020.support.yes") }}.\n')
+    results = compute(Project(mini_site))
+    assert all(use["page"] != "updates/posts/2021-01-01-draft.md"
+               for uses in results.uses().values() for use in uses)
+    _post(mini_site / "docs", "2021-01-01-draft.md", "date: 2021-01-01\ndraft: true\n",
+          '# Draft\n\nSupport is {{ stat("mini-2020.no.such.key") }}.\n')
+    assert run_cli("check", cwd=mini_site).returncode != 0  # still checked
