@@ -21,10 +21,10 @@ import pandas as pd
 
 from build_scripts.errors import Problem, rows_text
 from build_scripts.export_layout import Layout, detect_layout
+from build_scripts.plain_csv import read_plain_csv, sniff_delimiter
 
 EXCEL = {".xlsx", ".xlsm", ".xls", ".ods"}
 SPSS = {".sav", ".zsav"}
-DELIMITERS = [",", ";", "\t"]
 RE_EXPORT = "export the responses again from the survey tool, or save them from Excel as CSV UTF-8"
 
 
@@ -51,6 +51,10 @@ def read_export(path: Path, shown_as: str, sheet: str | None = None) -> tuple[Ex
             return _read_spss(path, shown_as)
         if suffix in EXCEL:
             return _read_workbook(path, shown_as, sheet)
+        fast = read_plain_csv(path)
+        if fast is not None:
+            frame, layout = fast
+            return Export(frame, layout.tool, layout.wording, layout.option_columns, metadata=layout.metadata), []
         return _read_text(path.read_bytes(), shown_as)
     except OSError as exc:
         return None, [Problem(shown_as, "", f"the file cannot be read: {exc.strerror or exc}", RE_EXPORT)]
@@ -66,19 +70,6 @@ def decode(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         # Excel on Windows saves "CSV" in the system code page: Windows-1252 in the UK (curly quotes, £).
         return data.decode("cp1252", errors="replace"), "cp1252"
-
-
-def sniff_delimiter(text: str) -> str:
-    """The delimiter of the header line: whichever of comma, semicolon and tab it holds most of, outside quotes."""
-    line, quoted = [], False
-    for char in text[:65536]:
-        if char == '"':
-            quoted = not quoted
-        elif char in "\r\n" and not quoted:
-            break
-        elif not quoted:
-            line.append(char)
-    return max(DELIMITERS, key=lambda d: (line.count(d), d == ","))
 
 
 def _read_text(data: bytes, shown_as: str) -> tuple[Export | None, list[Problem]]:

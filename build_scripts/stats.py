@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from build_scripts.answers import answered_mask, asked_mask, base_mask, option_indicators
 from build_scripts.change import change_rows
-from build_scripts.codebook import Codebook, Question
-from build_scripts.estimates import kish_effective_base, wilson_interval
+from build_scripts.codebook import Question
+from build_scripts.estimates import wilson_interval
 from build_scripts.load import Survey
 from build_scripts.standards import DEFAULT, Thresholds
 from build_scripts.suppression import protect, table_equations
+from build_scripts.tally import Breakdown, Workers, question_flags, scratch_freed, weight_array
 
 COLUMNS = [
     "key", "survey", "series", "wave", "question", "option", "option_label", "option_type", "base_type",
@@ -22,76 +22,36 @@ COLUMNS = [
 BASE_TOO_SMALL = "base under 50"
 COUNT_TOO_SMALL = "count under 10"
 SECONDARY = "secondary"
-ANSWERED = "answered"  # the one figure of a free-text question: how many answered it
-
-
-def figure_key(survey: str, question: str, option: str, segment: str = "", value: str = "") -> str:
-    """The stable key copy uses to refer to a figure, e.g. professionals-2015.powerless.yes."""
-    key = f"{survey}.{question}.{option}"
-    return f"{key}.{segment}={value}" if segment else key
-
-
-def question_cells(book: Codebook, frame: pd.DataFrame, q: Question) -> tuple[pd.DataFrame, dict, dict]:
-    """Per respondent, a True/False column per published cell, with each cell's base and description."""
-    if q.type == "text":  # counted as answered, never published (standards: only aggregates)
-        hits = pd.DataFrame({ANSWERED: answered_mask(q, frame)})
-        return hits, {ANSWERED: asked_mask(book, frame, q)}, {ANSWERED: ("Answered", ANSWERED, "asked")}
-    hits = option_indicators(q, frame)
-    asked = base_mask(book, frame, q.model_copy(update={"base": "asked"}), hits)
-    answering = base_mask(book, frame, q, hits)
-    bases, about = {}, {}
-    for o in q.options:
-        bases[o.key] = answering if o.substantive else asked
-        about[o.key] = (o.label, o.kind, q.base if o.substantive else "asked")
-    for net in q.nets:
-        bases[net.key] = answering
-        about[net.key] = (net.label, "net", q.base)
-    return hits, bases, about
 
 
 def survey_table(survey: Survey, weights: pd.Series | None, thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
     """Every figure of one survey: each option and net of each question, for everyone and for each segment."""
     book, frame = survey.codebook, survey.responses
-    w = weights if weights is not None else pd.Series(1.0, index=frame.index)
-    groups = [("", [("", pd.Series(True, index=frame.index))])]
-    groups += [(s.key, [(o.key, frame[s.column] == o.export_value) for o in s.options]) for s in book.segments]
+    w = None if weights is None else weight_array(weights, frame.index)
+    breakdowns = [Breakdown.whole(len(frame), w)]
+    breakdowns += [Breakdown.of(s.key, frame[s.column], [(o.key, o.export_value) for o in s.options], w)
+                   for s in book.segments]
     parts = []
-    for q in book.questions:
-        hits, bases, about = question_cells(book, frame, q)
-        for segment, members in groups:
-            if q.asked and segment == q.asked.segment:
-                continue  # broken down by the segment that routes it, it would only repeat the whole sample
-            rows = [_cell_rows(book, q, hits, bases, about, w, weights is not None, segment, value, mask)
-                    for value, mask in members]
-            block = pd.concat([r for r in rows if r is not None] or [pd.DataFrame()], ignore_index=True)
-            if not block.empty:
-                parts.append(_suppress(block, q, thresholds))
+    with Workers(len(frame)) as workers, scratch_freed():
+        blocks = []  # (question, breakdown, ..., its tallies as they are computed)
+        for q in book.questions:
+            workers.wait_for([tallies for *_, tallies in blocks], keep=workers.AHEAD * len(breakdowns))
+            cells, about = question_flags(book, frame, q)
+            for breakdown in breakdowns:
+                if q.asked and breakdown.key == q.asked.segment:
+                    continue  # broken down by the segment that routes it, it would only repeat the whole sample
+                blocks.append((q, breakdown, cells.names, cells.base_of, about, workers.submit(breakdown.tallies, cells)))
+            del cells  # the workers hold a question's flags only until they have counted them
+        # Wait for every tally before turning them into rows: pure Python work here would starve the
+        # workers of the interpreter lock they need between numpy calls.
+        done = [tallies.result() for *_, tallies in blocks]
+        for (q, breakdown, names, base_of, about, _), tallies in zip(blocks, done, strict=True):
+            records = breakdown.records(book, q, names, base_of, about, tallies)
+            if records:
+                parts.append(_suppress(pd.DataFrame(records), q, thresholds))
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
     table["series"], table["wave"] = book.series_key, book.wave_name
     return _add_estimates(table, thresholds)
-
-
-def _cell_rows(book, q, hits, bases, about, w, weighted, segment, value, members) -> pd.DataFrame | None:
-    records = []
-    asked_any = any((base_rows & members).any() for base_rows in bases.values())
-    for cell, base_rows in bases.items():
-        in_base = base_rows & members
-        base = int(in_base.sum())
-        # An empty cell is left out, except on an answering base: its absence would say that everyone
-        # asked in the group gave a non-answer, and how many.
-        if base == 0 and not (asked_any and about[cell][2] == "answering" and q.base == "answering"):
-            continue
-        cw = w[in_base]
-        chosen = hits.loc[in_base, cell]
-        label, option_type, base_type = about[cell]
-        records.append({
-            "key": figure_key(book.id, q.key, cell, segment, value), "survey": book.id, "question": q.key,
-            "option": cell, "option_label": label, "option_type": option_type, "base_type": base_type,
-            "segment": segment, "segment_value": value, "base": base, "weighted_base": float(cw.sum()),
-            "effective_base": kish_effective_base(cw) if weighted else float(base), "weighted": weighted,
-            "count": int(chosen.sum()), "weighted_count": float(cw[chosen].sum()),
-        })
-    return pd.DataFrame(records) if records else None
 
 
 def _suppress(block: pd.DataFrame, q: Question, thresholds: Thresholds) -> pd.DataFrame:
@@ -100,6 +60,11 @@ def _suppress(block: pd.DataFrame, q: Question, thresholds: Thresholds) -> pd.Da
     block["suppression"] = np.where(small_base, BASE_TOO_SMALL, "")
     if block["segment"].iloc[0] == "":
         return block  # the whole-sample table publishes its counts; rule 5 is about breakdowns
+    counted = block["count"].to_numpy()
+    if q.base != "answering" and not small_base.any() and \
+            not ((counted >= 1) & (counted < thresholds.small_count_below)).any():
+        block["_base_hidden"] = False  # nothing small, nothing to hide (as below, without building the sums)
+        return block
     cells = list(zip(block["segment_value"], block["option"], strict=True))
     counts = dict(zip(cells, block["count"], strict=True))
     hidden = {c for c, s in zip(cells, small_base, strict=True) if s}
@@ -113,6 +78,10 @@ def _suppress(block: pd.DataFrame, q: Question, thresholds: Thresholds) -> pd.Da
         hidden |= primary
         sensitive |= {cell for cell in primary if cell[1] == ANSWERING_BASE}
     keep = {cell for cell in counts if cell[1] == q.headline_key}
+    if not hidden and not sensitive and not primary:  # nothing small: nothing hidden (protect would agree)
+        block["suppression"] = ""
+        block["_base_hidden"] = False
+        return block
     hidden_now = protect(counts, hidden, sensitive, equations, keep)
     hidden_rows = {row for row, column in hidden_now if column == ANSWERING_BASE}
     # With its base hidden, a row's figures on that base go too: count over percentage gives the base back.

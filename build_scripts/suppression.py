@@ -57,6 +57,8 @@ def protect(counts: dict[Cell, int], hidden: set[Cell], sensitive: set[Cell],
     recoverable, preferring cells outside `keep` (a question's headline answer, which readers look for),
     then the one leaving the fewest cells recoverable, then the smallest.
     """
+    if not sensitive:  # no small count to protect: nothing more is hidden (and no SVD is needed to know it)
+        return set(hidden)
     # Many tiny SVDs: BLAS threads cost far more to start than they save here (15x slower on 2 cores).
     with threadpool_limits(limits=1, user_api="blas"):
         return _protect(counts, set(hidden) | set(sensitive), sensitive, equations, keep)

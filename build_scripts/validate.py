@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from build_scripts.answers import CHOSEN, NOT_CHOSEN, answered_mask, asked_mask, split_answers
+from build_scripts.answers import (
+    CHOSEN,
+    NOT_CHOSEN,
+    answered_mask,
+    asked_mask,
+    distinct_cells,
+    split_answers,
+    value_codes,
+)
 from build_scripts.codebook import Question
 from build_scripts.errors import Problem, rows_text
 from build_scripts.load import Survey
@@ -28,11 +41,15 @@ def validate_survey(survey: Survey) -> list[Problem]:
         problems.append(Problem(file, "", "the file has a header but no responses", "export the responses again"))
     if problems:
         return problems
+    _read_columns(survey)
     problems += _check_ids(frame[book.id_column], file, book.id_column)
     for seg in book.segments:
-        allowed = {o.export_value for o in seg.options}
-        problems += _unknown_values(frame[seg.column], allowed, file, seg.column, blank_ok=False)
-        empty = [o for o in seg.options if not (frame[seg.column] == o.export_value).any()]
+        values = [o.export_value for o in seg.options]
+        codes = value_codes(frame[seg.column], values)
+        problems += _unknown_values(frame[seg.column], set(values), file, seg.column, blank_ok=False,
+                                    known=codes >= 0)
+        present = np.bincount(codes[codes >= 0], minlength=len(values)) > 0
+        empty = [o for o, there in zip(seg.options, present, strict=True) if not there]
         problems += [Problem(file, f"column {seg.column!r}", f"nobody is in the group {o.label!r} of segment "
                              f"{seg.key!r}", f"check how the export writes it (declared as {o.export_value!r}), or "
                              "remove the option from survey.yml", o.export_value) for o in empty]
@@ -41,6 +58,31 @@ def validate_survey(survey: Survey) -> list[Problem]:
     if book.weighting and book.weighting.column:
         problems += _check_weights(frame[book.weighting.column], file, book.weighting.column)
     return problems
+
+
+PARALLEL_FROM = 50_000  # respondents from which the columns are read by several threads at once
+
+
+def _read_columns(survey: Survey) -> None:
+    """Find the options in every column the checks (and then the statistics) read, several at a time.
+
+    pyarrow hashes a column without holding the interpreter lock, so on a large survey the columns
+    are read in parallel first; what is found is remembered for the column (see answers.value_codes).
+    """
+    book, frame = survey.codebook, survey.responses
+    if len(frame) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        return
+    jobs = [(value_codes, frame[s.column], [o.export_value for o in s.options]) for s in book.segments]
+    for q in book.questions:
+        if q.type == "single" and not q.per_option_columns:
+            jobs.append((value_codes, frame[q.column], [*(o.export_value for o in q.options), ""]))
+        elif q.type == "multi" and not q.per_option_columns:
+            jobs.append((distinct_cells, frame[q.column]))
+    if book.weighting and book.weighting.column:
+        jobs.append((distinct_cells, frame[book.weighting.column]))
+    with ThreadPoolExecutor(min(4, os.cpu_count() or 1), thread_name_prefix="columns") as pool:
+        for done in [pool.submit(*job) for job in jobs]:
+            done.result()
 
 
 def _check_question(survey: Survey, q: Question) -> list[Problem]:
@@ -56,10 +98,18 @@ def _check_question(survey: Survey, q: Question) -> list[Problem]:
                                         fix=f"mark a chosen option with 1 or {option.export_value!r}, "
                                             "and leave it blank or 0 when not chosen")
     elif q.type == "multi":
-        exploded = frame[q.column].map(lambda c: split_answers(c, q.separator, allowed)).explode().dropna()
+        # Split each distinct cell once; only the rows holding an unknown answer are looked at row by row.
+        cells = frame[q.column]
+        codes, distinct = distinct_cells(cells)
+        unknown = np.array([any(a not in allowed for a in split_answers(c, q.separator, allowed)) for c in distinct],
+                           dtype=bool)
+        suspect = cells[unknown[codes]] if len(unknown) else cells.iloc[:0]
+        exploded = suspect.map(lambda c: split_answers(c, q.separator, allowed)).explode().dropna()
         problems += _unknown_values(exploded, allowed, file, q.column, blank_ok=True)
     elif q.type == "single":
-        problems += _unknown_values(frame[q.column], allowed, file, q.column, blank_ok=True)
+        cells = frame[q.column]
+        known = value_codes(cells, [*(o.export_value for o in q.options), ""]) >= 0
+        problems += _unknown_values(cells, allowed, file, q.column, blank_ok=True, known=known)
     if q.asked is not None:
         stray = answered_mask(q, frame) & ~asked_mask(survey.codebook, frame, q)
         if stray.any():
@@ -73,7 +123,16 @@ def _check_question(survey: Survey, q: Question) -> list[Problem]:
 
 
 def _unknown_values(cells: pd.Series, allowed: set[str], file: str, column: str, blank_ok: bool,
-                    fix: str | None = None) -> list[Problem]:
+                    fix: str | None = None, known: np.ndarray | None = None) -> list[Problem]:
+    """A problem per value that is not allowed (blank cells are, when blank_ok), naming its rows.
+
+    `known`, when given, marks the cells already found to be allowed (or blank, when blank_ok): only
+    the others are looked at again, which on a clean column of a million answers is none of them.
+    """
+    if known is not None:
+        if known.all():
+            return []
+        cells = cells[~known]
     bad = cells[~cells.isin(allowed) & ~((cells == "") & blank_ok)]
     problems = []
     for value, rows in bad.groupby(bad, sort=True).groups.items():
@@ -90,11 +149,27 @@ def _check_ids(ids: pd.Series, file: str, column: str) -> list[Problem]:
     if not blank.empty:
         problems.append(Problem(file, f"column {column!r}, {_rows(blank.index)}", "a respondent has no ID",
                                 "give every respondent a unique ID"))
+    if _strictly_increasing(ids):
+        return problems  # exports usually list respondents in ID order: then no ID can repeat
     repeated = ids[ids.duplicated(keep=False) & (ids != "")]
     for value, rows in repeated.groupby(repeated, sort=True).groups.items():
         problems.append(Problem(file, f"column {column!r}, {_rows(rows)}", "the same respondent ID appears more than once",
                                 "remove the duplicate responses or correct the IDs", value))
     return problems
+
+
+def _strictly_increasing(ids: pd.Series) -> bool:
+    """Whether each ID sorts after the one before it (a cheap proof that none repeats); False if unsure."""
+    chunked = getattr(ids.array, "_pa_array", None)
+    if len(ids) < 2 or not isinstance(chunked, pa.ChunkedArray) or ids.hasnans:
+        return False
+    chunks = [c for c in chunked.chunks if len(c)]
+    for before, chunk in zip([None, *chunks], chunks, strict=False):
+        if before is not None and not pc.less(before[-1], chunk[0]).as_py():
+            return False
+        if len(chunk) > 1 and not pc.all(pc.less(chunk.slice(0, len(chunk) - 1), chunk.slice(1))).as_py():
+            return False
+    return True
 
 
 def _check_weights(cells: pd.Series, file: str, column: str) -> list[Problem]:

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import weightipy
 
+from build_scripts.answers import distinct_cells
 from build_scripts.codebook import Codebook
 from build_scripts.errors import Problem
 from build_scripts.standards import DEFAULT
@@ -28,9 +29,15 @@ def survey_weights(book: Codebook, frame: pd.DataFrame, file: str) -> tuple[pd.S
 
 
 def weight_values(cells: pd.Series) -> pd.Series:
-    """Weights from text, reading a decimal comma (1,25) as exports from European-locale Excel write it."""
-    text = cells.where(cells.str.contains(".", regex=False), cells.str.replace(",", ".", regex=False))
-    return pd.to_numeric(text, errors="coerce")
+    """Weights from text, reading a decimal comma (1,25) as exports from European-locale Excel write it.
+
+    Each distinct text is read once (a million respondents share far fewer weights), then spread back.
+    """
+    codes, distinct = distinct_cells(cells)
+    distinct = pd.Series(distinct, dtype=cells.dtype, name=cells.name)
+    values = pd.to_numeric(distinct.where(distinct.str.contains(".", regex=False),
+                                          distinct.str.replace(",", ".", regex=False)), errors="coerce")
+    return pd.Series(values.array.take(codes), index=cells.index, name=cells.name)
 
 
 def target_frame(book: Codebook, frame: pd.DataFrame) -> pd.DataFrame:

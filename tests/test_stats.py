@@ -13,7 +13,8 @@ from statsmodels.stats.proportion import proportion_confint
 
 from build_scripts.estimates import kish_effective_base, wilson_interval
 from build_scripts.formatting import percent
-from build_scripts.stats import COLUMNS, figure_key, write_csv
+from build_scripts.stats import COLUMNS, write_csv
+from build_scripts.tally import figure_key
 
 
 @pytest.mark.parametrize("n", [1, 2, 10, 49, 50, 99, 100, 634, 2064, 100_000])
