@@ -20,7 +20,7 @@ from build_scripts.survey_figures import SurveyFigures, compute_surveys
 from build_scripts.survey_page import chart_rows
 from build_scripts.updates import is_draft
 
-PROBLEMS = "problems.txt"  # written under the generated folder by `serve` when the data has problems
+PROBLEMS = ".problems.txt"  # by `serve`, under the generated folder; a dotfile, so MkDocs never copies it
 GENERATED = "data"  # docs/data/: everything the build writes into the docs, ignored by git
 
 
