@@ -32,3 +32,15 @@ def test_every_codebook_field_is_documented_in_the_readme():
     section = readme.split("## Codebook fields", 1)[1].split("\n## ", 1)[0]
     documented = set(re.findall(r"`([a-z_]+)`", section))
     assert _fields(Codebook) - documented == set()
+
+
+def test_the_readme_lists_the_statistics_columns_as_the_code_writes_them():
+    text = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    listed = re.search(r"`site/data/stats\.csv` with the columns `([^`]+)`", text).group(1)
+    assert listed.split(", ") == COLUMNS
+
+
+def test_the_readme_names_every_module():
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    modules = {p.name for p in (REPO / "build_scripts").glob("*.py") if p.stem not in {"__init__", "__main__"}}
+    assert {m for m in modules if f"`{m}`" not in text} == set()
