@@ -11,10 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from build_scripts.drawing import render_svg, variants
+from build_scripts.drawing import THEMES, render_svg, variants
 from build_scripts.formatting import md_text, percent
-
-THEMES = ("light", "dark")
 
 
 @dataclass

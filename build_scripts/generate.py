@@ -81,12 +81,14 @@ def _survey_pages(results: Results, methodology: bool, cache: Cache, pool: Drawi
         plan["markdown"][meta["id"]] = page.markdown
         progress(f"{meta['id']}: {len(page.charts)} charts")
         for chart in page.charts:
-            key = cache.key(*chart.record().values(), chart.data.to_csv(index=False))
-            plan["charts"][chart.name] = (chart.record(), key)
-            cached[chart.name] = looked_up[chart.name] if chart.name in looked_up else cache.get("chart", key)
-            if cached[chart.name] is None:
-                del cached[chart.name]
+            record = chart.record()
+            key = cache.key(*record.values(), chart.data.to_csv(index=False))
+            plan["charts"][chart.name] = (record, key)
+            files = looked_up[chart.name] if chart.name in looked_up else cache.get("chart", key)
+            if files is None:
                 drawing.append((chart, key, pool.submit(chart.spec("light"))))
+            else:
+                cached[chart.name] = files
     return plan, cached, drawing
 
 

@@ -33,13 +33,19 @@ def survey_folders(surveys_dir: Path) -> list[Path]:
     return sorted(p.parent for p in surveys_dir.glob(f"*/{CODEBOOK_NAME}"))
 
 
+def missing_surveys(surveys_dir: Path, root: Path, folders: list[Path]) -> list[Problem]:
+    """The problem of a surveys folder with no survey in it (none when there are folders)."""
+    if folders:
+        return []
+    return [Problem(relative(surveys_dir, root), "", "no survey folders with a survey.yml were found",
+                    "add surveys/<survey-id>/survey.yml and its responses file")]
+
+
 def load_surveys(surveys_dir: Path, root: Path) -> tuple[list[Survey], list[Problem]]:
     """Load every survey, collecting the problems of all of them rather than stopping at the first."""
-    surveys, problems = [], []
+    surveys = []
     folders = survey_folders(surveys_dir)
-    if not folders:
-        problems.append(Problem(relative(surveys_dir, root), "", "no survey folders with a survey.yml were found",
-                                "add surveys/<survey-id>/survey.yml and its responses file"))
+    problems = missing_surveys(surveys_dir, root, folders)
     for folder in folders:
         survey, found = load_survey(folder, root)
         problems += found

@@ -9,13 +9,12 @@ import pandas as pd
 
 from build_scripts import charts
 from build_scripts.cache import Cache
-from build_scripts.change import change_rows, waves_by_series
+from build_scripts.change import waves_by_series
 from build_scripts.copy_check import Reference, check_references, copy_pages, scan_copy, typed_figures
 from build_scripts.errors import DataError, Problem, relative
 from build_scripts.load import Survey
 from build_scripts.sources import Sources, load_sources
-from build_scripts.standards import DEFAULT
-from build_scripts.stats import COLUMNS
+from build_scripts.stats import combined_table
 from build_scripts.survey_figures import SurveyFigures, compute_surveys
 from build_scripts.survey_page import chart_rows
 from build_scripts.updates import is_draft
@@ -88,10 +87,7 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
     sources, problems = load_sources(sources_file, relative(sources_file, root))
     computed = compute_surveys(project.surveys_dir, root, cache or Cache(None), problems)
     figures = computed.figures
-    table = pd.concat([f.rows for f in figures], ignore_index=True) if figures else pd.DataFrame(columns=COLUMNS)
-    changes = change_rows(figures, table, DEFAULT)
-    if len(changes):
-        table = pd.concat([table, changes], ignore_index=True)
+    table = combined_table([f.rows for f in figures], figures)
     pages_ = copy_pages(project.docs_dir, project.generated_dir)
     references, problems = scan_copy(pages_, project.docs_dir, root)
     cited = {s.key: s.model_dump(mode="json") for s in sources.sources}

@@ -165,7 +165,14 @@ def statistics_table(surveys: list[Survey], weights: dict[str, pd.Series | None]
                      thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
     """The single table every number on the site comes from: figures in codebook order, then changes."""
     weights = weights or {}
-    tables = [survey_table(s, weights.get(s.id), thresholds) for s in surveys]
+    return combined_table([survey_table(s, weights.get(s.id), thresholds) for s in surveys], surveys, thresholds)
+
+
+def combined_table(tables: list[pd.DataFrame], surveys: list, thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
+    """Each survey's figures in order, then the change rows between consecutive waves of a series.
+
+    `surveys` need only each survey's `id` and `codebook` (survey figures from the cache will do).
+    """
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=COLUMNS)
     changes = change_rows(surveys, table, thresholds)
     return pd.concat([table, changes], ignore_index=True) if len(changes) else table

@@ -15,9 +15,9 @@ import yaml
 
 from build_scripts.cache import Cache, folder_digest
 from build_scripts.codebook import Codebook
-from build_scripts.errors import DataError, Problem, relative
+from build_scripts.errors import DataError, Problem
 from build_scripts.estimates import kish_effective_base
-from build_scripts.load import CODEBOOK_NAME, Survey, load_survey, survey_folders
+from build_scripts.load import CODEBOOK_NAME, Survey, load_survey, missing_surveys, survey_folders
 from build_scripts.stats import survey_table
 from build_scripts.validate import validate_survey
 from build_scripts.weighting import survey_weights
@@ -62,10 +62,7 @@ class Computed:
 def compute_surveys(surveys_dir: Path, root: Path, cache: Cache, extra_problems: list[Problem]) -> Computed:
     """Figures for every survey under surveys_dir, or DataError with every problem (and `extra_problems`)."""
     folders = survey_folders(surveys_dir)
-    problems = list(extra_problems)
-    if not folders:
-        problems.append(Problem(relative(surveys_dir, root), "", "no survey folders with a survey.yml were found",
-                                "add surveys/<survey-id>/survey.yml and its responses file"))
+    problems = list(extra_problems) + missing_surveys(surveys_dir, root, folders)
     keys = {folder: cache.key("survey", folder.name, folder_digest(folder), *outside_files(folder)) for folder in folders}
     cached = {folder: cache.get("survey", keys[folder]) for folder in folders}
     loaded: dict[Path, Survey] = {}

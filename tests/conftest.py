@@ -33,14 +33,19 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           text=True, timeout=300)
 
 
-@pytest.fixture(scope="session")
-def built_mini_site(tmp_path_factory) -> Path:
-    """The mini site built once for the tests that only read its output."""
-    target = tmp_path_factory.mktemp("built") / "mini-site"
-    shutil.copytree(FIXTURES / "mini-site", target)
+def built_copy(fixture: str, parent: Path) -> Path:
+    """A copy of tests/fixtures/<fixture> in `parent`, built with the real command; returns the copy."""
+    target = parent / fixture
+    shutil.copytree(FIXTURES / fixture, target)
     result = run_cli("build", cwd=target)
     assert result.returncode == 0, result.stderr
     return target
+
+
+@pytest.fixture(scope="session")
+def built_mini_site(tmp_path_factory) -> Path:
+    """The mini site built once for the tests that only read its output."""
+    return built_copy("mini-site", tmp_path_factory.mktemp("built"))
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import make_survey
 
 from build_scripts.answers import base_mask, option_indicators, split_answers
 from build_scripts.codebook import Codebook, Question
@@ -21,6 +22,11 @@ LABELS = {"Friends, family or neighbours", "Online", "Newspapers, radio or TV"}
 ])
 def test_split_keeps_labels_that_contain_the_separator_whole(cell, expected):
     assert split_answers(cell, ",", LABELS) == expected
+
+
+def _book(question: dict) -> Codebook:
+    """A codebook holding one question (and segment g, which these tests do not use)."""
+    return make_survey([], [question]).codebook
 
 
 def _question(**fields) -> Question:
@@ -47,28 +53,16 @@ def test_nets_are_computed_per_respondent_not_by_adding_percentages():
 
 
 def test_an_answering_base_leaves_out_dont_know_and_blank_answers():
-    book = Codebook.model_validate({
-        "id": "t", "title": "T", "commissioned_by": "c", "conducted_by": "c",
-        "fieldwork": {"start": "2020-01-01", "end": "2020-01-02"}, "method": "m", "population": "p",
-        "coverage": "c", "id_column": "id",
-        "questions": [{"key": "q", "title": "Q", "text": "Q?", "type": "single", "column": "Q", "base": "answering",
-                       "options": [{"key": "y", "label": "Yes"},
-                                   {"key": "dk", "label": "Don't know", "kind": "dont_know"}]}],
-    })
+    book = _book({"key": "q", "title": "Q", "text": "Q?", "type": "single", "column": "Q", "base": "answering",
+                  "options": [{"key": "y", "label": "Yes"}, {"key": "dk", "label": "Don't know", "kind": "dont_know"}]})
     frame = pd.DataFrame({"Q": ["Yes", "Don't know", "", "Yes"]})
     q = book.questions[0]
     assert base_mask(book, frame, q, option_indicators(q, frame)).tolist() == [True, False, False, True]
 
 
 def test_an_answering_base_for_a_multi_question_leaves_out_blank_cells():
-    book = Codebook.model_validate({
-        "id": "t", "title": "T", "commissioned_by": "c", "conducted_by": "c",
-        "fieldwork": {"start": "2020-01-01", "end": "2020-01-02"}, "method": "m", "population": "p",
-        "coverage": "c", "id_column": "id",
-        "questions": [{"key": "m", "title": "M", "text": "M?", "type": "multi", "column": "M", "base": "answering",
-                       "options": [{"key": "a", "label": "A"},
-                                   {"key": "dk", "label": "Don't know", "kind": "dont_know"}]}],
-    })
+    book = _book({"key": "m", "title": "M", "text": "M?", "type": "multi", "column": "M", "base": "answering",
+                  "options": [{"key": "a", "label": "A"}, {"key": "dk", "label": "Don't know", "kind": "dont_know"}]})
     frame = pd.DataFrame({"M": ["A", "", "Don't know", "A"]})
     q = book.questions[0]
     assert base_mask(book, frame, q, option_indicators(q, frame)).tolist() == [True, False, False, True]

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import FIXTURES, run_cli
+from conftest import built_copy
 from statsmodels.stats.proportion import proportions_ztest
 
 MARGINS = {"Region": {"North": 0.50, "South": 0.40, "Islands": 0.10}, "Age": {"Under 40": 0.45, "40 and over": 0.55}}
@@ -17,11 +16,7 @@ MARGINS = {"Region": {"North": 0.50, "South": 0.40, "Islands": 0.10}, "Age": {"U
 
 @pytest.fixture(scope="module")
 def waves_site(tmp_path_factory) -> Path:
-    target = tmp_path_factory.mktemp("waves") / "waves-site"
-    shutil.copytree(FIXTURES / "waves-site", target)
-    result = run_cli("build", cwd=target)
-    assert result.returncode == 0, result.stderr
-    return target
+    return built_copy("waves-site", tmp_path_factory.mktemp("waves"))
 
 
 @pytest.fixture(scope="module")
