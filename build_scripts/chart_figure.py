@@ -13,6 +13,7 @@ import pandas as pd
 
 from build_scripts.drawing import THEMES, render_svg, variants
 from build_scripts.formatting import md_text, percent
+from build_scripts.spreadsheet_safety import spreadsheet_safe
 
 
 @dataclass
@@ -38,7 +39,7 @@ class Chart:
         """
         light, dark, png = variants(light_svg or render_svg(self.spec("light")))
         return {f"charts/{self.name}-light.svg": light, f"charts/{self.name}-dark.svg": dark,
-                f"charts/{self.name}.png": png, f"charts/{self.name}.csv": self.data.to_csv(index=False, lineterminator="\n")}
+                f"charts/{self.name}.png": png, f"charts/{self.name}.csv": spreadsheet_safe(self.data).to_csv(index=False, lineterminator="\n")}
 
     def record(self) -> dict:
         """What a page needs to show the chart without recomputing it (kept in site-data.json)."""

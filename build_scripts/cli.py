@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 
 import click
 
 from build_scripts import __version__
+from build_scripts.atomic_publish import exclusive, recover
 from build_scripts.cache import Cache
 from build_scripts.drawing import DrawingPool
 from build_scripts.errors import CampaignError, relative
@@ -87,6 +89,22 @@ def _run(action) -> None:
     except CampaignError as exc:
         _say(exc.describe())
         sys.exit(1)
+    except OSError as exc:  # a full disk, a read-only folder: the environment, not a bug
+        _say(file_system_problem(exc))
+        sys.exit(1)
+
+
+def file_system_problem(exc: OSError) -> str:
+    """A file-system failure as a problem with its file and a fix, for the terminal (no traceback)."""
+    where = exc.filename or "a file"
+    fix = {errno.ENOSPC: "free some disk space, then build again",
+           errno.EDQUOT: "free some disk space (you are over quota), then build again",
+           errno.EACCES: "make the folder writable by you, or build a copy of the project",
+           errno.EPERM: "make the folder writable by you, or build a copy of the project",
+           errno.EROFS: "the disk is read-only: build a copy of the project on a writable disk"}.get(
+        exc.errno, "check the file and folder exist and are writable, then build again")
+    return (f"Could not read or write {where}: {exc.strerror or exc}. Nothing was published; site/ is as it was.\n"
+            f"    fix: {fix}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -110,26 +128,34 @@ def build(project_dir: Path, strict: bool, use_cache: bool) -> None:
     The site is built with `mkdocs build --strict` into a temporary folder and swapped
     into site/ only when everything succeeded: a failed build leaves site/ as it was.
     """
-    from build_scripts.site_build import build_date_epoch, build_site
 
     def action() -> None:
         project = _project(project_dir)
-        progress, cache = Progress(_say), _cache(project, read=use_cache)
-        # A cold build lays charts out in a worker that starts Vega while the surveys are read; a warm one
-        # has few charts to draw, if any, and a worker would cost more to start than it saves.
-        pool = DrawingPool(in_worker=cache.is_empty("chart"))
-        try:
-            results = _prepare(project, progress, cache, strict)
-            _generate(project, results, progress, cache, pool)
-        finally:
-            pool.close()
-        with progress.stage("site", "Building the site with MkDocs (strict) and checking it for personal data"):
-            site = build_site(project, build_date_epoch(_content_dates(project, results)))
-        cache.prune(["survey", "pages", "chart", "share"])  # entries no input asks for any more
-        pages = sum(1 for page in site.rglob("*.html") if page.name != "404.html")
-        progress.summary(f"Built {relative(site, Path.cwd())}", [*_facts(results, cache), counted(pages, "page")])
+        with exclusive(project.root, _say):
+            recover(project.root, project.site_dir)  # a build killed mid-swap left its folders behind
+            _build(project, strict, use_cache)
 
     _run(action)
+
+
+def _build(project: Project, strict: bool, use_cache: bool) -> None:
+    """The build itself, run while holding the project's lock."""
+    from build_scripts.site_build import build_date_epoch, build_site
+
+    progress, cache = Progress(_say), _cache(project, read=use_cache)
+    # A cold build lays charts out in a worker that starts Vega while the surveys are read; a warm one
+    # has few charts to draw, if any, and a worker would cost more to start than it saves.
+    pool = DrawingPool(in_worker=cache.is_empty("chart"))
+    try:
+        results = _prepare(project, progress, cache, strict)
+        _generate(project, results, progress, cache, pool)
+    finally:
+        pool.close()
+    with progress.stage("site", "Building the site with MkDocs (strict) and checking it for personal data"):
+        site = build_site(project, build_date_epoch(_content_dates(project, results)))
+    cache.prune(["survey", "pages", "chart", "share"])  # entries no input asks for any more
+    pages = sum(1 for page in site.rglob("*.html") if page.name != "404.html")
+    progress.summary(f"Built {relative(site, Path.cwd())}", [*_facts(results, cache), counted(pages, "page")])
 
 
 @main.command()
@@ -255,7 +281,11 @@ def _regenerate(project: Project) -> None:
 
     progress, cache = Progress(_say), _cache(project)
     try:
-        _generate(project, _prepare(project, progress, cache), progress, cache)  # clears any shown problems
+        with exclusive(project.root, _say):  # a `build` in another terminal writes the same files
+            _generate(project, _prepare(project, progress, cache), progress, cache)  # clears any shown problems
     except CampaignError as exc:
         _say(exc.describe())
         show_problems(project, exc.describe())
+    except OSError as exc:
+        _say(file_system_problem(exc))
+        show_problems(project, file_system_problem(exc))

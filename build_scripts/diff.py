@@ -45,21 +45,44 @@ def base_table(project: Project, base: str) -> pd.DataFrame:
     path = Path(base)
     if path.is_file():
         return _read_stats(path)
+    commit = _revision(project, base)
     with tempfile.TemporaryDirectory() as tmp:
-        archive = subprocess.run(["git", "-C", str(project.root), "archive", "--format=tar", base, "--", *TRACKED],
+        archive = subprocess.run(["git", "-C", str(project.root), "archive", "--format=tar", commit, "--", *TRACKED],
                                  capture_output=True)
         if archive.returncode != 0:
-            reason = archive.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["unknown error"]
-            raise DataError([Problem("diff", f"BASE {base!r}", f"neither a stats.csv file nor a git revision "
-                                     f"of this project ({reason[0]})", "pass a path to a stats.csv, or a commit, "
-                                     "branch or tag such as origin/main")])
+            raise _not_a_base(base, archive.stderr)
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             tar.extractall(tmp, filter="data")
         return compute(Project(Path(tmp)), copy_must_hold=False).table
 
 
+def _revision(project: Project, base: str) -> str:
+    """The commit BASE names, resolved by git as a revision only: never read as an option (`--output=...`)."""
+    if base.startswith("-"):
+        raise _not_a_base(base, b"it starts with '-'")
+    found = subprocess.run(["git", "-C", str(project.root), "rev-parse", "--verify", "--quiet", "--end-of-options",
+                            f"{base}^{{commit}}"], capture_output=True)
+    if found.returncode != 0:
+        raise _not_a_base(base, found.stderr or b"no such commit, branch or tag")
+    return found.stdout.decode("ascii").strip()
+
+
+def _not_a_base(base: str, stderr: bytes) -> DataError:
+    reason = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["unknown error"]
+    return DataError([Problem("diff", "BASE", "neither a stats.csv file nor a git revision of this project "
+                              f"({reason[0]})", "pass a path to a stats.csv, or a commit, branch or tag such as "
+                              "origin/main", base)])
+
+
 def _read_stats(path: Path) -> pd.DataFrame:
-    table = pd.read_csv(path, dtype={"key": str}, keep_default_na=False, na_values=[""])
+    try:
+        table = pd.read_csv(path, dtype={"key": str}, keep_default_na=False, na_values=[""])
+        missing = [column for column in ["key", "estimate", "effective_base", "suppressed"] if column not in table]
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        missing = [f"a readable CSV ({type(exc).__name__})"]
+    if missing:
+        raise DataError([Problem(str(path), "", f"is not a statistics table: no {', '.join(missing)}",
+                                 "pass the stats.csv of an earlier build (site/data/stats.csv), or a git revision")])
     table["suppressed"] = table["suppressed"].astype(str).str.lower() == "true"
     return table
 

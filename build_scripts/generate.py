@@ -16,6 +16,7 @@ from build_scripts import pages, share_images
 from build_scripts.cache import Cache
 from build_scripts.drawing import DrawingPool, drawn
 from build_scripts.pipeline import GENERATED, Project, Results
+from build_scripts.spreadsheet_safety import spreadsheet_safe
 from build_scripts.stats import write_csv
 from build_scripts.survey_page import survey_page
 from build_scripts.writer import GeneratedFolder
@@ -31,11 +32,11 @@ def write_generated(project: Project, results: Results, progress=lambda message:
     cache, pool = cache or Cache(None), pool or DrawingPool(in_worker=False)
     out = GeneratedFolder(project.generated_dir)
     table = results.table
-    stats_csv = write_csv(table)
+    stats_csv = write_csv(spreadsheet_safe(table))
     out.write("stats.csv", stats_csv)
     for meta in results.metas:
         survey_rows = table[table["survey"] == meta["id"]]
-        out.write(f"{meta['id']}.csv", write_csv(survey_table_for_download(meta, survey_rows)))
+        out.write(f"{meta['id']}.csv", write_csv(spreadsheet_safe(survey_table_for_download(meta, survey_rows))))
     methodology = (project.docs_dir / "methodology.md").exists()
     plan_key = cache.key("pages", stats_csv, json.dumps(results.metas, sort_keys=True), str(methodology))
     plan = cache.get("pages", plan_key)

@@ -8,12 +8,15 @@ an error naming the page, which fails the strict build.
 from __future__ import annotations
 
 import csv
+import html
 import json
 import logging
 import posixpath
 import re
 from functools import cache
 from pathlib import Path
+
+from jinja2.sandbox import SandboxedEnvironment
 
 from build_scripts.chart_figure import chart_markdown
 from build_scripts.claims import claim_problem
@@ -47,10 +50,8 @@ def source_path(page) -> str:
 
 
 def on_pre_page_macros(env) -> None:
-    """Before a page renders: show any problems `serve` found, and give the page its share image."""
-    problems = Path(env.conf["docs_dir"]) / GENERATED / PROBLEMS
-    if problems.exists():
-        env.markdown = problems_banner(problems.read_text(encoding="utf-8"), env.page.meta) + env.markdown
+    """Before a page renders: sandbox the template engine, pass on any problems `serve` found, set the share image."""
+    _sandbox(env)
     path = Path(env.conf["docs_dir"]) / GENERATED / "site-data.json"
     if not path.exists():
         return
@@ -61,14 +62,39 @@ def on_pre_page_macros(env) -> None:
         env.page.meta.setdefault("share_alt", record["alt"])
 
 
-def problems_banner(text: str, meta: dict) -> str:
-    """A warning box with the build's problems, for the top of a previewed page."""
-    body = "\n".join("        " + line for line in text.splitlines())
-    banner = ('!!! failure "The survey data has problems: this preview shows the last figures that built"\n\n'
-              f"    ```text\n{body}\n    ```\n\n")
-    if meta.get("render_macros") is False:
-        return banner
-    return "{% raw %}" + banner + "{% endraw %}"  # problem text may hold braces; Jinja must not read them
+def on_post_page_macros(env) -> None:
+    """After the page's template has run: put any problems `serve` found at the top, as escaped text."""
+    problems = Path(env.conf["docs_dir"]) / GENERATED / PROBLEMS
+    if problems.exists():
+        env.markdown = problems_banner(problems.read_text(encoding="utf-8")) + env.markdown
+
+
+def problems_banner(text: str) -> str:
+    """A warning box with the build's problems: one raw HTML line that Markdown and Jinja leave alone.
+
+    The problems quote survey answers, which respondents typed, so they are escaped and added only
+    after the template has run; newlines become character references so no blank line ends the block.
+    """
+    body = html.escape(text.rstrip("\n")).replace("\n", "&#10;")
+    return ('<div class="admonition failure" role="alert"><p class="admonition-title">The survey data has problems: '
+            f"this preview shows the last figures that built</p><pre><code>{body}</code></pre></div>\n\n")
+
+
+def _sandbox(env) -> None:
+    """Swap mkdocs-macros' Jinja environment for a sandboxed one with the same loader, globals and filters.
+
+    Copy comes from pull requests too: a page's template must not reach Python internals
+    (`{{ cycler.__init__.__globals__ }}`) or run anything but the figure functions.
+    """
+    current = env.env
+    if isinstance(current, SandboxedEnvironment):
+        return
+    sandboxed = SandboxedEnvironment(loader=current.loader, undefined=current.undefined,
+                                     extensions=list(current.extensions))
+    sandboxed.globals.update(current.globals)
+    sandboxed.filters.update(current.filters)
+    sandboxed.tests.update(current.tests)
+    env._env = sandboxed  # mkdocs-macros builds its environment in on_config, after define_env has run
 
 
 def define_env(env) -> None:

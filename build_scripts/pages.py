@@ -58,6 +58,8 @@ def data_page(metas: list[dict]) -> str:
         FRONT_MATTER.format(title="Data and downloads"), GENERATED_NOTE, "# Data and downloads\n",
         ("Every figure on this site comes from one statistics table, computed from the survey responses "
          "when the site is built. Only aggregate figures are published: no respondent-level data.\n"),
+        ("Safe to open in a spreadsheet: a text cell that would begin with `=`, `+`, `-` or `@` (which Excel "
+         "would run as a formula) is written with a leading apostrophe, as OWASP advises; numbers are unchanged.\n"),
         "- [stats.csv](stats.csv): every published figure, one row each.",
     ]
     for meta in metas:

@@ -47,8 +47,11 @@ class _Debounced(FileSystemEventHandler):
 def show_problems(project: Project, text: str) -> None:
     """Put the build's problems where every previewed page shows them (the next good run removes them)."""
     path = project.generated_dir / PROBLEMS
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text + "\n", encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError:
+        pass  # a full or read-only disk: the terminal has the problems already
 
 
 def serve_site(project: Project, dev_addr: str, regenerate: Callable[[], None]) -> None:

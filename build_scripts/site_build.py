@@ -14,6 +14,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
+from build_scripts.atomic_publish import STAGING_PREFIX, swap_in
 from build_scripts.errors import DataError, SiteBuildError
 from build_scripts.pipeline import Project
 from build_scripts.privacy import scan_site, typed_text
@@ -52,7 +53,7 @@ def build_date_epoch(dates: list[str]) -> str:
 def build_site(project: Project, epoch: str) -> Path:
     """Run `mkdocs build --strict` into a temporary folder, scan it for personal data, then replace site/ with it."""
     os.environ.setdefault("SOURCE_DATE_EPOCH", epoch)
-    staging = Path(tempfile.mkdtemp(prefix=".site-build-", dir=project.root))
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=project.root))
     with _mkdocs_logging() as log:
         try:
             config = load_config(str(project.config_file), strict=True, site_dir=str(staging))
@@ -64,6 +65,10 @@ def build_site(project: Project, epoch: str) -> Path:
         except (MkDocsException, SystemExit, OSError) as exc:
             shutil.rmtree(staging, ignore_errors=True)
             raise SiteBuildError(log.messages or [str(exc)]) from None
+        except RecursionError:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise SiteBuildError([*log.messages, "a page nests quotes, lists or HTML so deeply that Markdown cannot "
+                                  "read it; fix: flatten it (`campaign-site check` names the page and line)"]) from None
         except BaseException:  # Ctrl-C or a bug: still leave no half-built folder behind
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -73,16 +78,5 @@ def build_site(project: Project, epoch: str) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         raise DataError(problems)
     staging.chmod(0o755)  # mkdtemp makes it private; a published site is world-readable
-    _swap_in(staging, project.site_dir)
+    swap_in(staging, project.site_dir)
     return project.site_dir
-
-
-def _swap_in(staging: Path, target: Path) -> None:
-    # Two renames on one file system: readers of site/ never see a half-written tree.
-    retired = None
-    if target.exists():
-        retired = target.with_name(f".site-old-{os.getpid()}")
-        target.rename(retired)
-    staging.rename(target)
-    if retired is not None:
-        shutil.rmtree(retired)

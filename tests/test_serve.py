@@ -127,3 +127,34 @@ def test_serve_recomputes_only_the_changed_survey_shows_problems_on_the_page_and
     finally:
         output = server.stop()
     assert "Traceback" not in output
+
+
+HOSTILE_ANSWERS = ["{% endraw %}{{ 7*7 }}", "<b id=x>bold</b>", "```\n</pre><i>x", "{{ 1/0 }}{% include 'x' %}"]
+
+
+def test_hostile_answers_in_the_preview_banner_are_literal_text_and_the_server_keeps_serving(mini_site: Path):
+    import csv
+    import html
+    import io
+
+    server = _Server(mini_site)
+    try:
+        _wait_for(server.url, ">55%<")
+        responses = mini_site / "surveys/mini-2020/responses.csv"
+        rows = list(csv.reader(io.StringIO(responses.read_text(encoding="utf-8"))))
+        for row, answer in enumerate(HOSTILE_ANSWERS, 1):
+            rows[row][2] = answer  # typed into a form's "Other" box by a respondent
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        responses.write_text(out.getvalue(), encoding="utf-8")
+        page = _wait_for(server.url, "The survey data has problems")
+        assert "{% endraw %}{{ 7*7 }}" in page and ">49<" not in page  # shown, never evaluated
+        assert html.escape("<b id=x>bold</b>") in page and "<b id=x>" not in page
+        assert "</pre><i>x" not in page and "{{ 1/0 }}{% include" in page
+        assert server.process.poll() is None, "a hostile answer stopped the server"
+        assert ">55%<" in urllib.request.urlopen(server.url, timeout=5).read().decode("utf-8")
+        other = urllib.request.urlopen(server.url + "data/mini-2020/", timeout=5).read().decode("utf-8")
+        assert "The survey data has problems" in other and "<b id=x>" not in other
+    finally:
+        output = server.stop()
+    assert "Traceback" not in output
