@@ -90,3 +90,25 @@ def test_diff_against_a_git_revision_recomputes_the_old_table(mini_site: Path):
     assert "support.yes" in same.stdout
     bad = run_cli("diff", "no-such-revision", cwd=mini_site)
     assert bad.returncode == 1 and "neither a stats.csv file nor a git revision" in bad.stderr
+
+
+def test_a_deeply_nested_page_is_a_problem_with_its_line_not_a_recursion_error(mini_site: Path):
+    from click.testing import CliRunner
+
+    from build_scripts.cli import main
+
+    nested = "".join("    " * depth + "- item\n" for depth in range(400))  # RecursionError in Python-Markdown
+    _add(mini_site, nested + "\n" + "<div markdown>\n" * 300 + "x\n" + "</div>\n" * 300, page="docs/sources.md")
+    (mini_site / "site").mkdir()
+    (mini_site / "site/index.html").write_text("old")
+    result = CliRunner().invoke(main, ["build", "--project", str(mini_site)])
+    assert result.exit_code == 1 and not isinstance(result.exception, RecursionError)
+    assert "docs/sources.md, line" in result.output and "nested 399 levels deep" in result.output
+    assert (mini_site / "site/index.html").read_text() == "old"
+
+
+def test_an_impossible_date_in_a_pages_front_matter_is_not_a_traceback(mini_site: Path):
+    page = mini_site / "docs/sources.md"
+    page.write_text("---\ntitle: Sources\ndate: 2015-11-31\n---\n" + page.read_text(encoding="utf-8"))
+    result = run_cli("check", cwd=mini_site)
+    assert result.returncode in {0, 1} and "Traceback" not in result.stderr
