@@ -100,7 +100,8 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
     references = [ref for ref in references if ref.page not in drafts]  # checked above; not published
     series = waves_by_series(figures)
     metas = [survey_meta(f, series[f.codebook.series_key], table) for f in figures]
-    warnings = ([] if copy_must_hold else broken) + ([] if strict else typed)
+    weights = [w for f in figures for w in f.warnings]  # kept with each survey's figures, cached or not
+    warnings = weights + ([] if copy_must_hold else broken) + ([] if strict else typed)
     return Results(computed.loaded, sources, table, metas, references, warnings, figures)
 
 

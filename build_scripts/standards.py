@@ -16,6 +16,7 @@ class Thresholds:
     significance: float = 0.05  # standards rule 8: only p below this is a rise or a fall
     raking_tolerance: float = 0.005  # raked margins must land this close to their targets
     weight_cap: float = 5.0  # the default cap on a raked weight, as a multiple of the mean
+    weight_warning_above: float = 10.0  # `check` warns about a weight above this multiple of the mean
 
 
 DEFAULT = Thresholds()

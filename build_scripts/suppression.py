@@ -1,18 +1,22 @@
-"""Secondary suppression: no hidden small count may be worked out from the totals a table publishes.
+"""Secondary suppression: no hidden small count may be worked out from the sums a reader knows.
 
-A breakdown table publishes its row bases and its column totals (the whole-sample counts), and
-nets add up their options. A hidden cell is recoverable when those equations pin down its value:
-when its unit vector lies in the row space of the equations restricted to the hidden cells. While
-a small count (1 to 9) is recoverable, one more cell in its row or column is hidden, the one that
-leaves the fewest cells recoverable, the smallest if several do.
+The sums are linear equations over cells (a table's column totals and row bases, nets adding up their
+options, or every relation disclosure.py derives across a question's tables). A hidden cell is
+recoverable when those equations pin down its value: when its coordinate is zero in every vector of
+the null space of the equations restricted to the hidden cells. While a small count (1 to 9) is
+recoverable, one more cell is hidden, the one that leaves the fewest small counts recoverable; then
+each complement is published again if the small counts stay safe without it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-Cell = tuple[str, str]  # (row, column) of the table
+Cell = Hashable  # (row, column) of a table here; (segment, group, column) across a question's tables
+TOLERANCE = 1e-9
 
 
 def table_equations(rows: list[str], columns: list[str], row_groups: list[list[str]],
@@ -27,56 +31,178 @@ def table_equations(rows: list[str], columns: list[str], row_groups: list[list[s
 
 
 def recoverable(hidden: set[Cell], equations: list[dict[Cell, float]]) -> set[Cell]:
-    """The hidden cells whose values the equations determine exactly.
+    """The hidden cells whose values the equations determine exactly."""
+    system = EquationSystem(hidden, equations)
+    return system.cells_of(system.determined(np.ones(len(system.cells), dtype=bool)))
 
-    A cell is determined when every solution of the homogeneous system over the hidden cells leaves
-    it at zero, i.e. its coordinate is zero in every null-space vector (one SVD for the whole table).
-    """
-    cells = sorted(hidden)
-    index = {cell: i for i, cell in enumerate(cells)}
-    rows = [eq for eq in equations if any(c in index for c in eq)]
-    if not rows:
-        return set()
-    matrix = np.zeros((len(rows), len(cells)))
-    for r, eq in enumerate(rows):
-        for cell, coefficient in eq.items():
-            if cell in index:
-                matrix[r, index[cell]] = coefficient
-    _, singular, vh = np.linalg.svd(matrix)
-    rank = int((singular > 1e-9 * max(matrix.shape)).sum())
-    null = vh[rank:]
-    free = np.abs(null).max(axis=0) > 1e-9 if len(null) else np.zeros(len(cells), dtype=bool)
-    return {cell for cell, i in index.items() if not free[i]}
+
+class EquationSystem:
+    """The equations as one matrix over the cells that may be hidden (every other cell is a known value)."""
+
+    def __init__(self, cells, equations: list[dict[Cell, float]]):
+        self.cells = sorted(cells)
+        self.index = {cell: i for i, cell in enumerate(self.cells)}
+        rows = [eq for eq in equations if any(c in self.index for c in eq)]
+        self.matrix = np.zeros((len(rows), len(self.cells)))
+        for r, eq in enumerate(rows):
+            for cell, coefficient in eq.items():
+                if cell in self.index:
+                    self.matrix[r, self.index[cell]] += coefficient
+
+    def mask(self, cells) -> np.ndarray:
+        """These cells as a True/False vector over the system's cells."""
+        found = np.zeros(len(self.cells), dtype=bool)
+        found[[self.index[c] for c in cells if c in self.index]] = True
+        return found
+
+    def cells_of(self, mask: np.ndarray) -> set[Cell]:
+        """The cells a True/False vector marks."""
+        return {self.cells[i] for i in np.flatnonzero(mask)}
+
+    def determined(self, hidden: np.ndarray) -> np.ndarray:
+        """Which hidden cells the equations determine (a cell in no equation is never determined)."""
+        return self._factor(hidden).determined
+
+    def _factor(self, hidden: np.ndarray) -> _Factored:
+        return _Factored(self.matrix, np.flatnonzero(hidden), len(self.cells))
+
+
+class _Factored:
+    """The equations restricted to the hidden cells, factored once (SVD) to answer "what if one more is hidden?"."""
+
+    def __init__(self, matrix: np.ndarray, hidden: np.ndarray, n: int):
+        self.matrix, self.hidden = matrix, hidden
+        self.rows = np.flatnonzero(np.abs(matrix[:, hidden]).max(axis=1) > 0) if len(hidden) else np.array([], int)
+        a = matrix[np.ix_(self.rows, hidden)]
+        self.determined = np.zeros(n, dtype=bool)
+        if not len(self.rows):
+            self.u, self.s, self.v = np.zeros((0, 0)), np.zeros(0), np.zeros((len(hidden), 0))
+            return
+        if a.shape[0] < a.shape[1]:  # as many rows as unknowns, so that the SVD gives the whole null space
+            a = np.vstack([a, np.zeros((a.shape[1] - a.shape[0], a.shape[1]))])
+        u, s, vh = np.linalg.svd(a, full_matrices=False)
+        rank = int((s > TOLERANCE * max(a.shape)).sum())
+        null = vh[rank:]
+        free = np.abs(null).max(axis=0) > TOLERANCE if len(null) else np.zeros(len(hidden), dtype=bool)
+        self.determined[hidden[~free]] = True
+        self.u, self.s, self.v = u[:len(self.rows), :rank], s[:rank], vh[:rank].T
+
+    def determined_with_each(self, candidates: np.ndarray) -> np.ndarray:
+        """For each candidate (a column), the determined cells once it is hidden too (one row per candidate).
+
+        Hiding b adds null-space vectors only if b's column lies in the span of the hidden cells' columns;
+        then the cells freed are those where A x = b has a non-zero x (unique on determined cells).
+        """
+        b = self.matrix[:, candidates]
+        inside = b[self.rows]
+        projected = self.u.T @ inside
+        outside = (b ** 2).sum(axis=0) - (inside ** 2).sum(axis=0)
+        residual = np.sqrt(np.maximum(outside + ((inside - self.u @ projected) ** 2).sum(axis=0), 0))
+        in_span = residual <= 1e-7 * (1 + np.sqrt((b ** 2).sum(axis=0)))
+        x = self.v @ (projected / self.s[:, None]) if len(self.s) else np.zeros((len(self.hidden), len(candidates)))
+        after = np.tile(self.determined, (len(candidates), 1))
+        freed = np.abs(x.T) > 1e-7 * np.maximum(1, np.abs(x).max(axis=0))[:, None]
+        for k in np.flatnonzero(in_span):
+            after[k, self.hidden[freed[k]]] = False
+        after[np.flatnonzero(~in_span), candidates[~in_span]] = True  # outside the span: the cell itself is pinned
+        return after
 
 
 def protect(counts: dict[Cell, int], hidden: set[Cell], sensitive: set[Cell],
-            equations: list[dict[Cell, float]], keep: set[Cell] = frozenset()) -> set[Cell]:
-    """Hide further cells until no sensitive hidden cell can be recovered; returns every hidden cell.
+            equations: list[dict[Cell, float]], keep: set[Cell] = frozenset(), avoid: set[Cell] = frozenset(),
+            together: dict[Cell, set[Cell]] | None = None) -> set[Cell]:
+    """Hide further cells of `counts` until no sensitive hidden cell can be recovered; returns every hidden cell.
 
     The choice is greedy, one complement at a time: the cell that leaves the fewest small counts
-    recoverable, preferring cells outside `keep` (a question's headline answer, which readers look for),
-    then the one leaving the fewest cells recoverable, then the smallest.
+    recoverable, preferring cells outside `avoid` (the whole-sample figures: a last resort), then outside
+    `keep` (a question's headline answer, which readers look for), then the one that hides fewest cells
+    with it (`together`: a base takes the figures on it, since count over percentage gives it back), then
+    the one leaving the fewest cells recoverable, then the smallest. Afterwards each complement, whole-sample
+    ones first and then the largest first, is published again if every small count stays safe without it.
     """
+    together = together or {}
+    hidden = _closed(set(hidden) | set(sensitive), together)
     if not sensitive:  # no small count to protect: nothing more is hidden (and no SVD is needed to know it)
-        return set(hidden)
-    # Many tiny SVDs: BLAS threads cost far more to start than they save here (15x slower on 2 cores).
+        return hidden
+    # Many small SVDs: BLAS threads cost far more to start than they save here (15x slower on 2 cores).
     with threadpool_limits(limits=1, user_api="blas"):
-        return _protect(counts, set(hidden) | set(sensitive), sensitive, equations, keep)
+        system = EquationSystem(set(counts) | hidden, equations)
+        choice = _Choice(system, counts, sensitive, keep, avoid, together)
+        # The cells to avoid are a last resort: used only when the others cannot protect the small counts.
+        chosen = choice.greedy(system.mask(hidden), system.mask(counts) & ~system.mask(avoid))
+        if (system.determined(chosen) & choice.small).any():
+            chosen = choice.greedy(chosen, system.mask(counts))
+        return system.cells_of(choice.fewest(system.mask(hidden), chosen))
 
 
-def _protect(counts: dict[Cell, int], hidden: set[Cell], sensitive: set[Cell],
-             equations: list[dict[Cell, float]], keep: set[Cell]) -> set[Cell]:
-    while recoverable(hidden, equations) & sensitive:
-        rows, columns = {r for r, _ in hidden}, {c for _, c in hidden}
-        candidates = sorted(cell for cell in counts
-                            if (cell[0] in rows or cell[1] in columns) and cell not in hidden)
-        if not candidates:  # everything that could protect it is hidden already: hide the whole table
-            return hidden | set(counts)
+def _closed(hidden: set[Cell], together: dict[Cell, set[Cell]]) -> set[Cell]:
+    """The hidden cells with everything that must go with them."""
+    return hidden.union(*(together[c] for c in hidden if c in together))
 
-        def cost(cell: Cell) -> tuple:
-            # A zero hides nothing, so among equals it comes last.
-            after = recoverable(hidden | {cell}, equations)
-            return len(after & sensitive), cell in keep, len(after), counts[cell] == 0, counts[cell], cell
 
-        hidden.add(min(candidates, key=cost))
-    return hidden
+class _Choice:
+    """Which complements to hide: greedily, then as few as the small counts need."""
+
+    def __init__(self, system: EquationSystem, counts: dict[Cell, int], sensitive: set[Cell], keep: set[Cell],
+                 avoid: set[Cell], together: dict[Cell, set[Cell]]):
+        self.system, self.counts, self.avoid = system, counts, avoid
+        self.small, self.in_keep, self.in_avoid = system.mask(sensitive), system.mask(keep), system.mask(avoid)
+        self.value = np.array([counts.get(c, 0) for c in system.cells])
+        self.together = {system.index[c]: system.mask(cells) for c, cells in together.items() if c in system.index}
+        self.bases_of: dict[int, list[int]] = {}  # a figure stays hidden while a base it goes with is hidden
+        for base, cells in self.together.items():
+            for cell in np.flatnonzero(cells):
+                self.bases_of.setdefault(int(cell), []).append(base)
+
+    def adding(self, i: int, now: np.ndarray) -> np.ndarray:
+        """What hiding cell i hides: the cell, and what goes with it."""
+        added = _one(len(now), i)
+        return added | self.together[i] if i in self.together else added
+
+    def greedy(self, now: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+        """Hide one allowed cell at a time until no small count is recoverable (or nothing allowed is left)."""
+        system = self.system
+        while True:
+            factored = system._factor(now)
+            if not (factored.determined & self.small).any():
+                return now
+            touching = np.abs(system.matrix[factored.rows]).max(axis=0) > 0 if len(factored.rows) else now & False
+            candidates = np.flatnonzero(allowed & ~now & touching)
+            if not len(candidates):  # everything that could protect it is hidden already: hide all there is
+                return now | allowed
+            singles = np.array([i for i in candidates if not (self.adding(i, now) & ~now).sum() > 1], dtype=int)
+            afters = dict(zip(singles.tolist(), factored.determined_with_each(singles), strict=True)) if len(singles) else {}
+            for i in candidates:
+                if i not in afters:  # a base with figures still shown: they go with it
+                    afters[i] = system.determined(now | self.adding(i, now))
+
+            def cost(i: int) -> tuple:
+                added, after = self.adding(i, now) & ~now, afters[i]
+                # A zero hides nothing, so among equals it comes last.
+                return (int((after & self.small).sum()), bool(self.in_avoid[i]), bool((added & self.in_keep).any()),
+                        int(added.sum()), int(after.sum()), self.value[i] == 0, int(self.value[i]), system.cells[i])
+
+            best = min(candidates.tolist(), key=cost)
+            now = now | self.adding(best, now)
+
+    def fewest(self, required: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+        """Publish again each complement the small counts do not need: whole-sample ones first, then the largest."""
+        system = self.system
+        extra = [system.cells[i] for i in np.flatnonzero(chosen & ~required)]
+        order = sorted(extra, key=lambda c: (c not in self.avoid, -self.counts.get(c, 0),
+                                             system.index[c] not in self.together, c))
+        for cell in order:
+            i = system.index[cell]
+            if any(chosen[b] for b in self.bases_of.get(i, [])):
+                continue
+            trial = chosen.copy()
+            trial[i] = False
+            if not (system.determined(trial) & self.small).any():
+                chosen = trial
+        return chosen
+
+
+def _one(n: int, i: int) -> np.ndarray:
+    found = np.zeros(n, dtype=bool)
+    found[i] = True
+    return found

@@ -20,7 +20,7 @@ from build_scripts.estimates import kish_effective_base
 from build_scripts.load import CODEBOOK_NAME, Survey, load_survey, missing_surveys, survey_folders
 from build_scripts.stats import survey_table
 from build_scripts.validate import validate_survey
-from build_scripts.weighting import survey_weights
+from build_scripts.weighting import extreme_weights, survey_weights
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class SurveyFigures:
     rows: pd.DataFrame
     respondents: int
     effective_base: float | None  # Kish effective base of the weights; None when unweighted
+    warnings: tuple[Problem, ...] = ()  # e.g. extreme weights: kept, so a cached survey still warns
 
     @property
     def id(self) -> str:
@@ -84,6 +85,7 @@ def compute_surveys(surveys_dir: Path, root: Path, cache: Cache, extra_problems:
     for folder, survey in loaded.items():
         w = weights[folder]
         cached[folder] = SurveyFigures(survey.codebook, survey_table(survey, w), len(survey.responses),
-                                       None if w is None else kish_effective_base(w))
+                                       None if w is None else kish_effective_base(w),
+                                       tuple(extreme_weights(survey.codebook, w, survey.responses_file)))
         cache.put("survey", keys[folder], cached[folder])
     return Computed([cached[folder] for folder in folders], list(loaded.values()))

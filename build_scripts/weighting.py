@@ -8,8 +8,8 @@ import weightipy
 
 from build_scripts.answers import distinct_cells
 from build_scripts.codebook import Codebook
-from build_scripts.errors import Problem
-from build_scripts.standards import DEFAULT
+from build_scripts.errors import Problem, rows_text
+from build_scripts.standards import DEFAULT, Thresholds
 
 TOLERANCE = DEFAULT.raking_tolerance  # raked margins must land this close to their targets
 
@@ -26,6 +26,39 @@ def survey_weights(book: Codebook, frame: pd.DataFrame, file: str) -> tuple[pd.S
         return None, problems
     weights = rake(groups, shares, book.weighting.cap)
     return weights, _missed_targets(groups, shares, weights, book.weighting.cap, file)
+
+
+def extreme_weights(book: Codebook, weights: pd.Series | None, file: str,
+                    thresholds: Thresholds = DEFAULT) -> list[Problem]:
+    """Warnings about weights that are not positive, or above the warning multiple of the mean, naming their rows.
+
+    One heavy respondent can carry a figure alone (its effective base falls towards 1); such figures are
+    suppressed, but the weights themselves deserve a look. The weights' index is the spreadsheet row.
+    """
+    if weights is None or weights.empty:
+        return []
+    where = f"column {book.weighting.column!r}" if book.weighting.column else "weights raked to the targets"
+    values = weights.to_numpy(dtype=float)
+    positive = np.isfinite(values) & (values > 0)
+    problems = []
+    if not positive.all():
+        problems.append(Problem(file, f"{where}, {_rows(weights.index[~positive])}", "a weight is not a positive number",
+                                "give every respondent a positive weight", f"{weights[~positive].iloc[0]:g}"))
+    mean = values[positive].mean() if positive.any() else 0.0
+    cap = thresholds.weight_warning_above
+    heavy = positive & (values > cap * mean)
+    if heavy.any():
+        problems.append(Problem(
+            file, f"{where}, {_rows(weights.index[heavy])}",
+            f"a weight is more than {cap:g} times the mean weight ({mean:.4g}): one respondent counts as much as "
+            f"{values[heavy].max() / mean:.0f} average ones, and figures that include them rest on very few people",
+            "check the weights with whoever supplied them, or cap them (figures whose effective base falls "
+            "under 50 are not published)", f"{weights[heavy].iloc[0]:g}"))
+    return problems
+
+
+def _rows(index: pd.Index) -> str:
+    return rows_text([int(i) for i in index])
 
 
 def weight_values(cells: pd.Series) -> pd.Series:

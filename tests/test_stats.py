@@ -105,7 +105,7 @@ def test_routed_question_base_is_those_asked_and_multi_select_shares_can_exceed_
 
 
 def test_small_counts_in_breakdowns_are_hidden():
-    rows = [{"id": i, "g": "A", "q": "Yes" if i < 5 else "No"} for i in range(100)]
+    rows = [{"id": i, "g": "A" if i < 100 else "B", "q": "Yes" if i < 5 or i >= 150 else "No"} for i in range(200)]
     table = statistics_table([_survey(rows, [{"key": "q", "title": "Q", "text": "Q?", "column": "q",
                                               "type": "single", "options": YES_NO}])]).set_index("key")
     hidden = table.loc["t.q.yes.g=a"]
@@ -115,8 +115,21 @@ def test_small_counts_in_breakdowns_are_hidden():
     assert hidden["suppressed"] and hidden["suppression"] == "count under 10"
     # 95 "No" would give the 5 away (base 100 minus 95), so it is hidden too: secondary suppression.
     assert pd.isna(table.loc["t.q.no.g=a", "count"]) and table.loc["t.q.no.g=a", "suppression"] == "secondary"
-    assert table.loc["t.q.yes", "count"] == 5  # the whole-sample table shows it
+    # The whole-sample table shows its own counts: group B's are hidden instead, or subtraction gives A's.
+    assert table.loc["t.q.yes", "count"] == 55 and table.loc["t.q.no", "count"] == 145
     assert table.loc["t.q.yes", "suppression"] == ""
+    assert table.loc[["t.q.yes.g=b", "t.q.no.g=b"], "suppression"].tolist() == ["secondary", "secondary"]
+
+
+def test_a_group_with_the_whole_sample_in_it_hides_the_whole_sample_figures_as_a_last_resort():
+    # Everyone is in group A: its 5 "Yes" is the whole sample's, so only hiding that (and "No", which the
+    # base gives back) keeps it from being read off. The whole sample's base stays published.
+    rows = [{"id": i, "g": "A", "q": "Yes" if i < 5 else "No"} for i in range(100)]
+    table = statistics_table([_survey(rows, [{"key": "q", "title": "Q", "text": "Q?", "column": "q",
+                                              "type": "single", "options": YES_NO}])]).set_index("key")
+    assert table.loc["t.q.yes.g=a", "suppression"] == "count under 10"
+    assert table.loc[["t.q.yes", "t.q.no"], "suppression"].tolist() == ["secondary", "secondary"]
+    assert table.loc["t.q.yes", "base"] == 100
 
 
 def test_a_blank_multi_answer_counts_in_the_base_as_choosing_nothing():

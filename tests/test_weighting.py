@@ -6,8 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from build_scripts.cache import Cache
 from build_scripts.codebook import Codebook
-from build_scripts.weighting import rake, survey_weights
+from build_scripts.pipeline import Project, compute
+from build_scripts.standards import Thresholds
+from build_scripts.weighting import extreme_weights, rake, survey_weights
 
 
 def _sample(n: int = 3000, seed: int = 7) -> pd.DataFrame:
@@ -86,3 +89,67 @@ def test_rake_keeps_the_index_and_order_of_the_respondents():
 def test_codebook_targets_must_cover_every_group_and_add_up(shares, message):
     with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
         _book([{"segments": ["age", "sex"], "shares": shares}])
+
+
+# --- extreme weights: warnings, not errors ----------------------------------------------------------------------
+
+def _supplied(weights: list[float]) -> tuple[Codebook, pd.Series]:
+    book = Codebook.model_validate({
+        "id": "t", "title": "T", "commissioned_by": "c", "conducted_by": "c",
+        "fieldwork": {"start": "2020-01-01", "end": "2020-01-02"}, "method": "m", "population": "p",
+        "coverage": "c", "id_column": "id",
+        "weighting": {"column": "Weight", "variables": ["region"], "targets_source": "census"},
+        "segments": [{"key": "g", "label": "G", "column": "g", "options": [{"key": "a", "label": "A"}]}],
+        "questions": [{"key": "q", "title": "Q", "text": "Q?", "type": "text", "column": "q"}],
+    })
+    # Spreadsheet rows: the header is row 1, so the first respondent is row 2.
+    return book, pd.Series(weights, index=range(2, 2 + len(weights)), name="Weight")
+
+
+def test_a_weight_above_ten_times_the_mean_is_a_warning_naming_its_rows():
+    book, weights = _supplied([1.0] * 98 + [60.0, 80.0])
+    problems = extreme_weights(book, weights, "t/responses.csv")
+    assert len(problems) == 1
+    text = problems[0].describe()
+    assert "rows 100, 101" in text and "column 'Weight'" in text and "10 times the mean" in text
+    assert problems[0].value == "60"
+
+
+def test_ordinary_weights_raise_no_warning_and_the_cap_is_a_setting():
+    book, weights = _supplied([0.5, 1.0, 1.5, 2.0] * 25 + [9.0])
+    assert extreme_weights(book, weights, "f") == []
+    assert extreme_weights(book, weights, "f", Thresholds(weight_warning_above=5)) != []
+    assert extreme_weights(book, None, "f") == []
+
+
+def test_a_weight_that_is_not_positive_is_named_too():
+    book, weights = _supplied([1.0, 0.0, 1.0, -2.0])
+    (problem,) = extreme_weights(book, weights, "f")
+    assert "rows 3, 5" in problem.where and "not a positive number" in problem.message
+
+
+def test_extreme_weights_warn_in_check_and_still_warn_when_the_survey_comes_from_the_cache(mini_site):
+    responses = mini_site / "surveys" / "mini-2020" / "responses.csv"
+    lines = responses.read_text(encoding="utf-8").splitlines()
+    lines[5] = lines[5].rsplit(",", 1)[0] + ",15"  # row 6 of the spreadsheet: 13 times the mean
+    responses.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cache = Cache(mini_site / ".cache")
+    for run in range(2):
+        results = compute(Project(mini_site), cache=cache)
+        found = [w for w in results.warnings if "times the mean weight" in w.message]
+        assert len(found) == 1 and "row 6" in found[0].where, results.warnings
+    assert cache.hits.get("survey") == 1  # the second run read the survey's figures from the cache
+
+
+def test_check_prints_the_extreme_weight_warning(mini_site):
+    responses = mini_site / "surveys" / "mini-2020" / "responses.csv"
+    lines = responses.read_text(encoding="utf-8").splitlines()
+    lines[5] = lines[5].rsplit(",", 1)[0] + ",15"
+    responses.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    from click.testing import CliRunner
+
+    from build_scripts.cli import main
+
+    result = CliRunner().invoke(main, ["check", "--project", str(mini_site)])
+    assert result.exit_code == 0, result.output
+    assert "warning: surveys/mini-2020/responses.csv, column 'weight', row 6: a weight is more than 10 times" in result.output
