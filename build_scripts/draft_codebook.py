@@ -15,6 +15,14 @@ from build_scripts.answers import CHOSEN, NOT_CHOSEN
 from build_scripts.codebook import PLACEHOLDER
 from build_scripts.errors import DataError, Problem
 from build_scripts.exports import Export, read_export
+from build_scripts.free_text import (
+    comment_field,
+    identity_answers,
+    identity_field,
+    mostly_different,
+    own_words,
+    tool_marked,
+)
 from build_scripts.load import CODEBOOK_NAME
 
 # Columns survey tools add about the response rather than the respondent's answers.
@@ -37,8 +45,13 @@ DISCLOSURE = {
 }
 
 
-def draft(export: Export, survey_id: str, responses: str, sheet: str | None = None) -> dict:
-    """A codebook for the export as plain data: every field a person must check is marked TODO."""
+def draft(export: Export, survey_id: str, responses: str, sheet: str | None = None,
+          typed_columns: set[str] | frozenset[str] = frozenset()) -> tuple[dict, dict[str, str]]:
+    """A codebook for the export as plain data (every field a person must check marked TODO), and the columns
+    left out of it because they say who people are, with what each holds.
+
+    `typed_columns` are those the survey tool marks as answers typed in people's own words.
+    """
     frame = export.frame
     dichotomies = _dichotomy_groups(export)
     grouped = {c for columns in [*export.option_columns.values(), *dichotomies.values()] for c in columns}
@@ -58,33 +71,51 @@ def draft(export: Export, survey_id: str, responses: str, sheet: str | None = No
         book["weighting"] = {"column": weight, "variables": [f"{PLACEHOLDER}: what the weights correct for"],
                              "targets_source": f"{PLACEHOLDER}: where the weighting targets came from"}
     keys: set[str] = set()
-    segments, questions = [], []
+    segments, questions, left_out = [], [], {}
     for question, columns in {**export.option_columns, **dichotomies}.items():
         questions.append(_per_option_question(export, question, columns, keys))
     for column in frame.columns:
-        if column in grouped or column in {id_column, weight} or column in export.metadata \
-                or column.strip().lower() in METADATA:
+        if column in grouped or column in {id_column, weight}:
             continue
-        item = _column_question(export, column, keys)
-        if item.get("type") == "single" and _looks_like_segment(column, export.wording.get(column, "")):
+        wording = export.wording.get(column, "")
+        identity = identity_field(column, wording) or identity_answers(frame[column][frame[column] != ""])
+        if identity:
+            left_out[column] = identity
+            continue
+        if column in export.metadata or column.strip().lower() in METADATA:
+            continue
+        typed = column in typed_columns or comment_field(column, wording)
+        item = _column_question(export, column, keys, typed)
+        if item.get("type") == "single" and _looks_like_segment(column, wording):
             segments.append({"key": item["key"], "label": item["title"], "column": column, "options": item["options"]})
         else:
             questions.append(item)
     book["segments"] = segments
     book["questions"] = questions
-    return book
+    return book, left_out
 
 
-def to_yaml(book: dict, source: str) -> str:
-    """The draft as YAML, with a header saying what to check before the build will take it."""
+def to_yaml(book: dict, source: str, left_out: dict[str, str] | None = None) -> str:
+    """The draft as YAML, with a header saying what to check before the build will take it and what was left out."""
     header = (
         f"# Draft codebook written by `campaign-site new-survey` from {source}.\n"
         f"# Before it will build: replace every {PLACEHOLDER} (the build refuses them), set the fieldwork dates,\n"
         "# and check each question's type, wording and options (answers split on a separator may need\n"
         "# joining back up where an option's label contains it). Move breakdown columns into `segments`,\n"
         "# add `asked:` for routed questions, `nets:` for agreement scales. Fields: see README, 'Codebook fields'.\n"
+        "# Answers typed in people's own words are `type: text` questions: counted, never shown. Never give\n"
+        "# them options: each option is published.\n"
     )
+    if left_out:
+        header += "# Left out because they say who people are (personal data is never published; keep them out):\n"
+        header += "".join(f"#   column {_comment_safe(column)}: {what}\n" for column, what in left_out.items())
     return header + yaml.safe_dump(book, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _comment_safe(column: str) -> str:
+    """A column name that stays on its comment line, cut short."""
+    name = " ".join(column.split())
+    return repr(name if len(name) <= 60 else name[:57] + "...")
 
 
 def _per_option_question(export: Export, question: str, columns: list[str], keys: set[str]) -> dict:
@@ -99,29 +130,25 @@ def _per_option_question(export: Export, question: str, columns: list[str], keys
     return {"key": _key(question, keys), "title": _title(text), "text": text, "type": "multi", "options": options}
 
 
-def _column_question(export: Export, column: str, keys: set[str]) -> dict:
+def _column_question(export: Export, column: str, keys: set[str], typed: bool) -> dict:
     cells = export.frame[column]
     answers = cells[cells != ""]
     wording = export.wording.get(column, column)
     item = {"key": _key(column if len(column) <= 24 else wording, keys), "title": _title(wording), "text": wording}
-    if _free_text(answers):
+    if typed or mostly_different(answers):
         return item | {"type": "text", "column": column}
     for separator in SEPARATORS:
         labels = _multi_labels(list(answers), separator)
-        if labels and len(labels) < len(set(answers)) and len(labels) <= MAX_OPTIONS:
+        # Several options in one cell make a long cell: the options themselves must read like options.
+        if labels and len(labels) < len(set(answers)) and len(labels) <= MAX_OPTIONS and not own_words(labels):
             return item | {"type": "multi", "column": column, "separator": separator, "options": _options(labels)}
+    if own_words(answers):
+        return item | {"type": "text", "column": column}
     values = list(export.value_labels.get(column, [])) or [v for v, _ in Counter(answers).most_common()]
     values = [v for v in values if v in set(answers)] or values
     if 0 < len(set(answers)) <= MAX_OPTIONS:
         return item | {"type": "single", "column": column, "options": _options(values)}
     return item | {"type": "text", "column": column}
-
-
-def _free_text(answers: pd.Series) -> bool:
-    """Answers in people's own words: nearly all different, or long, or running over several lines."""
-    distinct = set(answers)
-    return (len(answers) >= 5 and len(distinct) > 0.8 * len(answers)) or any(
-        len(a) > 100 or "\n" in a for a in distinct)
 
 
 def _multi_labels(cells: list[str], separator: str) -> list[str]:
@@ -236,5 +263,6 @@ def create_survey(surveys_dir: Path, export_path: Path, survey_id: str | None, s
     target = folder / export_path.name
     if target.resolve() != export_path.resolve():
         shutil.copyfile(export_path, target)
-    codebook.write_text(to_yaml(draft(export, survey_id, target.name, sheet), export_path.name), encoding="utf-8")
+    book, left_out = draft(export, survey_id, target.name, sheet, tool_marked(export_path, sheet))
+    codebook.write_text(to_yaml(book, export_path.name, left_out), encoding="utf-8")
     return codebook

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from build_scripts.personal_data import mask_within
+
+SHOWN_CHARACTERS = 30  # of a value from a file: enough to find it, too little to publish a comment in a log
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -19,7 +23,7 @@ class Problem:
     def describe(self) -> str:
         """Render the problem as a short, self-contained paragraph for the terminal."""
         place = f"{self.file}, {self.where}" if self.where else self.file
-        found = f" (found: {self.value!r})" if self.value is not None else ""
+        found = f" (found: {quote(self.value)})" if self.value is not None else ""
         return f"{place}: {self.message}{found}\n    fix: {self.fix}"
 
 
@@ -53,6 +57,13 @@ class SiteBuildError(CampaignError):
         lines = ["The site was not built; the previous site/ is unchanged."]
         lines += [f"{i}. {m}" for i, m in enumerate(self.messages, 1)]
         return "\n".join(lines)
+
+
+def quote(value: object) -> str:
+    """A value from a file as messages show it: quoted, personal data masked, cut to a short prefix."""
+    text = mask_within(value if isinstance(value, str) else repr(value))
+    text = text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS].rstrip() + "…"
+    return repr(text) if isinstance(value, str) else text
 
 
 def rows_text(rows: list[int], shown: int = 5) -> str:

@@ -7,9 +7,11 @@ after a Timestamp column). Everything else is taken to have one header row of co
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
-SURVEYMONKEY_SUBHEADS = {"", "Response", "Open-Ended Response"}
+OPEN_ENDED = "Open-Ended Response"  # SurveyMonkey's second header row over a comment box
+SURVEYMONKEY_SUBHEADS = {"", "Response", OPEN_ENDED}
 
 
 @dataclass
@@ -22,6 +24,7 @@ class Layout:
     wording: dict[str, str] = field(default_factory=dict)
     option_columns: dict[str, list[str]] = field(default_factory=dict)  # a multi question's one-per-option columns
     metadata: set[str] = field(default_factory=set)  # columns the tool adds about the response, not answers
+    free_text: set[str] = field(default_factory=set)  # columns the tool says hold answers typed in people's own words
 
 
 def detect_layout(rows: list[list[str]]) -> Layout:
@@ -31,7 +34,7 @@ def detect_layout(rows: list[list[str]]) -> Layout:
     third = [cell.strip() for cell in rows[2]] if len(rows) > 2 else []
     if third and any(cell.startswith('{"ImportId"') for cell in third):
         return _qualtrics(first, second, third)
-    if "Respondent ID" in first and second and any(cell in {"Response", "Open-Ended Response"} for cell in second):
+    if "Respondent ID" in first and second and any(cell in {"Response", OPEN_ENDED} for cell in second):
         return _surveymonkey(first, second)
     if first and first[0] == "Timestamp":
         return Layout("google-forms", _unique(first), 1, {c: c for c in _unique(first)})
@@ -43,11 +46,21 @@ def _qualtrics(tags: list[str], texts: list[str], imports: list[str]) -> Layout:
     wording = {c: t.removesuffix(" - Selected Choice") for c, t in zip(columns, texts, strict=False) if t}
     # Answers carry an ImportId of a question ("QID..."); the rest is Qualtrics' record of the response.
     metadata = {c for c, i in zip(columns, imports, strict=False) if '"ImportId":"QID' not in i.replace(" ", "")}
-    return Layout("qualtrics", columns, 3, wording, metadata=metadata)
+    # A text-entry box (a comment, or an option's "Other, please specify") has an ImportId ending in _TEXT.
+    free_text = {c for c, i in zip(columns, imports, strict=False) if _import_id(i).endswith("_TEXT")}
+    return Layout("qualtrics", columns, 3, wording, metadata=metadata, free_text=free_text)
+
+
+def _import_id(cell: str) -> str:
+    try:
+        parsed = json.loads(cell)
+    except ValueError:
+        return ""
+    return str(parsed.get("ImportId", "")) if isinstance(parsed, dict) else ""
 
 
 def _surveymonkey(questions: list[str], subheads: list[str]) -> Layout:
-    names, wording, groups, metadata = [], {}, {}, set()
+    names, wording, groups, metadata, free_text = [], {}, {}, set(), set()
     current = ""
     for i, question in enumerate(questions):
         sub = subheads[i] if i < len(subheads) else ""
@@ -56,18 +69,22 @@ def _surveymonkey(questions: list[str], subheads: list[str]) -> Layout:
             name = question or sub or f"Column {i + 1}"
             if not sub:  # SurveyMonkey leaves the second row blank over its own columns (dates, IP, e-mail...)
                 metadata.add(name)
+            elif sub == OPEN_ENDED:
+                free_text.add(name)
         elif sub.lower().startswith("other (please specify)"):  # typed answers, not a tick box
             name = f"{current} - {sub}"
             wording[name] = f"{current} (other, please specify)"
+            free_text.add(name)
         else:  # one column per option of a multi-select question
             name = f"{current} - {sub}"
             groups.setdefault(current, []).append(name)
         names.append(name)
-        if question and sub in {"Response", "Open-Ended Response"}:
+        if question and sub in {"Response", OPEN_ENDED}:
             wording[name] = question
     unique = _unique(names)
     renamed = dict(zip(names, unique, strict=True))
-    return Layout("surveymonkey", unique, 2, wording, groups, {renamed[m] for m in metadata})
+    return Layout("surveymonkey", unique, 2, wording, groups, {renamed[m] for m in metadata},
+                  {renamed[f] for f in free_text})
 
 
 def _unique(names: list[str]) -> list[str]:

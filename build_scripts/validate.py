@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
@@ -19,14 +20,19 @@ from build_scripts.answers import (
     split_answers,
     value_codes,
 )
-from build_scripts.codebook import Question
-from build_scripts.errors import Problem, rows_text
-from build_scripts.load import Survey
+from build_scripts.codebook import Option, Question
+from build_scripts.errors import Problem, quote, rows_text
+from build_scripts.load import CODEBOOK_NAME, Survey
+from build_scripts.personal_data import find, mask, mask_within
 from build_scripts.weighting import weight_values
 
 
 def validate_survey(survey: Survey) -> list[Problem]:
-    """Every problem with one survey's responses; an empty list means it is fit to publish."""
+    """Every problem with one survey's codebook labels and responses; an empty list means it is fit to publish."""
+    return personal_data_in_codebook(survey) + _check_responses(survey)
+
+
+def _check_responses(survey: Survey) -> list[Problem]:
     book, frame, file = survey.codebook, survey.responses, survey.responses_file
     declared = [book.id_column, *(s.column for s in book.segments), *(c for q in book.questions for c in q.columns)]
     if book.weighting and book.weighting.column:
@@ -50,14 +56,71 @@ def validate_survey(survey: Survey) -> list[Problem]:
                                     known=codes >= 0)
         present = np.bincount(codes[codes >= 0], minlength=len(values)) > 0
         empty = [o for o, there in zip(seg.options, present, strict=True) if not there]
-        problems += [Problem(file, f"column {seg.column!r}", f"nobody is in the group {o.label!r} of segment "
-                             f"{seg.key!r}", f"check how the export writes it (declared as {o.export_value!r}), or "
-                             "remove the option from survey.yml", o.export_value) for o in empty]
+        problems += [Problem(file, f"column {seg.column!r}", f"nobody is in the group {quote(o.label)} of segment "
+                             f"{seg.key!r}", f"check how the export writes it (declared as {quote(o.export_value)}), "
+                             "or remove the option from survey.yml", o.export_value) for o in empty]
     for q in book.questions:
         problems += _check_question(survey, q)
     if book.weighting and book.weighting.column:
         problems += _check_weights(frame[book.weighting.column], file, book.weighting.column)
     return problems
+
+
+def personal_data_in_codebook(survey: Survey) -> list[Problem]:
+    """Labels, wording, keys and export values in survey.yml that hold personal data: each would be published.
+
+    The second wall behind `new-survey`: however a codebook was written, an answer that is someone's
+    e-mail address, phone number, postcode or NI number never becomes an option or a group.
+    """
+    book, file = survey.codebook, _codebook_file(survey)
+    fields: list[tuple[str, str, str]] = []  # (where, what, text)
+    for seg in book.segments:
+        where = f"segment {_shown_key(seg.key)}"
+        fields += [(where, "key", seg.key), (where, "label", seg.label), *_option_fields(where, seg.options)]
+    for q in book.questions:
+        where = f"question {_shown_key(q.key)}"
+        fields += [(where, "key", q.key), (where, "title", q.title), (where, "text", q.text)]
+        fields += _option_fields(where, q.options)
+        for net in q.nets:
+            fields += [(f"{where}, net {_shown_key(net.key)}", what, text) for what, text in
+                       [("key", net.key), ("label", net.label)]]
+    problems = []
+    for where, what, text in fields:
+        found = find(_readable_key(text) if what == "key" else text)
+        if found:
+            problems.append(Problem(
+                file, f"{where}, field {what}", f"{found[0].kind} in the {what} would be published",
+                "write what the answer means instead (a label such as 'Gave contact details'); if the column holds "
+                "people's own words or contact details, make the question `type: text` (counted, never shown) or "
+                "leave the column out of survey.yml", mask(text) if what == "key" else mask_within(text)))
+    return problems
+
+
+def _readable_key(key: str) -> str:
+    """A key as the words it was made from: sw1a_1aa is a postcode, 07700_900123 a phone number."""
+    return key.replace("_", " ")
+
+
+def _shown_key(key: str) -> str:
+    return repr(mask(key)) if find(_readable_key(key)) else quote(key)
+
+
+def _option_fields(where: str, options: list[Option]) -> list[tuple[str, str, str]]:
+    fields = []
+    for number, option in enumerate(options, 1):
+        place = f"{where}, option {number} ({_shown_key(option.key)})"
+        fields += [(place, "key", option.key), (place, "label", option.label)]
+        if option.value:
+            fields.append((place, "value", option.value))
+    return fields
+
+
+def _codebook_file(survey: Survey) -> str:
+    """The codebook's path as messages show it, found from the responses file it names."""
+    shown, named = PurePath(survey.responses_file), PurePath(survey.codebook.responses)
+    if ".." not in named.parts and shown.parts[-len(named.parts):] == named.parts:
+        return str(PurePath(*shown.parts[:-len(named.parts)]) / CODEBOOK_NAME)
+    return f"surveys/{survey.codebook.id}/{CODEBOOK_NAME}"
 
 
 PARALLEL_FROM = 50_000  # respondents from which the columns are read by several threads at once
@@ -187,5 +250,5 @@ def _rows(index) -> str:
 
 
 def _listing(values) -> str:
-    values = [repr(v) for v in values]
+    values = [quote(v) for v in values]
     return ", ".join(values[:12]) + (", ..." if len(values) > 12 else "")

@@ -11,6 +11,8 @@ import pytest
 import yaml
 from conftest import FIXTURES, run_cli
 
+from build_scripts.draft_codebook import create_survey
+
 EXPORTS = FIXTURES / "exports"
 EXPECTED = json.loads((EXPORTS / "expected.json").read_text(encoding="utf-8"))
 
@@ -77,3 +79,21 @@ def test_a_broken_export_or_bad_id_is_reported_without_a_traceback(mini_site: Pa
 def test_new_survey_has_help(mini_site: Path):
     result = run_cli("new-survey", "--help", cwd=mini_site)
     assert result.returncode == 0 and "--sheet" in result.stdout and "TODO" in result.stdout
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED["files"]))
+def test_no_column_of_personal_data_is_drafted_as_a_question_or_segment(tmp_path: Path, name):
+    sheet = "Responses" if name.endswith(".xlsx") else None
+    codebook = create_survey(tmp_path / "surveys", EXPORTS / name, "draft-2015", sheet, False)
+    text = codebook.read_text(encoding="utf-8")
+    book = yaml.safe_load(text)
+    items = [*book["questions"], *book["segments"]]
+    drafted = {item.get("column") for item in items} | {o.get("column") for i in items for o in i.get("options", [])}
+    personal = set(EXPECTED["files"][name]["personal_data_columns"]) - {book["id_column"]}
+    assert not drafted & personal
+    for column in personal:
+        assert f"#   column {column!r}: " in text  # the draft says why it was left out
+    respondents = EXPECTED["respondents"]
+    assert not [p["email"] for p in respondents if p["email"] in text]
+    comments = {p["q3"] for p in respondents if p["q3"]}
+    assert not [c for c in comments if c in text]

@@ -369,3 +369,42 @@ def test_a_segment_group_nobody_is_in_is_reported():
     [problem] = validate_survey(_survey(rows))
     assert problem.where == "column 'g'" and problem.value == "B"
     assert "nobody is in the group 'B'" in problem.message and "remove the option" in problem.fix
+
+
+# The second wall: personal data in survey.yml is refused, however the codebook was written.
+
+def test_an_option_label_holding_a_phone_number_is_refused_without_echoing_it():
+    question = {**SINGLE, "options": [{"key": "yes", "label": "Yes, ring me on 07700 900123", "value": "Yes"},
+                                      {"key": "no", "label": "No"}]}
+    [problem] = validate_survey(_survey(_rows(3), [question]))
+    assert problem.file == "surveys/t/survey.yml"
+    assert problem.where == "question 'q', option 1 ('yes'), field label"
+    assert problem.message == "a UK phone number in the label would be published"
+    assert "type: text" in problem.fix and "leave the column out" in problem.fix
+    text = problem.describe()
+    assert "900123" not in text and "(found: 'Yes, ring me on 07*** ****23')" in text
+
+
+@pytest.mark.parametrize("where, change", [
+    ("segment 'g', field label", {"segments": [{**CODEBOOK["segments"][0], "label": "Lives near SW1A 1AA"}]}),
+    ("segment 'g', option 2 ('b'), field value", {"segments": [{**CODEBOOK["segments"][0], "options": [
+        {"key": "a", "label": "A"}, {"key": "b", "label": "B", "value": "jo@example.org"}]}]}),
+    ("question 'q', option 2 ('no'), field label", {"questions": [{**SINGLE, "options": [
+        YES_NO[0], {"key": "no", "label": "ab 12 34 56 c", "value": "No"}]}]}),
+    ("question 'q', option 2 ('sw**_***'), field key", {"questions": [{**SINGLE, "options": [
+        YES_NO[0], {"key": "sw1a_1aa", "label": "The office", "value": "No"}]}]}),
+    ("question 'q', field text", {"questions": [{**SINGLE, "text": "Did jo.bloggs@example.net call?"}]}),
+])
+def test_personal_data_in_any_published_part_of_the_codebook_is_refused(where, change):
+    book = Codebook.model_validate({**CODEBOOK, "questions": [SINGLE], **change})
+    frame = pd.DataFrame(_rows(3), dtype=str)
+    frame.index = range(2, len(frame) + 2)
+    problems = [p for p in validate_survey(Survey(book, frame, FILE)) if p.file.endswith("survey.yml")]
+    assert [p.where for p in problems] == [where]
+    assert "would be published" in problems[0].message
+
+
+def test_the_shipped_codebooks_hold_no_personal_data():
+    surveys, problems = load_surveys(Path(__file__).parent.parent / "surveys", Path(__file__).parent.parent)
+    assert problems == [] and len(surveys) == 2
+    assert [p for s in surveys for p in validate_survey(s)] == []
