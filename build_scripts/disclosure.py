@@ -127,21 +127,27 @@ def _answering_gaps(table: pd.DataFrame, q: Question, small: int) -> set[tuple]:
     """
     if q.base != "answering" or all(o.substantive for o in q.options):
         return set()
-    rows = table[table["segment"] != ""]
-    bases = rows.pivot_table(index=["segment", "segment_value"], columns="base_type", values="base",
-                             aggfunc="max", sort=False)
-    if "asked" not in bases or "answering" not in bases:
-        return set()
-    gap = bases["asked"] - bases["answering"].fillna(0)
-    return {(*group, BASE + "answering") for group, n in gap.items() if 1 <= n < small}
+    bases: dict[tuple, dict[str, int]] = {}
+    for segment, group, base_type, base in zip(table["segment"], table["segment_value"], table["base_type"],
+                                               table["base"], strict=True):
+        if segment:
+            bases.setdefault((segment, group), {})[base_type] = base
+    return {(*group, BASE + "answering") for group, base in bases.items()
+            if 1 <= base.get("asked", 0) - base.get("answering", 0) < small}
 
 
 def question_equations(table: pd.DataFrame, q: Question, members: GroupMembers) -> list[dict]:
     """Every sum a reader of all the question's tables knows, over (segment, group, column) cells."""
+    rows: dict[tuple, tuple[set, set]] = {}  # each group's options and base types
+    for segment, group, option, base_type in zip(table["segment"], table["segment_value"], table["option"],
+                                                 table["base_type"], strict=True):
+        options, base_types = rows.setdefault((segment, group), (set(), set()))
+        options.add(option)
+        base_types.add(base_type)
     equations = []
-    for (segment, group), rows in table.groupby(["segment", "segment_value"], sort=False):
-        equations += _row_equations(q, segment, group, set(rows["option"]), set(rows["base_type"]))
-    groups = list(dict.fromkeys(zip(table["segment"], table["segment_value"], strict=True)))
+    for (segment, group), (options, base_types) in rows.items():
+        equations += _row_equations(q, segment, group, options, base_types)
+    groups = list(rows)
     columns = list(dict.fromkeys(table["option"])) + [BASE + t for t in dict.fromkeys(table["base_type"])]
     for relation in members.relations(q, groups):
         terms = [(g, k) for g, k in zip(groups, relation, strict=True) if abs(k) > 1e-12]

@@ -107,6 +107,28 @@ class _Factored:
         after[np.flatnonzero(~in_span), candidates[~in_span]] = True  # outside the span: the cell itself is pinned
         return after
 
+    def determined_with(self, added: np.ndarray) -> np.ndarray:
+        """The determined cells once these cells (column indices) are hidden too, without factoring again.
+
+        New null-space vectors (v, t) need B t in the span of the hidden cells' columns, i.e. t in the null
+        space of B's part outside that span; each such t frees the determined cells where A v = -B t moves.
+        """
+        b = self.matrix[:, added]
+        projected = self.u.T @ b[self.rows]
+        outside = b.copy()
+        outside[self.rows] -= self.u @ projected
+        _, s, vh = np.linalg.svd(outside, full_matrices=True)
+        rank = int((s > TOLERANCE * max(outside.shape)).sum())
+        after = self.determined.copy()
+        moves = vh[rank:].T  # each column a t
+        if not moves.shape[1]:
+            after[added] = True
+            return after
+        x = self.v @ ((projected @ moves) / self.s[:, None]) if len(self.s) else np.zeros((len(self.hidden), 1))
+        after[self.hidden[(np.abs(x) > 1e-7 * max(1.0, np.abs(x).max())).any(axis=1)]] = False
+        after[added[~(np.abs(moves) > TOLERANCE).any(axis=1)]] = True
+        return after
+
 
 def protect(counts: dict[Cell, int], hidden: set[Cell], sensitive: set[Cell],
             equations: list[dict[Cell, float]], keep: set[Cell] = frozenset(), avoid: set[Cell] = frozenset(),
@@ -154,14 +176,13 @@ class _Choice:
             for cell in np.flatnonzero(cells):
                 self.bases_of.setdefault(int(cell), []).append(base)
 
-    def adding(self, i: int, now: np.ndarray) -> np.ndarray:
-        """What hiding cell i hides: the cell, and what goes with it."""
-        added = _one(len(now), i)
-        return added | self.together[i] if i in self.together else added
-
     def greedy(self, now: np.ndarray, allowed: np.ndarray) -> np.ndarray:
         """Hide one allowed cell at a time until no small count is recoverable (or nothing allowed is left)."""
-        system = self.system
+        system, n = self.system, len(now)
+        goes_with = np.zeros((n, n), dtype=bool)  # row i: what hiding cell i hides (itself, and its figures)
+        goes_with[np.arange(n), np.arange(n)] = True
+        for i, cells in self.together.items():
+            goes_with[i] |= cells
         while True:
             factored = system._factor(now)
             if not (factored.determined & self.small).any():
@@ -170,20 +191,20 @@ class _Choice:
             candidates = np.flatnonzero(allowed & ~now & touching)
             if not len(candidates):  # everything that could protect it is hidden already: hide all there is
                 return now | allowed
-            singles = np.array([i for i in candidates if not (self.adding(i, now) & ~now).sum() > 1], dtype=int)
-            afters = dict(zip(singles.tolist(), factored.determined_with_each(singles), strict=True)) if len(singles) else {}
-            for i in candidates:
-                if i not in afters:  # a base with figures still shown: they go with it
-                    afters[i] = system.determined(now | self.adding(i, now))
-
-            def cost(i: int) -> tuple:
-                added, after = self.adding(i, now) & ~now, afters[i]
-                # A zero hides nothing, so among equals it comes last.
-                return (int((after & self.small).sum()), bool(self.in_avoid[i]), bool((added & self.in_keep).any()),
-                        int(added.sum()), int(after.sum()), self.value[i] == 0, int(self.value[i]), system.cells[i])
-
-            best = min(candidates.tolist(), key=cost)
-            now = now | self.adding(best, now)
+            added = goes_with[candidates] & ~now
+            single = added.sum(axis=1) == 1
+            after = np.zeros((len(candidates), n), dtype=bool)
+            if single.any():
+                after[single] = factored.determined_with_each(candidates[single])
+            for k in np.flatnonzero(~single):  # a base with figures still shown: they go with it
+                after[k] = factored.determined_with(np.flatnonzero(added[k]))
+            value = self.value[candidates]
+            # Fewest small counts left recoverable; then not a last resort, not a headline; fewest cells hidden,
+            # fewest recoverable; a zero hides nothing, so among equals it comes last; the smallest; cell order.
+            best = np.lexsort((candidates, value, value == 0, after.sum(axis=1), added.sum(axis=1),
+                               (added & self.in_keep).any(axis=1), self.in_avoid[candidates],
+                               (after & self.small).sum(axis=1)))[0]
+            now = now | added[best]
 
     def fewest(self, required: np.ndarray, chosen: np.ndarray) -> np.ndarray:
         """Publish again each complement the small counts do not need: whole-sample ones first, then the largest."""
@@ -200,9 +221,3 @@ class _Choice:
             if not (system.determined(trial) & self.small).any():
                 chosen = trial
         return chosen
-
-
-def _one(n: int, i: int) -> np.ndarray:
-    found = np.zeros(n, dtype=bool)
-    found[i] = True
-    return found
