@@ -44,6 +44,8 @@ def change_rows(surveys: list[Survey], table: pd.DataFrame, thresholds: Threshol
             if now is None or before is None:
                 continue
             common = now.index.intersection(before.index)
+            if common.empty:
+                continue  # the waves share no question: nothing to compare
             rows = now.loc[common].reset_index()
             then = before.loc[common].reset_index()
             rows["survey"] = current.id

@@ -216,3 +216,17 @@ def test_diff_refuses_a_file_that_is_not_a_statistics_table(built_mini_site: Pat
     other.write_text("a,b\n1,2\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["diff", "--project", str(built_mini_site), str(other)])
     assert result.exit_code == 1 and "is not a statistics table" in result.output
+
+
+def test_two_waves_with_no_question_in_common_build_without_change_rows(tmp_path: Path):
+    project = _mini(tmp_path)
+    first = project / "surveys/mini-2020"
+    second = project / "surveys/mini-2021"
+    shutil.copytree(first, second)
+    book = yaml.safe_load((second / "survey.yml").read_text(encoding="utf-8"))
+    book["id"], book["title"] = "mini-2021", "Mini survey, 2021"
+    for question in book["questions"]:
+        question["key"] += "_new"
+    (second / "survey.yml").write_text(yaml.safe_dump(book, sort_keys=False), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--project", str(project)])
+    assert result.exit_code == 0, result.output
