@@ -101,7 +101,7 @@ class _Factored:
         in_span = residual <= 1e-7 * (1 + np.sqrt((b ** 2).sum(axis=0)))
         x = self.v @ (projected / self.s[:, None]) if len(self.s) else np.zeros((len(self.hidden), len(candidates)))
         after = np.tile(self.determined, (len(candidates), 1))
-        freed = np.abs(x.T) > 1e-7 * np.maximum(1, np.abs(x).max(axis=0))[:, None]
+        freed = np.abs(x.T) > 1e-7 * np.maximum(1, np.abs(x).max(axis=0, initial=0))[:, None]
         for k in np.flatnonzero(in_span):
             after[k, self.hidden[freed[k]]] = False
         after[np.flatnonzero(~in_span), candidates[~in_span]] = True  # outside the span: the cell itself is pinned
@@ -125,7 +125,7 @@ class _Factored:
             after[added] = True
             return after
         x = self.v @ ((projected @ moves) / self.s[:, None]) if len(self.s) else np.zeros((len(self.hidden), 1))
-        after[self.hidden[(np.abs(x) > 1e-7 * max(1.0, np.abs(x).max())).any(axis=1)]] = False
+        after[self.hidden[(np.abs(x) > 1e-7 * max(1.0, np.abs(x).max(initial=0))).any(axis=1)]] = False
         after[added[~(np.abs(moves) > TOLERANCE).any(axis=1)]] = True
         return after
 

@@ -264,3 +264,56 @@ def test_protect_leaves_no_small_count_determined(table):
     assert hidden <= set(counts)
     leaked = worked_out(counts, hidden, known_sums(rows, columns, row_sums)) & sensitive
     assert leaked == set(), leaked
+
+
+# --- last resorts, cells that go together, and publishing unneeded complements again ---------------------------
+
+def test_cells_to_avoid_are_used_only_when_nothing_else_protects():
+    # A total row ("all") that equals the sum of the others: hiding it would also protect, but is avoided.
+    rows, columns, counts = grid([[4, 56], [30, 40], [25, 35], [59, 131]], ["yes", "no"])
+    equations = table_equations(rows[:3], columns, [columns], {})
+    equations += [{("r3", c): 1.0, **{(r, c): -1.0 for r in rows[:3]}} for c in columns]
+    avoid = {("r3", "yes"), ("r3", "no")}
+    hidden = protect(counts, set(), {("r0", "yes")}, equations, avoid=avoid)
+    assert not hidden & avoid and ("r0", "yes") not in recoverable(hidden, equations)
+
+
+def test_a_cell_that_brings_others_with_it_hides_them_too():
+    rows, columns, counts = grid([[4, 56], [30, 40]], ["yes", "no"])
+    counts |= {("r0", "base"): 60, ("r1", "base"): 70}
+    equations = [{("r0", c): 1.0, ("r1", c): 1.0} for c in columns]
+    equations += [{(r, "base"): -1.0, (r, "yes"): 1.0, (r, "no"): 1.0} for r in rows]
+    together = {(r, "base"): {(r, "yes"), (r, "no")} for r in rows}
+    hidden = protect(counts, set(), {("r0", "base")}, equations, together=together)
+    assert {("r0", "yes"), ("r0", "no")} <= hidden  # the figures on a hidden base go with it
+    assert ("r0", "base") not in recoverable(hidden, equations)
+
+
+def test_complements_the_small_counts_do_not_need_are_published_again():
+    rows, columns, counts = grid([[4, 56, 10], [30, 3, 12], [25, 35, 18]])
+    equations = table_equations(rows, columns, [columns], {})
+    sensitive = small(counts)
+    hidden = protect(counts, set(), sensitive, equations)
+    for cell in hidden - sensitive:
+        assert recoverable(hidden - {cell}, equations) & sensitive, cell
+
+
+@settings(max_examples=80, deadline=None)
+@given(tables(), st.data())
+def test_what_if_answers_agree_with_factoring_again(table, data):
+    from build_scripts.suppression import EquationSystem
+
+    rows, columns, counts, pre, row_sums, _ = table
+    system = EquationSystem(set(counts), table_equations(rows, columns, [columns] if row_sums else [], {}))
+    hidden = system.mask(pre | small(counts))
+    factored = system._factor(hidden)
+    others = np.flatnonzero(~hidden)
+    if len(others):
+        for k, after in zip(others, factored.determined_with_each(others)):
+            one = hidden.copy()
+            one[k] = True
+            assert (after == system.determined(one)).all()
+        chosen = np.array(sorted(data.draw(st.sets(st.sampled_from(others.tolist()), min_size=1))))
+        several = hidden.copy()
+        several[chosen] = True
+        assert (factored.determined_with(chosen) == system.determined(several)).all()
