@@ -10,9 +10,6 @@ import codecs
 import csv
 import io
 import math
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -21,11 +18,15 @@ import pandas as pd
 
 from build_scripts.errors import Problem, rows_text
 from build_scripts.export_layout import Layout, detect_layout
+from build_scripts.fenced import FenceBroken, memory_allowance, run_fenced, workbook_refusal
 from build_scripts.plain_csv import read_plain_csv, sniff_delimiter
 
 EXCEL = {".xlsx", ".xlsm", ".xls", ".ods"}
+ZIPPED_EXCEL = {".xlsx", ".xlsm", ".ods"}  # zips whose declared sizes can be checked before they are opened
 SPSS = {".sav", ".zsav"}
 RE_EXPORT = "export the responses again from the survey tool, or save them from Excel as CSV UTF-8"
+SAVE_AS_CSV = "open it in Excel and save the responses sheet as CSV UTF-8, or export it again from the survey tool"
+RESAVE_SPSS = "save it again from SPSS as .sav, or save it as CSV UTF-8"
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Export:
     option_columns: dict[str, list[str]] = field(default_factory=dict)
     value_labels: dict[str, list[str]] = field(default_factory=dict)
     metadata: set[str] = field(default_factory=set)
+    free_text: set[str] = field(default_factory=set)  # columns the tool's header marks as answers in people's words
 
 
 def read_export(path: Path, shown_as: str, sheet: str | None = None) -> tuple[Export | None, list[Problem]]:
@@ -54,10 +56,14 @@ def read_export(path: Path, shown_as: str, sheet: str | None = None) -> tuple[Ex
         fast = read_plain_csv(path)
         if fast is not None:
             frame, layout = fast
-            return Export(frame, layout.tool, layout.wording, layout.option_columns, metadata=layout.metadata), []
+            return Export(frame, layout.tool, layout.wording, layout.option_columns, metadata=layout.metadata,
+                          free_text=layout.free_text), []
         return _read_text(path.read_bytes(), shown_as)
     except OSError as exc:
         return None, [Problem(shown_as, "", f"the file cannot be read: {exc.strerror or exc}", RE_EXPORT)]
+    except Exception as exc:  # noqa: BLE001 - a reader's failure on a hostile file is a problem, never a traceback
+        return None, [Problem(shown_as, "", "the file cannot be read as responses", RE_EXPORT,
+                              f"{type(exc).__name__}: {exc}"[:200])]
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -118,53 +124,71 @@ def _from_rows(rows: list[list[str]], source: str, shown_as: str) -> tuple[Expor
     if frame.empty:
         frame = pd.DataFrame(columns=layout.columns, dtype=str)
     tool = layout.tool if layout.tool != "csv" else source
-    return Export(frame, tool, layout.wording, layout.option_columns, metadata=layout.metadata), []
+    return Export(frame, tool, layout.wording, layout.option_columns, metadata=layout.metadata,
+                  free_text=layout.free_text), []
 
 
 def _read_workbook(path: Path, shown_as: str, sheet: str | None) -> tuple[Export | None, list[Problem]]:
-    from python_calamine import CalamineError, PasswordError, XmlError, ZipError
-
+    refusal = workbook_refusal(path) if path.suffix.lower() in ZIPPED_EXCEL else None
+    if refusal is not None:
+        reason, value = refusal
+        return None, [Problem(shown_as, "", reason, SAVE_AS_CSV, value)]
     try:
-        book = pd.ExcelFile(path, engine="calamine")
-        names = [str(n) for n in book.sheet_names]
-        chosen = sheet if sheet is not None else names[0]
-        if chosen not in names:
-            return None, [Problem(shown_as, f"sheet {chosen!r}", "the workbook has no sheet of this name",
-                                  f"set `sheet:` in survey.yml to one of {', '.join(repr(n) for n in names)}")]
-        grid = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object).fillna("")
-    except (CalamineError, PasswordError, XmlError, ZipError, ValueError, IndexError) as exc:
-        return None, [Problem(shown_as, "", f"the workbook cannot be opened: {exc}", RE_EXPORT)]
-    rows = [[cell_text(v) for v in row] for row in grid.itertuples(index=False)]
+        names, chosen, rows = run_fenced(_workbook_rows, str(path), sheet, memory=memory_allowance(path))
+    except FenceBroken as broken:
+        return None, [_fence_problem(broken, shown_as, "workbook", "the workbook cannot be opened", SAVE_AS_CSV)]
+    if chosen not in names:
+        return None, [Problem(shown_as, f"sheet {chosen!r}", "the workbook has no sheet of this name",
+                              f"set `sheet:` in survey.yml to one of {', '.join(repr(n) for n in names)}")]
     if not rows:
         return None, [Problem(shown_as, f"sheet {chosen!r}", "the sheet is empty", "choose the sheet with the "
                               "responses with `sheet:` in survey.yml")]
     return _from_rows(rows, "excel", shown_as)
 
 
-def _sav_contents(path: str) -> tuple[pd.DataFrame, dict, dict]:
+def _workbook_rows(path: str, sheet: str | None) -> tuple[list[str], str, list[list[str]]]:
+    """In the fenced child: the workbook's sheet names, the sheet chosen, and its cells as text (none if absent)."""
+    book = pd.ExcelFile(path, engine="calamine")
+    names = [str(n) for n in book.sheet_names]
+    chosen = sheet if sheet is not None else names[0]
+    if chosen not in names:
+        return names, chosen, []
+    grid = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object).fillna("")
+    return names, chosen, [[cell_text(v) for v in row] for row in grid.itertuples(index=False)]
+
+
+def _sav_contents(path: str) -> tuple[dict[str, list[str]], dict, dict]:
+    """In the fenced child: the SPSS file's cells as text by column, its question wording and value labels."""
     import pyreadstat
 
     # user_missing keeps codes such as 98 "Don't know" as answers instead of turning them into blanks.
     frame, meta = pyreadstat.read_sav(path, user_missing=True, apply_value_formats=True)
     wording = {name: label for name, label in zip(meta.column_names, meta.column_labels, strict=False) if label}
     labels = {name: [str(v) for v in values.values()] for name, values in meta.variable_value_labels.items()}
-    return frame, wording, labels
+    return {str(c): [cell_text(v) for v in frame[c]] for c in frame.columns}, wording, labels
 
 
 def _read_spss(path: Path, shown_as: str) -> tuple[Export | None, list[Problem]]:
-    # The C reader behind pyreadstat can crash the whole process on a damaged file, so it runs in a child.
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-        try:
-            frame, wording, labels = pool.submit(_sav_contents, str(path)).result()
-        except BrokenProcessPool:
-            return None, [Problem(shown_as, "", "the SPSS file is damaged: reading it crashed the reader",
-                                  "save it again from SPSS as .sav")]
-        except Exception as exc:  # noqa: BLE001 - pyreadstat's errors come back across the process boundary
-            return None, [Problem(shown_as, "", f"the SPSS file cannot be read: {exc}",
-                                  "save it again from SPSS as .sav")]
-    text = pd.DataFrame({c: [cell_text(v) for v in frame[c]] for c in frame.columns}, dtype=str)
+    # The C reader behind pyreadstat can crash its process on a damaged file, so it runs behind the fence.
+    try:
+        columns, wording, labels = run_fenced(_sav_contents, str(path), memory=memory_allowance(path))
+    except FenceBroken as broken:
+        return None, [_fence_problem(broken, shown_as, "SPSS file", "the SPSS file cannot be read", RESAVE_SPSS)]
+    text = pd.DataFrame(columns, dtype=str)
     text.index = range(2, len(text) + 2)  # as if the cases sat under a header row, like a spreadsheet
     return Export(text, "spss", wording, {}, labels), []
+
+
+def _fence_problem(broken: FenceBroken, shown_as: str, what: str, unreadable: str, fix: str) -> Problem:
+    """The problem of a reader that gave no answer: out of memory, out of time, crashed, or refused the file."""
+    if broken.kind == "memory":
+        return Problem(shown_as, "", f"the {what} needs more memory to read than is allowed: it is far larger "
+                       "than it looks (a decompression bomb) or damaged", fix)
+    if broken.kind == "time":
+        return Problem(shown_as, "", f"reading the {what} took too long and was {broken.detail}", fix)
+    if broken.kind == "crash":
+        return Problem(shown_as, "", f"the {what} is damaged: reading it crashed the reader ({broken.detail})", fix)
+    return Problem(shown_as, "", unreadable, fix, broken.detail)
 
 
 def cell_text(value) -> str:

@@ -56,11 +56,49 @@ def load_surveys(surveys_dir: Path, root: Path) -> tuple[list[Survey], list[Prob
 
 def load_survey(folder: Path, root: Path) -> tuple[Survey | None, list[Problem]]:
     """Load one survey folder's codebook and responses, or None with the problems found."""
-    book, problems = load_codebook(folder / CODEBOOK_NAME, relative(folder / CODEBOOK_NAME, root))
+    codebook = folder / CODEBOOK_NAME
+    if not resolves_inside(codebook, root):
+        return None, [Problem(as_named(codebook, root), "", "the codebook lies outside the project (it, or its "
+                              "folder, is a link out of it)",
+                              "put the survey's own folder and survey.yml here, not links")]
+    shown_as = relative(codebook, root)
+    book, problems = load_codebook(codebook, shown_as)
     if book is None:
         return None, problems
-    path = folder / book.responses
+    path, refused = responses_path(folder, book, shown_as)
+    if path is None:
+        return None, refused
     export, found = read_export(path, relative(path, root), book.sheet)
     if export is None:
         return None, problems + found
     return Survey(book, export.frame, relative(path, root)), problems + found
+
+
+def responses_path(folder: Path, book: Codebook, shown_as: str) -> tuple[Path | None, list[Problem]]:
+    """Where the codebook's `responses:` points, resolved, or the problem of a path that leaves the survey's folder.
+
+    Links and `..` are followed first, so that no file outside the folder is ever read (and quoted back).
+    """
+    named = Path(book.responses)
+    if named.is_absolute() or not resolves_inside(folder / named, folder):
+        return None, [Problem(shown_as, "field responses", "the responses file must be inside the survey's folder "
+                              "(an absolute path, a path out of the folder or a link out of it is refused)",
+                              f"copy the export into {folder.name}/ and give its name alone, "
+                              "e.g. `responses: responses.csv`", book.responses)]
+    return (folder / named).resolve(), []
+
+
+def resolves_inside(path: Path, folder: Path) -> bool:
+    """Whether path, with links and `..` followed, lies inside folder."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError, ValueError):
+        return False  # a link loop, or a name the system refuses
+
+
+def as_named(path: Path, root: Path) -> str:
+    """A path as it is named under the project root, without following links (so their targets stay unsaid)."""
+    try:
+        return str(path.absolute().relative_to(root.absolute()))
+    except ValueError:
+        return path.name

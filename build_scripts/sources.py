@@ -2,23 +2,37 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import (
-    BeforeValidator,
-    Field,
-    HttpUrl,
-    StringConstraints,
-    model_validator,
-)
+from pydantic import AfterValidator, BeforeValidator, Field, HttpUrl, model_validator
 
 from build_scripts.codebook import Key, Strict, Text, duplicate_keys
 from build_scripts.errors import Problem
 from build_scripts.yaml_schema import read_model
 
+
+def _real_date(text: str) -> str:
+    """A year, a month or a day that exists: 2015, 2015-03 or 2015-03-31, never 2015-13 or 2015-02-30."""
+    form = re.fullmatch(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?", text)
+    if form is None:
+        raise ValueError("this is not a date written as YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = (int(part) if part else 1 for part in form.groups())
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        raise ValueError("there is no such date") from None
+    return text
+
+
+def _year_as_text(value):
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 # A year, a month or a day: sources are often dated only "March 2015". YAML reads 2015 as a number.
-PublicationDate = Annotated[str, BeforeValidator(str), StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+PublicationDate = Annotated[str, BeforeValidator(_year_as_text), AfterValidator(_real_date)]
 
 
 class Source(Strict):

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import yaml
 
+from build_scripts.errors import DataError, Problem
+from build_scripts.yaml_schema import as_timestamp, parse_yaml
+
 POSTS = Path("updates") / "posts"  # under docs/, where Material's blog plugin (blog_dir: updates) reads posts
 MORE = "<!-- more -->"
 _FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
@@ -26,37 +29,85 @@ class Post:
 
 
 def read_post(path: Path, docs_dir: Path) -> Post | None:
-    """A published post, or None for a draft or a file with no date."""
-    text = path.read_text(encoding="utf-8")
-    front = _FRONT.match(text)
-    meta = (yaml.safe_load(front.group(1)) if front else None) or {}
+    """A published post, or None for a draft or a file with no date; DataError for one that cannot be read."""
+    shown = f"{docs_dir.name}/{path.relative_to(docs_dir).as_posix()}"
+    text, meta = _read_front_matter(path, shown)
     when = meta.get("date")
     if isinstance(when, dict):  # Material also accepts `date: {created: ..., updated: ...}`
         when = when.get("created")
-    if meta.get("draft") or not isinstance(when, dt.date):
+    if meta.get("draft") or when is None:
         return None
+    when = _post_date(when, shown)
+    front = _FRONT.match(text)
     body = text[front.end():] if front else text
     heading = re.search(r"^# (.+)$", body, re.MULTILINE)
     title = meta.get("title") or (heading.group(1).strip() if heading else path.stem)
     excerpt = body.split(MORE)[0]
     if heading:
         excerpt = excerpt.replace(heading.group(0), "", 1)
-    when = when.date() if isinstance(when, dt.datetime) else when
     return Post(path.relative_to(docs_dir).as_posix(), when, str(title), excerpt.strip())
+
+
+def _read_front_matter(path: Path, shown: str) -> tuple[str, dict]:
+    """The post's text and its front matter (dates kept as text), or DataError saying why they cannot be read."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError([Problem(shown, f"byte {exc.start}", "the post is not UTF-8 text",
+                                 "save it as UTF-8 in your editor")]) from None
+    except OSError as exc:
+        raise DataError([Problem(shown, "", f"the post cannot be read: {exc.strerror or exc}",
+                                 "check the file is a readable Markdown file")]) from None
+    front = _FRONT.match(text)
+    try:
+        meta = (parse_yaml(front.group(1)) if front else None) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise DataError([Problem(shown, f"front matter line {mark.line + 2}" if mark else "front matter",
+                                 f"the front matter is not valid YAML: {getattr(exc, 'problem', exc)}",
+                                 "correct the YAML between the --- lines (indentation, quotes, colons)")]) from None
+    if not isinstance(meta, dict):
+        raise DataError([Problem(shown, "front matter", "the front matter must be a mapping of fields (name: value)",
+                                 "write it as `date: YYYY-MM-DD` and other fields, one per line, between --- lines")])
+    return text, meta
+
+
+def _post_date(when, shown: str) -> dt.date:
+    """A post's date as written (text, as the front matter keeps it), or DataError for one that is not a real date."""
+    try:
+        parsed = as_timestamp(when)
+    except (ValueError, OverflowError):
+        parsed = None
+    if parsed is None:
+        raise DataError([Problem(shown, "front matter date", "the post's date is not a real date",
+                                 "use a real date as YYYY-MM-DD, e.g. 2015-11-02",
+                                 None if isinstance(when, (dict, list)) else str(when))])
+    return parsed.date() if isinstance(parsed, dt.datetime) else parsed
 
 
 def is_draft(path: Path) -> bool:
     """Whether a page's front matter says `draft: true` (a draft post is checked but not published)."""
     try:
         front = _FRONT.match(path.read_text(encoding="utf-8"))
-        return bool(front and (yaml.safe_load(front.group(1)) or {}).get("draft"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
+        meta = parse_yaml(front.group(1)) if front else None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return False
+    return isinstance(meta, dict) and bool(meta.get("draft"))
 
 
 def latest_post(docs_dir: Path) -> Post | None:
-    """The newest published update, or None when there is none."""
-    posts = [p for p in (read_post(f, docs_dir) for f in sorted((docs_dir / POSTS).glob("**/*.md"))) if p]
+    """The newest published update, or None when there is none; DataError listing every post that cannot be read."""
+    posts, problems = [], []
+    for path in sorted((docs_dir / POSTS).glob("**/*.md")):
+        try:
+            post = read_post(path, docs_dir)
+        except DataError as error:
+            problems += error.problems
+            continue
+        if post is not None:
+            posts.append(post)
+    if problems:
+        raise DataError(problems)
     return max(posts, key=lambda p: (p.date, p.page), default=None)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TypeVar
 
@@ -11,6 +12,38 @@ from pydantic import BaseModel, ValidationError
 from build_scripts.errors import Problem
 
 Model = TypeVar("Model", bound=BaseModel)
+TIMESTAMP = "tag:yaml.org,2002:timestamp"
+REAL_DATE_FIX = "use a real date as YYYY-MM-DD, e.g. 2015-10-01"
+
+
+class DatesAsTextLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that dates stay text, so that an impossible one (2015-02-30) is a field's
+    problem for the schema to report rather than a ValueError from deep inside the parser."""
+
+
+DatesAsTextLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != TIMESTAMP]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+DatesAsTextLoader.add_constructor(TIMESTAMP, yaml.SafeLoader.construct_scalar)  # an explicit !!timestamp too
+
+
+def parse_yaml(text: str):
+    """YAML text as Python data, dates kept as text; any failure to parse it is a yaml.YAMLError."""
+    try:
+        return yaml.load(text, Loader=DatesAsTextLoader)
+    except yaml.YAMLError:
+        raise
+    except (ValueError, KeyError, TypeError, IndexError, OverflowError, RecursionError) as exc:
+        # An explicit tag on a value it cannot hold (!!int x, !!bool maybe) or nesting deeper than Python can go.
+        raise yaml.YAMLError(f"a value cannot be read ({type(exc).__name__}): check any !!tag and the nesting") from exc
+
+
+def as_timestamp(text) -> dt.date | None:
+    """Text written as a YAML date (2015-11-02, or with a time) as the date or datetime it names, None if it is
+    not written as one; ValueError if it names a day that does not exist."""
+    if not isinstance(text, str) or not yaml.SafeLoader.timestamp_regexp.match(text):
+        return None
+    return yaml.SafeLoader("").construct_yaml_timestamp(yaml.ScalarNode(TIMESTAMP, text))
 
 
 def read_model(path: Path, shown_as: str, schema: type[Model], what: str) -> tuple[Model | None, list[Problem]]:
@@ -18,7 +51,7 @@ def read_model(path: Path, shown_as: str, schema: type[Model], what: str) -> tup
     missing_fix = f"create {what} (see README)"
     try:
         text = path.read_text(encoding="utf-8")
-        raw = yaml.safe_load(text)
+        raw = parse_yaml(text)
     except FileNotFoundError:
         return None, [Problem(shown_as, "", "the file is missing", missing_fix)]
     except UnicodeDecodeError as exc:
@@ -37,7 +70,10 @@ def read_model(path: Path, shown_as: str, schema: type[Model], what: str) -> tup
     try:
         return schema.model_validate(raw), []
     except ValidationError as exc:
-        as_written = yaml.load(text, Loader=yaml.BaseLoader)
+        try:
+            as_written = yaml.load(text, Loader=yaml.BaseLoader)
+        except (yaml.YAMLError, RecursionError):
+            as_written = None  # a self-referring alias the safe loader builds but this one cannot: no quoting hint
         return None, [problem_from(err, shown_as, schema, as_written, what) for err in exc.errors()]
 
 
@@ -65,6 +101,8 @@ def problem_from(err: dict, shown_as: str, schema: type[BaseModel], as_written, 
                f"{'true/false value' if isinstance(err['input'], bool) else 'number'})")
     if err["type"] == "string_pattern_mismatch":
         fix = "use lower-case letters, digits, '-' and '_' only, starting with a letter or digit"
+    if err["type"].startswith("date_"):
+        fix = REAL_DATE_FIX
     return Problem(shown_as, f"field {field}" if field else "", message, fix, value)
 
 
