@@ -37,15 +37,27 @@ def code_version() -> str:
 
 
 def folder_digest(folder: Path) -> str:
-    """A hash of every file under a folder: names and bytes, in a fixed order."""
+    """A hash of every file under a folder: names and bytes, in a fixed order; a link by where it points."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in sorted(_files(folder)):
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+        if path.is_symlink():  # never followed: it may lead out of the project (loading refuses such a file)
+            digest.update(b"link:" + os.fsencode(os.readlink(path)))
+        elif path.is_file():
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+def _files(folder: Path) -> list[Path]:
+    """Files and links under a folder, not descending into linked folders."""
+    found = []
+    for parent, folders, files in os.walk(folder, followlinks=False):
+        found += [Path(parent) / name for name in files]
+        found += [Path(parent) / name for name in folders if (Path(parent) / name).is_symlink()]
+    return found
 
 
 class Cache:

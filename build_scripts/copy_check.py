@@ -13,6 +13,7 @@ import yaml
 
 from build_scripts.claims import claim_problem
 from build_scripts.errors import Problem, relative
+from build_scripts.yaml_schema import parse_yaml
 
 # The functions build_scripts.macros gives pages, and the names mkdocs-macros itself provides.
 MACROS = {"stat", "claim", "source", "sources_list", "disclosure", "standard", "chart", "latest_update"}
@@ -168,8 +169,8 @@ def _check_template(text: str, shown: str) -> list[Problem]:
 def _front_matter(text: str) -> dict:
     front = FRONT_MATTER.match(text)
     try:
-        meta = yaml.safe_load(front.group(1)) if front else None
-    except (yaml.YAMLError, ValueError, RecursionError):  # ValueError: an impossible date such as 2015-11-31
+        meta = parse_yaml(front.group(1)) if front else None
+    except yaml.YAMLError:
         meta = None
     return meta if isinstance(meta, dict) else {}
 

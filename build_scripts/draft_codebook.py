@@ -21,7 +21,6 @@ from build_scripts.free_text import (
     identity_field,
     mostly_different,
     own_words,
-    tool_marked,
 )
 from build_scripts.load import CODEBOOK_NAME
 
@@ -263,6 +262,6 @@ def create_survey(surveys_dir: Path, export_path: Path, survey_id: str | None, s
     target = folder / export_path.name
     if target.resolve() != export_path.resolve():
         shutil.copyfile(export_path, target)
-    book, left_out = draft(export, survey_id, target.name, sheet, tool_marked(export_path, sheet))
+    book, left_out = draft(export, survey_id, target.name, sheet, export.free_text)
     codebook.write_text(to_yaml(book, export_path.name, left_out), encoding="utf-8")
     return codebook

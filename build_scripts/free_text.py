@@ -8,20 +8,13 @@ sentences; most of its answers are different from each other.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter
-from pathlib import Path
 
 import pandas as pd
 
-from build_scripts.export_layout import detect_layout
-from build_scripts.exports import EXCEL, cell_text, decode
 from build_scripts.personal_data import find
-from build_scripts.plain_csv import sniff_delimiter
 
-HEADER_BYTES = 1 << 20  # the header rows of any export fit in its first megabyte
 # Contact fields, matched against a column's whole name or question (after "your", "what is your"...).
 IDENTITY_FIELDS = {
     "an IP address": r"ip address",
@@ -50,23 +43,6 @@ SENTENCE_END = re.compile(r"\w[^.!?]*\s\S+[.!?]+[\"'”’)]*$")  # several word
 SENTENCE_BREAK = re.compile(r"[.!?][\"'”’)]*\s+[A-Z]")
 LONG_ANSWER_WORDS = 15
 LONG_ANSWER_CHARACTERS = 100
-
-
-def tool_marked(path: Path, sheet: str | None = None) -> set[str]:
-    """Columns the survey tool's header rows mark as typed answers (CSV or Excel; none for SPSS)."""
-    try:
-        if path.suffix.lower() in EXCEL:
-            grid = pd.read_excel(path, sheet_name=sheet or 0, header=None, nrows=3, dtype=object, engine="calamine")
-            rows = [[cell_text(v) for v in row] for row in grid.fillna("").itertuples(index=False)]
-        else:
-            with path.open("rb") as file:
-                data = file.read(HEADER_BYTES)
-            text, _ = decode(data if len(data) < HEADER_BYTES else data[:data.rfind(b"\n") + 1])
-            rows = [row for _, row in zip(range(3), csv.reader(io.StringIO(text, newline=""),
-                                                                 delimiter=sniff_delimiter(text)), strict=False)]
-    except Exception:  # noqa: BLE001 - the export was read in full already; a header we cannot re-read marks nothing
-        return set()
-    return detect_layout(rows).free_text if rows else set()
 
 
 def identity_field(column: str, wording: str = "") -> str | None:

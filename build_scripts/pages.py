@@ -92,9 +92,10 @@ COLUMN_MEANINGS = {
     "ci_low": "lower end of the 95% Wilson interval",
     "ci_high": "upper end of the 95% Wilson interval",
     "suppressed": "true when the figure is not published (see suppression)",
-    "suppression": ("why: 'base under 50'; 'count under 10' in a breakdown; 'secondary' where the figure would "
+    "suppression": ("why: 'base under 50'; 'effective base under 50' (weighted); 'count under 10' in a breakdown "
+                    "(or a group's base of 1 to 9); 'secondary' where the figure would "
                     "let a hidden count be worked out; 'previous wave suppressed' for a change"),
-    "low_base": "true when the base is 50 to 99",
+    "low_base": "true when the base or the effective base is 50 to 99",
     "compare_to": "for a change row: the earlier wave it is compared with (empty otherwise)",
     "previous_estimate": "for a change row: the figure in the earlier wave",
     "change_pp": "for a change row: the change in percentage points",

@@ -17,7 +17,7 @@ from build_scripts.sources import Sources, load_sources
 from build_scripts.stats import combined_table
 from build_scripts.survey_figures import SurveyFigures, compute_surveys
 from build_scripts.survey_page import chart_rows
-from build_scripts.updates import is_draft
+from build_scripts.updates import is_draft, latest_post
 
 PROBLEMS = ".problems.txt"  # by `serve`, under the generated folder; a dotfile, so MkDocs never copies it
 GENERATED = "data"  # docs/data/: everything the build writes into the docs, ignored by git
@@ -93,6 +93,7 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
     cited = {s.key: s.model_dump(mode="json") for s in sources.sources}
     broken = check_references(references, table, cited, relative(project.docs_dir, root))
     typed = typed_figures(pages_, root)
+    problems += post_problems(project.docs_dir)
     fatal = problems + (broken if copy_must_hold else []) + (typed if strict else [])
     if fatal:
         raise DataError(fatal)
@@ -103,6 +104,15 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
     weights = [w for f in figures for w in f.warnings]  # kept with each survey's figures, cached or not
     warnings = weights + ([] if copy_must_hold else broken) + ([] if strict else typed)
     return Results(computed.loaded, sources, table, metas, references, warnings, figures)
+
+
+def post_problems(docs_dir: Path) -> list[Problem]:
+    """Updates that cannot be read (an impossible date, broken front matter), so `check` finds them too."""
+    try:
+        latest_post(docs_dir)
+    except DataError as error:
+        return error.problems
+    return []
 
 
 def survey_meta(figures: SurveyFigures, waves: list[SurveyFigures], table: pd.DataFrame) -> dict:

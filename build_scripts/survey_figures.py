@@ -6,18 +6,16 @@ or codebook recomputes that survey alone; change rows between waves are cheap an
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from build_scripts.cache import Cache, folder_digest
 from build_scripts.codebook import Codebook
 from build_scripts.errors import DataError, Problem
 from build_scripts.estimates import kish_effective_base
-from build_scripts.load import CODEBOOK_NAME, Survey, load_survey, missing_surveys, survey_folders
+from build_scripts.load import Survey, load_survey, missing_surveys, survey_folders
 from build_scripts.stats import survey_table
 from build_scripts.validate import validate_survey
 from build_scripts.weighting import extreme_weights, survey_weights
@@ -39,19 +37,6 @@ class SurveyFigures:
         return self.codebook.id
 
 
-def outside_files(folder: Path) -> list[str]:
-    """Digests of a responses file the codebook names outside the survey's folder (the folder's own are
-    in its digest), so that replacing such a file is seen too."""
-    try:
-        book = yaml.safe_load((folder / CODEBOOK_NAME).read_text(encoding="utf-8")) or {}
-        path = (folder / str(book.get("responses", ""))).resolve()
-    except (OSError, yaml.YAMLError, AttributeError, ValueError):
-        return []  # loading the survey reports what is wrong
-    if not path.is_file() or folder.resolve() in path.parents:
-        return []
-    return [str(path), hashlib.sha256(path.read_bytes()).hexdigest()]
-
-
 @dataclass
 class Computed:
     """Every survey's figures, and the surveys this run had to read (the others came from the cache)."""
@@ -64,7 +49,7 @@ def compute_surveys(surveys_dir: Path, root: Path, cache: Cache, extra_problems:
     """Figures for every survey under surveys_dir, or DataError with every problem (and `extra_problems`)."""
     folders = survey_folders(surveys_dir)
     problems = list(extra_problems) + missing_surveys(surveys_dir, root, folders)
-    keys = {folder: cache.key("survey", folder.name, folder_digest(folder), *outside_files(folder)) for folder in folders}
+    keys = {folder: cache.key("survey", folder.name, folder_digest(folder)) for folder in folders}
     cached = {folder: cache.get("survey", keys[folder]) for folder in folders}
     loaded: dict[Path, Survey] = {}
     for folder in folders:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from build_scripts import charts
 from build_scripts.chart_figure import Chart, chart_markdown, figure_data
+from build_scripts.disclosure import BASE_TOO_SMALL, EFFECTIVE_BASE_TOO_SMALL
 from build_scripts.formatting import count, decimal_count, interval, lower_first, md_text, p_value_text, percent
 from build_scripts.pages import FRONT_MATTER, GENERATED_NOTE, disclosure_markdown, yaml_string
 
@@ -55,11 +56,13 @@ def _question(page: SurveyPage, meta: dict, question: dict, rows: pd.DataFrame, 
     options = chart_rows(whole, question["base"])
     answers_table = figures_table(whole, question, weighted=bool(meta.get("weighting")))
     if bool(options["suppressed"].iloc[0]):
-        lines.append('!!! warning "Base too small to publish"\n    Fewer than 50 people answered, so no '
+        lines.append(f'!!! warning "Not published"\n    {_why_suppressed(options["suppression"].iloc[0])}, so no '
                      "percentages are shown (marked \\*).\n")
     else:
         if bool(options["low_base"].iloc[0]):
-            lines.append('!!! warning "Low base"\n    Fewer than 100 people answered: treat these figures with caution.\n')
+            fewer = ("Fewer than 100 people answered" if options["base"].iloc[0] < 100 else
+                     "After weighting, the effective base is under 100")
+            lines.append(f'!!! warning "Low base"\n    {fewer}: treat these figures with caution.\n')
         labels, estimates = options["option_label"].to_list(), options["estimate"].to_list()
         lines.append(_chart(page, Chart(
             f"{meta['id']}-{question['key']}", question["title"], question["description"],
@@ -85,6 +88,15 @@ def _base_line(meta: dict, question: dict, row: pd.Series) -> str:
     if meta.get("weighting"):
         text += f" Weighted base {decimal_count(row['weighted_base'])}; effective base {round(row['effective_base']):,}."
     return text + "\n"
+
+
+def _why_suppressed(reason: str) -> str:
+    """Why a whole question's figures are not published, in words for the page."""
+    if reason == BASE_TOO_SMALL:
+        return "Fewer than 50 people answered"
+    if reason == EFFECTIVE_BASE_TOO_SMALL:
+        return "After weighting, the effective base is under 50 (a few people carry much of the weight)"
+    return "These figures would let a small count in a breakdown be worked out"
 
 
 def _free_text(question: dict, row: pd.Series) -> str:

@@ -230,3 +230,38 @@ def test_two_waves_with_no_question_in_common_build_without_change_rows(tmp_path
     (second / "survey.yml").write_text(yaml.safe_dump(book, sort_keys=False), encoding="utf-8")
     result = CliRunner().invoke(main, ["check", "--project", str(project)])
     assert result.exit_code == 0, result.output
+
+
+def _shipped(tmp_path: Path) -> Path:
+    from conftest import REPO
+
+    project = tmp_path / "campaign"
+    project.mkdir()
+    shutil.copy2(REPO / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(REPO / "docs", project / "docs", ignore=shutil.ignore_patterns("data"))
+    for folder in ("surveys", "overrides"):
+        shutil.copytree(REPO / folder, project / folder)
+    return project
+
+
+def test_check_names_an_update_with_an_impossible_date(tmp_path: Path):
+    project = _shipped(tmp_path)
+    post = project / "docs/updates/posts/2015-11-31-broken.md"
+    post.write_text("---\ndate: 2015-11-31\n---\n\n# A broken update\n\nText.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--project", str(project)])
+    assert result.exit_code == 1, result.output
+    assert "2015-11-31-broken.md" in result.output and "date" in result.output
+
+
+def test_links_in_a_survey_folder_are_never_followed_to_hash_it(tmp_path: Path):
+    from build_scripts.cache import folder_digest
+
+    folder = tmp_path / "survey"
+    folder.mkdir()
+    (folder / "survey.yml").write_text("id: s\n")
+    (folder / "zero").symlink_to("/dev/zero")  # reading it would never end
+    (folder / "root").symlink_to("/", target_is_directory=True)  # walking it would read the whole disk
+    first = folder_digest(folder)
+    (folder / "zero").unlink()
+    (folder / "zero").symlink_to("/dev/null")
+    assert folder_digest(folder) != first  # a link is hashed by where it points

@@ -58,7 +58,7 @@ def test_survey_page_has_wording_chart_table_base_and_interval(built_mini_site: 
     assert 'src="../charts/mini-2020-support-light.svg#only-light"' in html
     assert 'src="../charts/mini-2020-support-dark.svg#only-dark"' in html
     assert re.search(r"<img alt=\"Bar chart: [^\"]*55% of the 120 [^\"]* answered 'Yes', the largest share", html)
-    assert "Base too small to publish" in text  # the routed question has a base of 40
+    assert "Fewer than 50 people answered, so no percentages are shown" in text  # the routed question has a base of 40
     assert "Commissioned by" in text and "Mini Research Ltd" in text and "2 to 9 March 2020" in text
     assert "<script" not in (built_mini_site / "site/data/charts/mini-2020-support-light.svg").read_text()
 
