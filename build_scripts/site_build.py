@@ -44,6 +44,18 @@ def _mkdocs_logging():
         logger.propagate, logger.level = saved
 
 
+@contextmanager
+def _source_date(epoch: str):
+    """SOURCE_DATE_EPOCH for this build only (a value the caller set is kept), so one build cannot date the next."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = saved or epoch
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+
+
 def build_date_epoch(dates: list[str]) -> str:
     """A fixed build timestamp from the data (the latest fieldwork day), so rebuilds are byte-identical."""
     latest = max(dates) if dates else "2000-01-01"
@@ -52,9 +64,8 @@ def build_date_epoch(dates: list[str]) -> str:
 
 def build_site(project: Project, epoch: str) -> Path:
     """Run `mkdocs build --strict` into a temporary folder, scan it for personal data, then replace site/ with it."""
-    os.environ.setdefault("SOURCE_DATE_EPOCH", epoch)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=project.root))
-    with _mkdocs_logging() as log:
+    with _mkdocs_logging() as log, _source_date(epoch):
         try:
             config = load_config(str(project.config_file), strict=True, site_dir=str(staging))
             config.plugins.on_startup(command="build", dirty=False)  # as `mkdocs build` does; plugins rely on it
