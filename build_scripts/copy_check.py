@@ -13,6 +13,7 @@ import yaml
 
 from build_scripts.claims import claim_problem
 from build_scripts.errors import Problem, relative
+from build_scripts.page_safety import front_matter_problems, include_problems, nesting_problems, parse_template
 from build_scripts.yaml_schema import parse_yaml
 
 # The functions build_scripts.macros gives pages, and the names mkdocs-macros itself provides.
@@ -63,7 +64,7 @@ def scan_copy(pages: list[Path], docs_dir: Path, root: Path) -> tuple[list[Refer
             problems.append(Problem(shown, f"byte {exc.start}", "the page is not UTF-8 text",
                                     "save it as UTF-8 in your editor"))
             continue
-        problems += _check_template(text, shown) + _nesting(text, shown)
+        problems += _check_template(text, shown) + nesting_problems(text, shown)
         title = _title(text, page)
         name = page.relative_to(docs_dir).as_posix()
         for match in EXPRESSION.finditer(text):
@@ -127,43 +128,25 @@ def _prose(text: str) -> str:
     return text
 
 
-def _nesting(text: str, shown: str) -> list[Problem]:
-    """Quotes, lists or HTML nested so deep that Markdown's parser would run out of stack (RecursionError)."""
-    depth, line_of_deepest, open_tags = 0, 0, 0
-    for number, line in enumerate(text.splitlines(), 1):
-        indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
-        quotes = len(re.match(r"[ >]*", line).group(0).replace(" ", ""))
-        open_tags = max(0, open_tags + len(_OPEN_TAG.findall(line)) - len(_CLOSE_TAG.findall(line)))
-        level = max(indent // 4, quotes, open_tags)
-        if level > depth:
-            depth, line_of_deepest = level, number
-    if depth <= MAX_NESTING:
-        return []
-    return [Problem(shown, f"line {line_of_deepest}", f"quotes, lists or HTML are nested {depth} levels deep; "
-                    f"pages may nest at most {MAX_NESTING}", "flatten the page: fewer blocks inside each other")]
-
-
-MAX_NESTING = 50  # Python-Markdown's recursion gives out somewhere past 200 levels; no real page nests 50
-_OPEN_TAG = re.compile(r"<(?:div|section|details|blockquote|ul|ol|li|table|span)\b[^>]*(?<!/)>", re.IGNORECASE)
-_CLOSE_TAG = re.compile(r"</(?:div|section|details|blockquote|ul|ol|li|table|span)\s*>", re.IGNORECASE)
-
-
 def _check_template(text: str, shown: str) -> list[Problem]:
     """Jinja syntax errors and names that are neither our macros nor mkdocs-macros' own."""
     meta = _front_matter(text)
+    problems = front_matter_problems(meta, shown)
     if meta.get("render_macros") is False:
-        return []
+        return problems
     try:
-        tree = jinja2.Environment().parse(text)
+        tree = parse_template(text)
     except jinja2.TemplateSyntaxError as exc:
-        return [Problem(shown, f"line {exc.lineno}", f"the page's {{{{ ... }}}} template is broken: {exc.message}",
-                        "close every {{ with }} and every {% with %}, or write a literal {{ as {{ '{{' }}")]
+        return problems + [Problem(shown, f"line {exc.lineno}", f"the page's {{{{ ... }}}} template is broken: "
+                                   f"{exc.message}", "close every {{ with }} and every {% with %}, or write a literal "
+                                   "{{ as {{ '{{' }}")]
     except RecursionError:
-        return [Problem(shown, "", "the page's {{ ... }} template nests too deeply to read",
-                        "write simpler expressions: one function call in each {{ ... }}")]
+        return problems + [Problem(shown, "", "the page's {{ ... }} template nests too deeply to read",
+                                   "write simpler expressions: one function call in each {{ ... }}")]
     unknown = sorted(jinja2.meta.find_undeclared_variables(tree) - MACROS - MKDOCS_MACROS_NAMES - set(meta))
-    return [Problem(shown, "", "the page calls a name that is not one of the site's macros",
-                    f"use one of {', '.join(sorted(MACROS))}", name) for name in unknown]
+    problems += include_problems(tree, shown)
+    return problems + [Problem(shown, "", "the page calls a name that is not one of the site's macros",
+                               f"use one of {', '.join(sorted(MACROS))}", name) for name in unknown]
 
 
 def _front_matter(text: str) -> dict:

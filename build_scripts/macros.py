@@ -20,6 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from build_scripts.chart_figure import chart_markdown
 from build_scripts.claims import claim_problem
+from build_scripts.errors import DataError
 from build_scripts.formatting import change_phrase, date_words, interval, md_text, percent
 from build_scripts.pages import disclosure_markdown, fieldwork_text
 from build_scripts.phrasing import words
@@ -29,6 +30,8 @@ from build_scripts.updates import latest_post
 
 log = logging.getLogger("mkdocs.plugins.campaign_site")
 UNAVAILABLE = "**[figure unavailable]**"
+# What the figure functions see in a preview whose data has never built (they then say each figure is unavailable).
+NOTHING_BUILT = {"stats.csv": {}, "site-data.json": {"surveys": [], "sources": [], "charts": {}, "share": {}, "uses": {}}}
 _RELATIVE_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|/|#)([^)\s#]+)(#[^)\s]*)?\)")  # ](path#part), not a URL
 
 
@@ -104,6 +107,8 @@ def define_env(env) -> None:
     def read(name: str, loader):
         path = data_dir / name
         if not path.exists():
+            if (data_dir / PROBLEMS).exists():  # a preview whose data never built: the banner says why
+                return NOTHING_BUILT[name]
             raise FileNotFoundError(f"{path} is missing: build the site with `campaign-site build`, not bare mkdocs")
         return loader(path, path.stat().st_mtime)  # the mtime makes `serve` pick up rewritten data
 
@@ -223,7 +228,11 @@ def define_env(env) -> None:
     @env.macro
     def latest_update() -> str:
         """The newest campaign update: its date, title as a link, and opening paragraph."""
-        post = latest_post(Path(env.conf["docs_dir"]))
+        try:
+            post = latest_post(Path(env.conf["docs_dir"]))
+        except DataError as error:  # `check` and `build` stop on it first; the preview shows it and goes on
+            log.error(f"{page_name()}: latest_update(): {error.problems[0].describe()}")
+            return UNAVAILABLE
         if post is None:
             return "No updates yet."
         # The excerpt was written for the post's own folder, and its macros have not run yet.

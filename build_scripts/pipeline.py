@@ -13,6 +13,7 @@ from build_scripts.change import waves_by_series
 from build_scripts.copy_check import Reference, check_references, copy_pages, scan_copy, typed_figures
 from build_scripts.errors import DataError, Problem, relative
 from build_scripts.load import Survey
+from build_scripts.project_bounds import boundary_problems
 from build_scripts.sources import Sources, load_sources
 from build_scripts.stats import combined_table
 from build_scripts.survey_figures import SurveyFigures, compute_surveys
@@ -93,7 +94,7 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
     cited = {s.key: s.model_dump(mode="json") for s in sources.sources}
     broken = check_references(references, table, cited, relative(project.docs_dir, root))
     typed = typed_figures(pages_, root)
-    problems += post_problems(project.docs_dir)
+    problems += post_problems(project.docs_dir) + boundary_problems(root)
     fatal = problems + (broken if copy_must_hold else []) + (typed if strict else [])
     if fatal:
         raise DataError(fatal)

@@ -80,6 +80,12 @@ def build_site(project: Project, epoch: str) -> Path:
             shutil.rmtree(staging, ignore_errors=True)
             raise SiteBuildError([*log.messages, "a page nests quotes, lists or HTML so deeply that Markdown cannot "
                                   "read it; fix: flatten it (`campaign-site check` names the page and line)"]) from None
+        except (TypeError, AttributeError, ValueError, KeyError, LookupError, UnicodeError) as exc:
+            # MkDocs, its theme and plugins fail like this on input they do not expect (`hide: 5` in a page).
+            shutil.rmtree(staging, ignore_errors=True)
+            raise SiteBuildError([*log.messages, f"MkDocs stopped on something in a page or mkdocs.yml it could not "
+                                  f"read ({type(exc).__name__}: {str(exc)[:120]}); fix: run `campaign-site check`, "
+                                  "which names the page and field"]) from None
         except BaseException:  # Ctrl-C or a bug: still leave no half-built folder behind
             shutil.rmtree(staging, ignore_errors=True)
             raise

@@ -235,13 +235,24 @@ def _strictly_increasing(ids: pd.Series) -> bool:
     return True
 
 
+WEIGHT_RANGE = (1e-6, 1e6)  # beyond these a weight is a typing or export error, and sums of squares overflow
+
+
 def _check_weights(cells: pd.Series, file: str, column: str) -> list[Problem]:
     weights = weight_values(cells)
+    problems = []
     bad = cells[~(np.isfinite(weights) & (weights > 0))]
-    if bad.empty:
-        return []
-    return [Problem(file, f"column {column!r}, {_rows(bad.index)}", "a weight is missing, not a finite number, zero or negative",
-                    "give every respondent a positive numeric weight", bad.iloc[0])]
+    if not bad.empty:
+        problems.append(Problem(file, f"column {column!r}, {_rows(bad.index)}",
+                                "a weight is missing, not a finite number, zero or negative",
+                                "give every respondent a positive numeric weight", bad.iloc[0]))
+    low, high = WEIGHT_RANGE
+    odd = cells[np.isfinite(weights) & (weights > 0) & ((weights < low) | (weights > high))]
+    if not odd.empty:
+        problems.append(Problem(file, f"column {column!r}, {_rows(odd.index)}",
+                                f"a weight is outside the range a survey weight can take ({low:g} to {high:g})",
+                                "check the export: weights are usually between 0.1 and 10", odd.iloc[0]))
+    return problems
 
 
 def _rows(index) -> str:

@@ -265,3 +265,87 @@ def test_links_in_a_survey_folder_are_never_followed_to_hash_it(tmp_path: Path):
     (folder / "zero").unlink()
     (folder / "zero").symlink_to("/dev/null")
     assert folder_digest(folder) != first  # a link is hashed by where it points
+
+
+def test_links_and_special_files_in_docs_are_never_published(tmp_path: Path):
+    import os
+
+    project = _mini(tmp_path)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOKEN=abc123\n")
+    (project / "docs/env.txt").symlink_to("/proc/self/environ")
+    (project / "docs/secret.txt").symlink_to(secret)
+    (project / "docs/outside").symlink_to(tmp_path, target_is_directory=True)
+    os.mkfifo(project / "docs/pipe")
+    (project / "docs/inside.md").symlink_to(project / "docs/index.md")  # a link within the project is fine
+    result = _build(project)
+    assert result.exit_code == 1
+    for name in ("docs/env.txt", "docs/secret.txt", "docs/outside", "docs/pipe"):
+        assert f"{name}:" in result.output, name
+    assert "docs/inside.md" not in result.output and "TOKEN" not in result.output
+    assert not (project / "site").exists()
+
+
+@pytest.mark.parametrize("setting", ["docs_dir: /etc", "site_dir: ../../elsewhere", "theme:\n  name: material\n"
+                                     "  custom_dir: /usr/share"])
+def test_mkdocs_yml_cannot_point_the_build_outside_the_project(tmp_path: Path, setting: str):
+    project = _mini(tmp_path)
+    config = project / "mkdocs.yml"
+    lines = [line for line in config.read_text().splitlines() if not line.startswith(setting.split(":")[0])]
+    if setting.startswith("theme"):  # replace the whole theme block
+        lines = [line for line in lines if not line.startswith(("  name:", "  font:"))]
+    config.write_text("\n".join(lines) + "\n" + setting + "\n")
+    result = CliRunner().invoke(main, ["check", "--project", str(project)])
+    assert result.exit_code == 1 and "names a folder outside the project" in result.output
+
+
+@pytest.mark.parametrize("front, field", [("title: [a, b]", "title"), ("title: 123", "title"), ("hide: 5", "hide"),
+                                          ("links: 5", "links"), ("template: 5", "template"),
+                                          ("draft: true\ndate: 2015-02-30", "date")])
+def test_front_matter_of_the_wrong_type_is_a_problem_check_finds(tmp_path: Path, front: str, field: str):
+    project = _shipped(tmp_path)
+    post = project / "docs/updates/posts/2016-01-01-typed.md"
+    post.write_text(f"---\ndate: 2016-01-01\n{front}\n---\n\n# Typed\n\nText.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--project", str(project)])
+    assert result.exit_code == 1, result.output
+    assert "2016-01-01-typed.md" in result.output and f"field {field}" in result.output
+
+
+def test_a_list_nested_on_one_line_is_found_by_check(tmp_path: Path):
+    project = _mini(tmp_path)
+    (project / "docs/deep.md").write_text("# Deep\n\n" + "- " * 600 + "x\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--project", str(project)])
+    assert result.exit_code == 1 and "docs/deep.md, line 3" in result.output and "nested" in result.output
+
+
+def test_copy_cannot_include_other_files(tmp_path: Path):
+    project = _mini(tmp_path)
+    page = project / "docs/index.md"
+    page.write_text(page.read_text(encoding="utf-8") + '\n{% include "../../../../etc/passwd" %}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--project", str(project)])
+    assert result.exit_code == 1 and "reads another file" in result.output
+
+
+@pytest.mark.parametrize("weight", ["1e308", "1e-320"])
+def test_an_absurd_weight_is_a_problem_not_a_traceback(tmp_path: Path, weight: str):
+    project = _mini(tmp_path)
+    responses = project / "surveys/mini-2020/responses.csv"
+    responses.write_text(responses.read_text().replace("R001,North,Yes,,Online,0.75", f"R001,North,Yes,,Online,{weight}"))
+    result = CliRunner().invoke(main, ["build", "--project", str(project)])
+    assert result.exit_code == 1 and "outside the range a survey weight can take" in result.output
+    assert "row 2" in result.output
+
+
+def test_serve_keeps_running_on_a_project_whose_data_never_built(mini_site: Path):
+    from test_serve import _Server, _wait_for
+
+    responses = mini_site / "surveys/mini-2020/responses.csv"
+    responses.write_text(responses.read_text().replace("R002,North,Yes,", "R002,North,Perhaps,", 1))
+    server = _Server(mini_site)
+    try:
+        page = _wait_for(server.url, "The survey data has problems")
+        assert "Perhaps" in page and "figure unavailable" in page
+        assert server.process.poll() is None
+    finally:
+        output = server.stop()
+    assert "Traceback" not in output
