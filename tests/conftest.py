@@ -48,16 +48,31 @@ def built_mini_site(tmp_path_factory) -> Path:
     return built_copy("mini-site", tmp_path_factory.mktemp("built"))
 
 
-@pytest.fixture(scope="session")
-def built_shipped_site(tmp_path_factory) -> Path:
-    """The shipped project (docs, surveys, theme overrides) copied and built once; returns the project folder."""
-    project = tmp_path_factory.mktemp("shipped") / "campaign"
+def shipped_copy(parent: Path) -> Path:
+    """A copy of the shipped project (mkdocs.yml, docs without docs/data, surveys, theme overrides) in `parent`."""
+    project = parent / "campaign"
     project.mkdir()
     shutil.copy2(REPO / "mkdocs.yml", project / "mkdocs.yml")
     shutil.copytree(REPO / "docs", project / "docs", ignore=lambda folder, names: (
         ["data"] if Path(folder) == REPO / "docs" else []))
     for folder in ("surveys", "overrides"):
         shutil.copytree(REPO / folder, project / folder)
+    return project
+
+
+def invoke(*args: str):
+    """Run `campaign-site ARGS` in this process (click's runner): faster than run_cli, for most command tests."""
+    from click.testing import CliRunner
+
+    from build_scripts.cli import main
+
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture(scope="session")
+def built_shipped_site(tmp_path_factory) -> Path:
+    """The shipped project copied and built once; returns the project folder."""
+    project = shipped_copy(tmp_path_factory.mktemp("shipped"))
     result = run_cli("build", cwd=project)
     assert result.returncode == 0, result.stderr
     return project
