@@ -10,6 +10,8 @@ segment adding up to the whole sample) holds for every column alike.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 
@@ -79,8 +81,37 @@ class GroupMembers:
         return u[:, rank:].T
 
 
+@dataclass
+class Problem:
+    """One question's disclosure problem: the cells, what is hidden or sensitive, and the reader's equations."""
+
+    counts: dict
+    hidden: set
+    sensitive: set
+    equations: list
+    keep: set
+    avoid: set
+    together: dict
+    shadows: dict = field(default_factory=dict)
+    on_primary_base: set = field(default_factory=set)
+    figures: list = field(default_factory=list)
+    bases: list = field(default_factory=list)
+
+    def solve(self) -> set:
+        """Every hidden cell once the sensitive ones are protected within this question alone."""
+        return protect(self.counts, self.hidden, self.sensitive, self.equations, self.keep, self.avoid,
+                       self.together, self.shadows)
+
+
 def suppress_question(table: pd.DataFrame, q: Question, thresholds: Thresholds, members: GroupMembers) -> pd.DataFrame:
     """Mark the cells of every table of one question that are not published, and the bases that are hidden."""
+    problem = question_problem(table, q, thresholds, members)
+    return table if problem is None else mark(table, problem, problem.solve())
+
+
+def question_problem(table: pd.DataFrame, q: Question, thresholds: Thresholds,
+                     members: GroupMembers) -> Problem | None:
+    """Mark rule 4's suppression on the table; then the question's problem, or None when nothing is small."""
     base = table["base"].to_numpy()
     small_base = base < thresholds.suppress_below
     small_effective = ~small_base & (table["effective_base"].to_numpy(dtype=float) < thresholds.suppress_below)
@@ -92,7 +123,7 @@ def suppress_question(table: pd.DataFrame, q: Question, thresholds: Thresholds, 
     small_bases = breakdown & (base >= 1) & (base < small)
     gaps = _answering_gaps(table, q, small)
     if not small_counts.any() and not small_bases.any() and not gaps:
-        return table  # nothing small: only rule 4 applies (and no equations are needed to know it)
+        return None  # nothing small: only rule 4 applies (and no equations are needed to know it)
 
     groups = list(zip(table["segment"], table["segment_value"], strict=True))
     figures = [(*g, o) for g, o in zip(groups, table["option"], strict=True)]
@@ -108,14 +139,19 @@ def suppress_question(table: pd.DataFrame, q: Question, thresholds: Thresholds, 
     hidden = {f for f, s in zip(figures, small_base | small_effective, strict=True) if s}
     keep = {cell for cell in counts if cell[2] == q.headline_key}
     avoid = {cell for cell in counts if cell[:2] == WHOLE}  # the whole sample's figures: a last resort
-    hidden_now = protect(counts, hidden, sensitive, question_equations(table, q, members), keep, avoid, together)
     on_primary_base = set().union(*(together.get(b, set()) for b in primary_bases))
+    return Problem(counts, hidden, sensitive, question_equations(table, q, members), keep, avoid, together,
+                   on_primary_base=on_primary_base, figures=figures, bases=bases)
+
+
+def mark(table: pd.DataFrame, problem: Problem, hidden_now: set) -> pd.DataFrame:
+    """Write the hidden cells into the table: each figure's reason, and which bases are not published."""
     table["suppression"] = [
-        reason or (COUNT_TOO_SMALL if cell in sensitive or cell in on_primary_base else
+        reason or (COUNT_TOO_SMALL if cell in problem.sensitive or cell in problem.on_primary_base else
                    SECONDARY if cell in hidden_now else "")
-        for reason, cell in zip(table["suppression"], figures, strict=True)
+        for reason, cell in zip(table["suppression"], problem.figures, strict=True)
     ]
-    table["_base_hidden"] = [b in hidden_now for b in bases]
+    table["_base_hidden"] = [b in hidden_now for b in problem.bases]
     return table
 
 
@@ -146,7 +182,7 @@ def question_equations(table: pd.DataFrame, q: Question, members: GroupMembers) 
         base_types.add(base_type)
     equations = []
     for (segment, group), (options, base_types) in rows.items():
-        equations += _row_equations(q, segment, group, options, base_types)
+        equations += row_equations(q, segment, group, options, base_types)
     groups = list(rows)
     columns = list(dict.fromkeys(table["option"])) + [BASE + t for t in dict.fromkeys(table["base_type"])]
     for relation in members.relations(q, groups):
@@ -155,7 +191,7 @@ def question_equations(table: pd.DataFrame, q: Question, members: GroupMembers) 
     return equations
 
 
-def _row_equations(q: Question, segment: str, group: str, present: set[str], base_types: set[str]) -> list[dict]:
+def row_equations(q: Question, segment: str, group: str, present: set[str], base_types: set[str]) -> list[dict]:
     """What one row adds up to: options to the base (single questions), nets to their options, non-answers
     and the answering base to the asked base. A cell the row lacks is a zero the reader knows."""
     def cell(column: str) -> tuple:

@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 
 from build_scripts.change import change_rows
-from build_scripts.disclosure import BASE_TOO_SMALL, EFFECTIVE_BASE_TOO_SMALL, GroupMembers, suppress_question
+from build_scripts.disclosure import BASE_TOO_SMALL, EFFECTIVE_BASE_TOO_SMALL, GroupMembers, question_problem
+from build_scripts.disclosure_survey import protect_survey
+from build_scripts.disclosure_weighted import add_weights
 from build_scripts.estimates import wilson_interval
 from build_scripts.load import Survey
 from build_scripts.standards import DEFAULT, Thresholds
@@ -44,11 +46,18 @@ def survey_table(survey: Survey, weights: pd.Series | None, thresholds: Threshol
         for (q, breakdown, names, base_of, about, _), tallies in zip(blocks, done, strict=True):
             records.setdefault(q.key, []).extend(breakdown.records(book, q, names, base_of, about, tallies))
     members = GroupMembers(book, frame)
-    # Suppression is decided per question over all its tables at once: a figure hidden in one table
-    # must not be given away by another table of the same question.
-    parts = [suppress_question(pd.DataFrame(records[q.key]), q, thresholds, members)
-             for q in book.questions if records.get(q.key)]
-    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+    # Suppression is decided over all of a question's tables at once, then across the survey's questions:
+    # a figure hidden in one table must not be given away by another table, nor by another question's bases.
+    parts = []
+    for q in book.questions:
+        if records.get(q.key):
+            rows = pd.DataFrame(records[q.key])
+            problem = question_problem(rows, q, thresholds, members)
+            if problem is not None and w is not None:
+                add_weights(problem, rows, q, members, w)
+            parts.append((q, rows, problem))
+    protect_survey(parts, members, w)
+    table = pd.concat([rows for _, rows, _ in parts], ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
     table["series"], table["wave"] = book.series_key, book.wave_name
     return _add_estimates(table, thresholds)
 

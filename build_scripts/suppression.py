@@ -132,7 +132,8 @@ class _Factored:
 
 def protect(counts: dict[Cell, int], hidden: set[Cell], sensitive: set[Cell],
             equations: list[dict[Cell, float]], keep: set[Cell] = frozenset(), avoid: set[Cell] = frozenset(),
-            together: dict[Cell, set[Cell]] | None = None) -> set[Cell]:
+            together: dict[Cell, set[Cell]] | None = None,
+            shadows: dict[Cell, set[Cell]] | None = None) -> set[Cell]:
     """Hide further cells of `counts` until no sensitive hidden cell can be recovered; returns every hidden cell.
 
     The choice is greedy, one complement at a time: the cell that leaves the fewest small counts
@@ -141,15 +142,16 @@ def protect(counts: dict[Cell, int], hidden: set[Cell], sensitive: set[Cell],
     with it (`together`: a base takes the figures on it, since count over percentage gives it back), then
     the one leaving the fewest cells recoverable, then the smallest. Afterwards each complement, whole-sample
     ones first and then the largest first, is published again if every small count stays safe without it.
+    `shadows` are cells hidden and published exactly with another (a count's weighted count): never chosen alone.
     """
-    together = together or {}
-    hidden = _closed(set(hidden) | set(sensitive), together)
+    together, shadows = together or {}, shadows or {}
+    hidden = _closed(_closed(set(hidden) | set(sensitive), together), shadows)
     if not sensitive:  # no small count to protect: nothing more is hidden (and no SVD is needed to know it)
         return hidden
     # Many small SVDs: BLAS threads cost far more to start than they save here (15x slower on 2 cores).
     with threadpool_limits(limits=1, user_api="blas"):
-        system = EquationSystem(set(counts) | hidden, equations)
-        choice = _Choice(system, counts, sensitive, keep, avoid, together)
+        system = EquationSystem(set(counts) | hidden | set().union(*shadows.values()), equations)
+        choice = _Choice(system, counts, sensitive, keep, avoid, together, shadows)
         # The cells to avoid are a last resort: used only when the others cannot protect the small counts.
         chosen = choice.greedy(system.mask(hidden), system.mask(counts) & ~system.mask(avoid))
         if (system.determined(chosen) & choice.small).any():
@@ -166,7 +168,7 @@ class _Choice:
     """Which complements to hide: greedily, then as few as the small counts need."""
 
     def __init__(self, system: EquationSystem, counts: dict[Cell, int], sensitive: set[Cell], keep: set[Cell],
-                 avoid: set[Cell], together: dict[Cell, set[Cell]]):
+                 avoid: set[Cell], together: dict[Cell, set[Cell]], shadows: dict[Cell, set[Cell]]):
         self.system, self.counts, self.avoid = system, counts, avoid
         self.small, self.in_keep, self.in_avoid = system.mask(sensitive), system.mask(keep), system.mask(avoid)
         self.value = np.array([counts.get(c, 0) for c in system.cells])
@@ -175,6 +177,10 @@ class _Choice:
         for base, cells in self.together.items():
             for cell in np.flatnonzero(cells):
                 self.bases_of.setdefault(int(cell), []).append(base)
+        self.shadows = {system.index[c]: system.mask(cells) for c, cells in shadows.items() if c in system.index}
+        self.shadowed = np.zeros(len(system.cells), dtype=bool)
+        for cells in self.shadows.values():
+            self.shadowed |= cells
 
     def greedy(self, now: np.ndarray, allowed: np.ndarray) -> np.ndarray:
         """Hide one allowed cell at a time until no small count is recoverable (or nothing allowed is left)."""
@@ -183,6 +189,10 @@ class _Choice:
         goes_with[np.arange(n), np.arange(n)] = True
         for i, cells in self.together.items():
             goes_with[i] |= cells
+        for i in np.flatnonzero(goes_with.any(axis=1)) if self.shadows else []:
+            for j in np.flatnonzero(goes_with[i]):
+                if j in self.shadows:
+                    goes_with[i] |= self.shadows[j]
         while True:
             factored = system._factor(now)
             if not (factored.determined & self.small).any():
@@ -214,10 +224,12 @@ class _Choice:
                                              system.index[c] not in self.together, c))
         for cell in order:
             i = system.index[cell]
-            if any(chosen[b] for b in self.bases_of.get(i, [])):
+            if self.shadowed[i] or any(chosen[b] for b in self.bases_of.get(i, [])):
                 continue
             trial = chosen.copy()
             trial[i] = False
+            if i in self.shadows:
+                trial &= ~self.shadows[i]
             if not (system.determined(trial) & self.small).any():
                 chosen = trial
         return chosen
