@@ -107,6 +107,67 @@ def test_a_contact_field_is_left_out_of_the_draft_with_a_comment_saying_why(tmp_
     assert re.search(rf"^#   column {re.escape(repr(column))}: {holds}$", text, re.MULTILINE)
 
 
+# What a careless export carries besides the answers, each with answers that would otherwise become options.
+CARELESS = [
+    ("Your details", ["Flat 2, 5 High St", "Rose Cottage"], "contact details"),
+    ("Contact details", ["Flat 2, 5 High St", "Rose Cottage"], "contact details"),
+    ("DOB", ["1980-01-02", "1990-07-08", "1975-05-06"], "a date of birth"),
+    ("D.O.B.", ["02/01/1980", "08/07/1990"], "a date of birth"),
+    ("Date of birth", ["1980-01-02", "1990-07-08"], "a date of birth"),
+    ("Birthday", ["2 January", "8 July"], "a date of birth"),
+    ("Child's date of birth", ["2012-01-02", "2015-07-08"], "a date of birth"),
+    ("Home town", ["Little Snoring", "Much Wenlock"], "a home town"),
+    ("Town", ["Little Snoring", "Much Wenlock"], "a home town"),
+    ("Full name", ["Sarah Kaur", "Tom Hughes"], "a name"),
+    ("First name", ["Sarah", "Tom"], "a name"),
+    ("Surname", ["Kaur", "Hughes"], "a name"),
+    ("Child's name", ["Amy", "Ben"], "a name"),
+    ("Who is your caseworker?", ["Janet Frost", "Ann Lee"], "a name"),
+    ("Signature", ["S Kaur", "T Hughes"], "a signature"),
+    ("Address line 1", ["5 High St", "Rose Cottage"], "a postal address"),
+    ("Postcode", ["M1 1AE", "B33 8TH"], "a postcode"),
+    ("Employer name", ["Leeds City Council", "Acme Ltd"], "a school's or employer's name"),
+    ("School name", ["Oakfield Academy", "St Mary RC Primary"], "a school's or employer's name"),
+    ("Name of your school", ["Oakfield Academy", "St Mary RC Primary"], "a school's or employer's name"),
+    ("Case reference", ["CR-1001", "CR-1002"], "a reference number"),
+    ("NHS number", ["943 476 5919", "401 023 2137"], "a reference number"),
+    ("IP", ["198.51.100.0", "198.51.100.7"], "an IP address"),
+    ("User agent", ["Mozilla/5.0 (Windows NT 10.0)", "Mozilla/5.0 (iPhone)"], "a device's details"),
+    ("Respondent email", ["a@example.org", "b@example.org"], "an e-mail address"),
+    ("Q12. Date of birth", ["1980-01-02", "1990-07-08"], "a date of birth"),
+    # Named like nothing in particular: what the answers are gives them away.
+    ("Q8", ["Flat 2, 5 High St", "Rose Cottage", "14 Acacia Road"], "a postal address"),
+    ("Q9", ["1980-01-02", "1990-07-08", "1975-05-06"], "a date of birth"),
+    ("Q10", ["2 January 1980", "8 July 1990", "6 May 1975"], "a date of birth"),
+]
+
+
+@pytest.mark.parametrize("column, answers, holds", CARELESS)
+def test_a_column_that_says_who_people_are_is_left_out_of_the_draft(tmp_path: Path, column, answers, holds):
+    export = _write(tmp_path / "plain.csv", [["Respondent ID", "Region", "Q1", column]], _rows(answers))
+    book, text = _drafted(tmp_path, export)
+    assert column not in _by_column(book)
+    assert _published(text.split("\nid: ", 1)[1], answers) == []
+    assert re.search(rf"^#   column {re.escape(repr(column))}: {re.escape(holds)}$", text, re.MULTILINE)
+
+
+@pytest.mark.parametrize("column, answers, kind", [
+    ("Age last birthday", ["34", "45", "52"], "single"),
+    ("Age (exact)", ["34", "45", "52"], "single"),
+    ("What type of home do you live in?", ["Detached House", "Semi-detached House", "Terraced House", "Flat",
+                                           "Bungalow"], "single"),
+    ("School type", ["Primary", "Secondary", "Special"], "single"),
+    ("Fieldwork date", ["2015-10-05", "2015-10-06", "2015-10-07"], "single"),  # a survey's own dates are not births
+])
+def test_figures_and_categories_near_those_words_are_still_drafted(tmp_path: Path, column, answers, kind):
+    export = _write(tmp_path / "plain.csv", [["Respondent ID", "Region", "Q1", column]], _rows(answers))
+    book, text = _drafted(tmp_path, export)
+    item = _by_column(book)[column]
+    assert item.get("type", "single") == kind  # an age column is drafted as a segment
+    assert sorted(o["label"] for o in item["options"]) == sorted(answers)
+    assert "#   column" not in text
+
+
 def test_a_column_of_contact_details_is_left_out_whatever_it_is_called(tmp_path: Path):
     emails = [f"{name.split()[0].lower()}@example.org" for name in NAMES]
     export = _write(tmp_path / "plain.csv", [["Respondent ID", "Region", "Q1", "Q7"]], _rows(emails))

@@ -97,3 +97,35 @@ def test_no_column_of_personal_data_is_drafted_as_a_question_or_segment(tmp_path
     assert not [p["email"] for p in respondents if p["email"] in text]
     comments = {p["q3"] for p in respondents if p["q3"]}
     assert not [c for c in comments if c in text]
+
+
+def test_a_careless_export_has_no_identity_column_drafted_and_its_values_never_reach_the_draft(mini_site: Path,
+                                                                                              tmp_path: Path):
+    """The tester's export: addresses, dates of birth and home towns were drafted as options, so published."""
+    header = ["id", "region", "q1", "Contact number", "Your details", "DOB", "Mobile no.", "E-mail:", "Home town",
+              "Full name", "Surname", "Signature", "Age (exact)", "Address line 1", "Town", "Postcode",
+              "Employer name", "Child's name", "School name", "Case reference", "NHS number", "IP", "User agent",
+              "Respondent email"]
+    people = [
+        ["0161 496 0001", "Flat 2, 5 High St", "1980-01-02", "07700 900002", "b@example.org", "Little Snoring",
+         "Sarah Kaur", "Kaur", "S Kaur", "44", "5 High St", "Snoring", "M1 1AE", "Acme Ltd", "Amy", "Oakfield Academy",
+         "CR-1001", "943 476 5919", "198.51.100.0", "Mozilla/5.0 (Windows NT 10.0)", "b@example.org"],
+        ["0161 496 0002", "Rose Cottage", "1990-07-08", "07700 900001", "a@example.org", "Much Wenlock",
+         "Tom Hughes", "Hughes", "T Hughes", "34", "Rose Cottage", "Wenlock", "B33 8TH", "Leeds City Council", "Ben",
+         "St Mary RC Primary", "CR-1002", "401 023 2137", "198.51.100.7", "Mozilla/5.0 (iPhone)", "a@example.org"],
+    ]
+    export = tmp_path / "plain.csv"
+    export.write_text("\n".join(",".join(f'"{cell}"' for cell in row) for row in [header, *[
+        [str(i), ["North", "South", "East"][i % 3], ["Yes", "No"][i % 2], *people[i % 2]] for i in range(120)]]) + "\n",
+        encoding="utf-8")
+    result = run_cli("new-survey", str(export), "--id", "plain-2015", cwd=mini_site)
+    assert result.returncode == 0, result.stderr
+    text = (mini_site / "surveys/plain-2015/survey.yml").read_text(encoding="utf-8")
+    book = yaml.safe_load(text)
+    drafted = {item.get("column") for item in [*book["questions"], *book["segments"]]}
+    assert drafted == {"region", "q1", "Age (exact)"}  # an exact age is a figure, not who someone is
+    draft = text.split("\nid: ", 1)[1]
+    for person in people:
+        assert [v for v in person if v in draft and v not in {"44", "34"}] == []
+    for column in set(header) - drafted - {"id"}:
+        assert f"#   column {column!r}: " in text

@@ -110,11 +110,42 @@ def test_personal_data_is_found_in_every_kind_of_published_file_with_its_line(tm
     }
 
 
+def test_disguised_personal_data_is_found_with_its_line_and_masked_as_written(tmp_path: Path):
+    (tmp_path / "page.html").write_text(
+        "<p>ok</p>\n<p>\u2026 ok \u00a0</p>\n<p>ring \uff10\uff17\uff17\uff10\uff10\uff19\uff10\uff10\uff11\uff12\uff13"
+        "</p>\n<p>sw1a\u200b1aa</p>\n", encoding="utf-8")
+    (tmp_path / "data.csv").write_text("key,label\nx,jo [at] example [dot] org\ny,AB.12.34.56.C\nz,943 476 5919\n")
+    (tmp_path / "feed.xml").write_text("<item>\n<title>ring 0 7 7 0 0 9 0 0 1 2 3 or 44 7700 900123</title></item>")
+    found = {(p.file, p.where, p.message, p.value) for p in scan_site(tmp_path, allowed="")}
+    assert found == {
+        ("site/page.html", "line 3", "a UK phone number would be published", "\uff10\uff17*******\uff12\uff13"),
+        ("site/page.html", "line 4", "a UK postcode would be published", "sw**\u200b***"),
+        ("site/data.csv", "line 2", "an e-mail address would be published", "jo [**] ******* [***] *rg"),
+        ("site/data.csv", "line 3", "a National Insurance number would be published", "AB.**.**.*6.C"),
+        ("site/data.csv", "line 4", "an NHS number would be published", "94* *** **19"),
+        ("site/feed.xml", "line 2", "a UK phone number would be published", "0 7 * * * * * * * 2 3"),
+        ("site/feed.xml", "line 2", "a UK phone number would be published", "44 **** ****23"),
+    }
+
+
+def test_dates_next_to_each_other_in_the_search_index_are_not_a_phone_number(tmp_path: Path):
+    (tmp_path / "search").mkdir()
+    (tmp_path / "search/search_index.json").write_text(
+        '{"docs": [{"text": "Born 1975-05-06 1980-01-02 1990-07-08 on 05/10/2015 01/02/2016 at 01.02.2015"}]}')
+    (tmp_path / "stats.csv").write_text("key,value\nq.yes,0.41009463722397477\nq.n,1642\nq.year,2015\nq.pct,41%\n")
+    (tmp_path / "chart.svg").write_text(
+        '<svg><path d="M0,0L12.5,33.75 L 0 10 20 30" fill="#1d70b8"/><text>0 1 2 3 4 5 6 7 8 9 10</text>'
+        "<text>v1.2.3 2015-10-05T09:12:33Z</text></svg>")
+    assert scan_site(tmp_path, allowed="") == []
+
+
 def test_what_the_copy_typed_is_allowed_in_any_written_form(tmp_path: Path):
     (tmp_path / "page.html").write_text('<a href="tel:+442079460958">020 7946 0958</a> SW1A1AA PRESS@Example.org')
     assert scan_site(tmp_path, allowed="Call 020-7946-0958, visit sw1a 1aa, write to press@example.org") == []
     [left] = scan_site(tmp_path, allowed="Call 020-7946-0958, write to press@example.org")
     assert left.message == "a UK postcode would be published"
+    (tmp_path / "page.html").write_text("\uff10\uff12\uff10 7946 0958, 44 20 7946 0958, press\uff20example.org")
+    assert scan_site(tmp_path, allowed="Call 020-7946-0958 or write to press [at] example [dot] org") == []
 
 
 def test_scan_skips_the_theme_assets_and_names_file_and_line_with_the_value_masked(tmp_path: Path):
