@@ -26,6 +26,7 @@ COUNT_TOO_SMALL = "count under 10"
 SECONDARY = "secondary"
 BASE = "__base__:"  # a row's base as a cell of the equations: __base__:asked, __base__:answering
 WHOLE = ("", "")  # the whole sample, as a (segment, group)
+W1, W2 = "weighted", "squares"  # a cell's sum of weights, and of squared weights, as a fourth part of its key
 
 
 class GroupMembers:
@@ -109,9 +110,10 @@ def suppress_question(table: pd.DataFrame, q: Question, thresholds: Thresholds, 
     return table if problem is None else mark(table, problem, problem.solve())
 
 
-def question_problem(table: pd.DataFrame, q: Question, thresholds: Thresholds,
-                     members: GroupMembers) -> Problem | None:
-    """Mark rule 4's suppression on the table; then the question's problem, or None when nothing is small."""
+def question_problem(table: pd.DataFrame, q: Question, thresholds: Thresholds, members: GroupMembers,
+                     force: bool = False) -> Problem | None:
+    """Mark rule 4's suppression on the table; then the question's problem, or None when nothing is small
+    (unless forced: another question's small cells may need this one's bases hidden)."""
     base = table["base"].to_numpy()
     small_base = base < thresholds.suppress_below
     small_effective = ~small_base & (table["effective_base"].to_numpy(dtype=float) < thresholds.suppress_below)
@@ -122,7 +124,7 @@ def question_problem(table: pd.DataFrame, q: Question, thresholds: Thresholds,
     small_counts = breakdown & (counted >= 1) & (counted < small)
     small_bases = breakdown & (base >= 1) & (base < small)
     gaps = _answering_gaps(table, q, small)
-    if not small_counts.any() and not small_bases.any() and not gaps:
+    if not force and not small_counts.any() and not small_bases.any() and not gaps:
         return None  # nothing small: only rule 4 applies (and no equations are needed to know it)
 
     groups = list(zip(table["segment"], table["segment_value"], strict=True))
@@ -152,6 +154,8 @@ def mark(table: pd.DataFrame, problem: Problem, hidden_now: set) -> pd.DataFrame
         for reason, cell in zip(table["suppression"], problem.figures, strict=True)
     ]
     table["_base_hidden"] = [b in hidden_now for b in problem.bases]
+    # A whole-sample base stays published; its weighted and effective bases may not be (disclosure_weighted.py).
+    table["_weights_hidden"] = [b in hidden_now or (*b, W1) in hidden_now for b in problem.bases]
     return table
 
 

@@ -6,8 +6,12 @@ routed to one group publishes that group's size as its whole-sample base: so a b
 question can be worked out from another's. Each question is protected on its own first (disclosure.py);
 then, in a survey where some question has something small, every question's system is joined into one,
 with every linear relation among all the published bases (and, weighted, their sums of w and w²) over
-"survey atoms" (respondents alike in every group, every base and weight). Complements are added only where
-the joined system needs them; bases of questions with nothing small are known values, never candidates.
+"survey atoms" (respondents alike in every group, every base and weight), and the number of respondents the
+survey page states. Complements are added only where the joined system needs them, from any question.
+
+Not modelled: the survey's exact effective sample size in site-data.json (with raked weights, whose sum is
+the number of respondents, it gives the sum of squared weights over everyone), and the sizes of weighting
+classes, which raked weights and published targets give away anyway (size = target x respondents / weight).
 """
 
 from __future__ import annotations
@@ -17,8 +21,8 @@ import pandas as pd
 
 from build_scripts.answers import asked_mask, question_masks
 from build_scripts.codebook import Codebook, Question
-from build_scripts.disclosure import BASE, WHOLE, GroupMembers, Problem, mark
-from build_scripts.disclosure_weighted import W1, W2, relations_of
+from build_scripts.disclosure import BASE, W1, W2, WHOLE, GroupMembers, Problem, mark
+from build_scripts.disclosure_weighted import relations_of
 from build_scripts.suppression import protect
 
 
@@ -26,7 +30,7 @@ def protect_survey(parts: list[tuple[Question, pd.DataFrame, Problem | None]], m
                    w: np.ndarray | None) -> None:
     """Mark every question's hidden cells so that nothing small can be worked out from the whole survey."""
     solved = {q.key: problem.solve() for q, _, problem in parts if problem is not None}
-    if solved and len(parts) > 1:
+    if solved:
         solved = _joined(parts, members, w, solved)
     for q, table, problem in parts:
         if problem is not None:
@@ -68,8 +72,8 @@ def base_relations(members: GroupMembers, tables: list[tuple[Question, pd.DataFr
     """Every linear relation among all the bases the survey publishes, over (question, segment, group, column)."""
     book, frame = members.book, members.frame
     atom, group_of = members.atoms()
-    cells, sets, keys = [], [], [atom.astype(float)]
-    seen: dict[bytes, int] = {}
+    cells, sets, keys = [("", "", "", BASE + "everyone")], [1], [atom.astype(float), np.ones(len(atom))]
+    seen: dict[bytes, int] = {np.packbits(np.ones(len(atom), dtype=bool)).tobytes(): 1}  # the respondents, published
     for q, table in tables:
         present = base_sets(book, frame, q)
         for segment, group, base_type in dict.fromkeys(zip(table["segment"], table["segment_value"],
@@ -90,7 +94,7 @@ def base_relations(members: GroupMembers, tables: list[tuple[Question, pd.DataFr
         inside = survey_atoms[:, s].astype(bool)
         if (segment, group) != WHOLE:
             inside &= group_of[members.position[segment]][atom[first]] == members.option[segment][group]
-        for k, moment in enumerate([()] + ([(W1,), (W2,)] if w is not None else [])):
+        for k, moment in enumerate([()] + ([(W1,), (W2,)] if w is not None and key else [])):
             vectors.append(inside * value ** k)
             named.append((key, segment, group, column, *moment))
     return [{named[i]: c for i, c in enumerate(relation) if abs(c) > 1e-12}

@@ -6,7 +6,7 @@ so each weighting cell's weight can be worked out) and which groups each respond
 number is then a sum over "fine atoms" (respondents alike in every group and in weight) of a moment: the
 count is a sum of 1s, the weighted count and weighted base sums of w, and the effective base (Σw)²/Σw²,
 with the weighted base, gives the sum of w² of the base. A question's cells therefore come in moments
-(`W1`, `W2`): every linear relation among the groups' moment vectors holds for every column, and each row's
+(`W1`, `W2` in disclosure.py): every linear relation among the groups' moment vectors holds for every column, and each row's
 sums hold for every moment. A count's weighted count (and a base's weighted and effective bases) is hidden
 and published with it (protect's shadows); the sum of w² over an option's respondents is never published
 (an unknown that is never a candidate). No cap is needed: the vectors are one per group and moment however
@@ -20,9 +20,8 @@ import pandas as pd
 
 from build_scripts.answers import answered_mask, asked_mask
 from build_scripts.codebook import Question
-from build_scripts.disclosure import BASE, WHOLE, GroupMembers, Problem, row_equations
+from build_scripts.disclosure import BASE, W1, W2, WHOLE, GroupMembers, Problem, row_equations
 
-W1, W2 = "weighted", "squares"  # a cell's sum of weights, and of squared weights, as a fourth part of its key
 SVD_LIMIT = 4_000_000  # vectors x atoms above this: relations from the Gram matrix, in chunks of atoms
 TOLERANCE = 1e-9
 
@@ -39,9 +38,8 @@ def relations_of(vectors: np.ndarray) -> np.ndarray:
     norms = np.sqrt((vectors ** 2).sum(axis=1))
     scaled = vectors / np.where(norms > 0, norms, 1)[:, None]
     if scaled.size <= SVD_LIMIT:
-        padded = np.hstack([scaled, np.zeros((n, max(0, n - scaled.shape[1])))])
-        u, s, _ = np.linalg.svd(padded, full_matrices=True)
-        s = np.concatenate([s, np.zeros(n - len(s))])
+        padded = np.hstack([scaled, np.zeros((n, max(0, n - scaled.shape[1])))])  # u square: the whole left null space
+        u, s, _ = np.linalg.svd(padded, full_matrices=False)
         null = u[:, s <= TOLERANCE * max(padded.shape) * max(1.0, s[0])].T
     else:
         gram = np.zeros((n, n))
@@ -100,10 +98,14 @@ def add_weights(problem: Problem, table: pd.DataFrame, q: Question, members: Gro
             problem.shadows[figure] = {cell(figure[:2], figure[2], 1)}
         problem.hidden.add(cell(figure[:2], figure[2], 2))  # an option's sum of w² is never published
     base_of = dict(zip(problem.figures, problem.bases, strict=True))
-    for figure, base, size in zip(problem.figures, problem.bases, table["base"], strict=True):
-        if base[:2] == WHOLE:  # with distinct weights the whole sample's bases give groups' sizes: a last resort
-            problem.counts[base] = int(size)
-            problem.avoid.add(base)
-            problem.together.setdefault(base, set()).update(f for f, b in base_of.items() if b == base)
-    for base in set(problem.bases):
-        problem.shadows[base] = {cell(base[:2], base[2], 1), cell(base[:2], base[2], 2)}
+    for base, size in zip(problem.bases, table["base"], strict=True):
+        if base[:2] == WHOLE:
+            # With few distinct weights the whole sample's weighted and effective bases give groups' sizes: as a
+            # last resort they are hidden, with the whole sample's figures on them (the base itself stays).
+            weighted = cell(base[:2], base[2], 1)
+            problem.counts[weighted] = int(size)
+            problem.avoid.add(weighted)
+            problem.together.setdefault(weighted, set()).update(f for f, b in base_of.items() if b == base)
+            problem.shadows[weighted] = {cell(base[:2], base[2], 2)}
+        else:
+            problem.shadows[base] = {cell(base[:2], base[2], 1), cell(base[:2], base[2], 2)}

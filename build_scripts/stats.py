@@ -48,16 +48,18 @@ def survey_table(survey: Survey, weights: pd.Series | None, thresholds: Threshol
     members = GroupMembers(book, frame)
     # Suppression is decided over all of a question's tables at once, then across the survey's questions:
     # a figure hidden in one table must not be given away by another table, nor by another question's bases.
-    parts = []
-    for q in book.questions:
-        if records.get(q.key):
-            rows = pd.DataFrame(records[q.key])
-            problem = question_problem(rows, q, thresholds, members)
-            if problem is not None and w is not None:
-                add_weights(problem, rows, q, members, w)
-            parts.append((q, rows, problem))
-    protect_survey(parts, members, w)
-    table = pd.concat([rows for _, rows, _ in parts], ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+    parts = [(q, pd.DataFrame(records[q.key])) for q in book.questions if records.get(q.key)]
+    problems = [question_problem(rows, q, thresholds, members) for q, rows in parts]
+    # Equal weights make every weighted figure a multiple of its count: nothing more for a reader to use.
+    moments = None if w is None or not len(w) or np.ptp(w) == 0 else w
+    if any(p is not None for p in problems):  # then every question's bases may be needed as complements
+        problems = [p or question_problem(rows, q, thresholds, members, force=True)
+                    for (q, rows), p in zip(parts, problems, strict=True)]
+        for (q, rows), problem in zip(parts, problems, strict=True):
+            if moments is not None:
+                add_weights(problem, rows, q, members, moments)
+    protect_survey([(q, rows, p) for (q, rows), p in zip(parts, problems, strict=True)], members, moments)
+    table = pd.concat([rows for _, rows in parts], ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
     table["series"], table["wave"] = book.series_key, book.wave_name
     return _add_estimates(table, thresholds)
 
@@ -79,8 +81,9 @@ def _add_estimates(table: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     table["weighted_count"] = table["weighted_count"].mask(suppressed)
     # A base that would give away a small count is not published (see disclosure.py).
     table["base"] = table["base"].astype("Int64").mask(base_hidden)
-    table["weighted_base"] = table["weighted_base"].mask(base_hidden)
-    table["effective_base"] = table["effective_base"].mask(base_hidden)
+    weights_hidden = table.get("_weights_hidden", pd.Series(False, index=table.index)).fillna(False).astype(bool)
+    table["weighted_base"] = table["weighted_base"].mask(base_hidden | weights_hidden)
+    table["effective_base"] = table["effective_base"].mask(base_hidden | weights_hidden)
     for column in ["compare_to", "change"]:
         table[column] = ""
     for column in ["previous_estimate", "change_pp", "p_value"]:

@@ -5,7 +5,7 @@ The attacker here is written independently of the production code. Its unknowns 
 respondents (alike in every segment, in weight and in whether each question's bases hold them), the
 atom's size and how many in it gave each answer. Every published number is a sum of these: a count, a
 weighted count (weights known), a base, a weighted base, and from the effective base (Σw)²/Σw² the sum of
-squared weights of the base. Each respondent's answers add up (single questions) and nets are their
+squared weights of the base; and the survey's number of respondents. Each respondent's answers add up (single questions) and nets are their
 options' sums. A hidden cell is worked out when its sum is in the span of the published ones and those
 constraints (rank test through the null space).
 """
@@ -93,6 +93,7 @@ def worked_out(survey: Survey, table: pd.DataFrame, weights: np.ndarray) -> dict
             for net in q.nets:
                 rows.append(functional([(var((q.key, net.key), a), 1)] +
                                        [(var((q.key, p), a), -1) for p in net.options]))
+    rows.append(functional([(var(("size",), a), 1.0) for a in range(n_atoms)]))  # the number of respondents
     truth = {}
     for row in table[table["compare_to"] == ""].itertuples():
         q = next(q for q in questions if q.key == row.question)
@@ -116,7 +117,10 @@ def worked_out(survey: Survey, table: pd.DataFrame, weights: np.ndarray) -> dict
             assert row.suppressed and pd.isna(row.weighted_base) and pd.isna(row.effective_base)
             targets[base_key] = functional(base_terms)
         else:
-            rows += [functional([(i, value[i % n_atoms] ** k) for i, _ in base_terms]) for k in (0, 1, 2)]
+            published = [0] + [1] * (not pd.isna(row.weighted_base)) + [2] * (not pd.isna(row.effective_base))
+            rows += [functional([(i, value[i % n_atoms] ** k) for i, _ in base_terms]) for k in published]
+            if len(published) < 3:  # the interval would give the effective base back
+                assert row.suppressed and pd.isna(row.weighted_base) and pd.isna(row.ci_low)
         if pd.isna(row.count) or pd.isna(row.base):
             assert row.suppressed and pd.isna(row.weighted_count) and pd.isna(row.estimate)
     null = null_space(np.array(rows))
@@ -220,7 +224,10 @@ def test_random_weighted_surveys_with_few_weights_never_give_away_a_small_count(
         for _ in range(n):
             rows.append({"id": len(rows), "gender": gender, "age": age, "q1": a1,
                          "q2": a2 if gender == "Female" else "", "w": repr(weight_of[gender])})
-    if len(rows) < 60:
+    women = sum(row["gender"] == "Female" for row in rows)
+    # A routed question's whole base is its group's size, and whole-sample bases (and the number of respondents)
+    # are always published: a group of 1 to 9 that is the routed group, or the rest, cannot be protected.
+    if len(rows) < 60 or (routed and min(women, len(rows) - women) < 10):
         return
     questions = [{"key": "q1", "title": "Q1", "text": "Q1?", "column": "q1", "type": "single", "options": AGREE}]
     if routed:
