@@ -17,6 +17,10 @@ from threadpoolctl import threadpool_limits
 
 Cell = Hashable  # (row, column) of a table here; (segment, group, column) across a question's tables
 TOLERANCE = 1e-9
+# Above this many cells (a survey's questions joined, with weighted moments) each step hides the first cells in
+# the preference order that share an equation with a recoverable small count (as many as there are), without
+# trying every candidate, and no complement is published again: one factoring per step, not one per candidate.
+LARGE_SYSTEM = 1500
 
 
 def table_equations(rows: list[str], columns: list[str], row_groups: list[list[str]],
@@ -117,7 +121,8 @@ class _Factored:
         projected = self.u.T @ b[self.rows]
         outside = b.copy()
         outside[self.rows] -= self.u @ projected
-        _, s, vh = np.linalg.svd(outside, full_matrices=True)
+        # Only the right singular vectors are needed: a thin SVD has them all when there are more rows than columns.
+        _, s, vh = np.linalg.svd(outside, full_matrices=outside.shape[0] < outside.shape[1])
         rank = int((s > TOLERANCE * max(outside.shape)).sum())
         after = self.determined.copy()
         moves = vh[rank:].T  # each column a t
@@ -153,10 +158,11 @@ def protect(counts: dict[Cell, int], hidden: set[Cell], sensitive: set[Cell],
         system = EquationSystem(set(counts) | hidden | set().union(*shadows.values()), equations)
         choice = _Choice(system, counts, sensitive, keep, avoid, together, shadows)
         # The cells to avoid are a last resort: used only when the others cannot protect the small counts.
-        chosen = choice.greedy(system.mask(hidden), system.mask(counts) & ~system.mask(avoid))
-        if (system.determined(chosen) & choice.small).any():
-            chosen = choice.greedy(chosen, system.mask(counts))
-        return system.cells_of(choice.fewest(system.mask(hidden), chosen))
+        large = len(system.cells) > LARGE_SYSTEM
+        chosen, safe = choice.greedy(system.mask(hidden), system.mask(counts) & ~system.mask(avoid), quick=large)
+        if not safe:
+            chosen, _ = choice.greedy(chosen, system.mask(counts), quick=large)
+        return system.cells_of(chosen if large else choice.fewest(system.mask(hidden), chosen))
 
 
 def _closed(hidden: set[Cell], together: dict[Cell, set[Cell]]) -> set[Cell]:
@@ -182,8 +188,9 @@ class _Choice:
         for cells in self.shadows.values():
             self.shadowed |= cells
 
-    def greedy(self, now: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-        """Hide one allowed cell at a time until no small count is recoverable (or nothing allowed is left)."""
+    def greedy(self, now: np.ndarray, allowed: np.ndarray, quick: bool = False) -> tuple[np.ndarray, bool]:
+        """Hide one allowed cell at a time until no small count is recoverable (or nothing allowed is left);
+        also whether the small counts are then known to be safe."""
         system, n = self.system, len(now)
         goes_with = np.zeros((n, n), dtype=bool)  # row i: what hiding cell i hides (itself, and its figures)
         goes_with[np.arange(n), np.arange(n)] = True
@@ -196,12 +203,22 @@ class _Choice:
         while True:
             factored = system._factor(now)
             if not (factored.determined & self.small).any():
-                return now
+                return now, True
             touching = np.abs(system.matrix[factored.rows]).max(axis=0) > 0 if len(factored.rows) else now & False
             candidates = np.flatnonzero(allowed & ~now & touching)
             if not len(candidates):  # everything that could protect it is hidden already: hide all there is
-                return now | allowed
+                return now | allowed, False
             added = goes_with[candidates] & ~now
+            if quick:  # the candidates sharing an equation with a recoverable small count, in preference order
+                exposed = factored.determined & self.small
+                rows = factored.rows[np.abs(system.matrix[np.ix_(factored.rows, np.flatnonzero(exposed))]).max(axis=1) > 0]
+                near = (np.abs(system.matrix[np.ix_(rows, candidates)]).max(axis=0) > 0) if len(rows) else \
+                    np.ones(len(candidates), dtype=bool)
+                value = self.value[candidates]
+                order = np.lexsort((candidates, value, value == 0, added.sum(axis=1), (added & self.in_keep).any(axis=1),
+                                    self.in_avoid[candidates], ~near))
+                now = now | added[order[:max(1, int(exposed.sum()))]].any(axis=0)  # as many as small counts exposed
+                continue
             single = added.sum(axis=1) == 1
             after = np.zeros((len(candidates), n), dtype=bool)
             if single.any():

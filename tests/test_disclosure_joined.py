@@ -255,3 +255,14 @@ def test_relations_from_the_gram_matrix_are_those_of_the_svd(monkeypatch):
         assert np.abs(relations @ vectors).max() < 1e-9
     # The same space: each set of relations is spanned by the other.
     assert np.linalg.matrix_rank(np.vstack([by_svd, by_gram]), tol=1e-8) == 2
+
+
+def test_large_systems_take_the_quick_path_and_still_give_nothing_away(monkeypatch):
+    from build_scripts import suppression
+
+    monkeypatch.setattr(suppression, "LARGE_SYSTEM", 0)
+    for weighted in (True, False):
+        survey = differencing_survey(weighted=weighted, routed=True)
+        table = table_for([survey])
+        assert table["suppressed"].any()
+        assert worked_out(survey, table, _weights(survey)) == {}
