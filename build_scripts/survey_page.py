@@ -85,7 +85,9 @@ def _base_line(meta: dict, question: dict, row: pd.Series) -> str:
         text += " giving an answer (Don't know and Prefer not to say left out)."
     else:
         text += " asked." if question["type"] == "multi" else " who answered."
-    if meta.get("weighting"):
+    if meta.get("weighting") and (pd.isna(row["weighted_base"]) or pd.isna(row["effective_base"])):
+        text += " Weighted and effective bases not published: with the weights, they would give away a small group."
+    elif meta.get("weighting"):
         text += f" Weighted base {decimal_count(row['weighted_base'])}; effective base {round(row['effective_base']):,}."
     return text + "\n"
 
