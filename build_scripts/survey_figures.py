@@ -15,6 +15,7 @@ from build_scripts.cache import Cache, folder_digest
 from build_scripts.codebook import Codebook
 from build_scripts.errors import DataError, Problem
 from build_scripts.estimates import kish_effective_base
+from build_scripts.exposed_groups import exposed_small_groups
 from build_scripts.load import Survey, load_survey, missing_surveys, survey_folders
 from build_scripts.stats import survey_table
 from build_scripts.validate import validate_survey
@@ -58,6 +59,7 @@ def compute_surveys(surveys_dir: Path, root: Path, cache: Cache, extra_problems:
             problems += found
             if survey is not None:
                 problems += validate_survey(survey)
+                problems += exposed_small_groups(survey.codebook, survey.responses, survey.responses_file)
                 loaded[folder] = survey
     if problems:
         raise DataError(problems)
