@@ -18,10 +18,7 @@ from build_scripts.yaml_schema import parse_yaml
 
 # The functions build_scripts.macros gives pages, and the names mkdocs-macros itself provides.
 MACROS = {"stat", "claim", "source", "sources_list", "disclosure", "standard", "chart", "latest_update"}
-MKDOCS_MACROS_NAMES = {
-    "config", "page", "extra", "environment", "plugin", "git", "macros", "filters", "filters_builtin",
-    "navigation", "files", "context", "macros_info", "now", "fix_url",
-}
+MKDOCS_MACROS_NAMES = {"page", "extra", "now", "fix_url"}  # the live objects (config, plugin...) are withdrawn
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?\n)---\s*\n", re.DOTALL)
 EXPRESSION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 CALL = re.compile(r"""\b(stat|source|claim)\(\s*(["'])(?P<first>[^"']*)\2(?:\s*,\s*(["'])(?P<second>[^"']*)\4)?""")
@@ -131,7 +128,7 @@ def _prose(text: str) -> str:
 def _check_template(text: str, shown: str) -> list[Problem]:
     """Jinja syntax errors and names that are neither our macros nor mkdocs-macros' own."""
     meta = _front_matter(text)
-    problems = front_matter_problems(meta, shown)
+    problems = front_matter_problems(meta, shown) + _unreadable_front_matter(text, shown)
     if meta.get("render_macros") is False:
         return problems
     try:
@@ -147,6 +144,16 @@ def _check_template(text: str, shown: str) -> list[Problem]:
     problems += include_problems(tree, shown)
     return problems + [Problem(shown, "", "the page calls a name that is not one of the site's macros",
                                f"use one of {', '.join(sorted(MACROS))}", name) for name in unknown]
+
+
+def _unreadable_front_matter(text: str, shown: str) -> list[Problem]:
+    front = FRONT_MATTER.match(text)
+    try:
+        parse_yaml(front.group(1)) if front else None
+    except yaml.YAMLError as exc:
+        return [Problem(shown, "front matter", f"the front matter is not valid YAML: {str(exc)[:160]}",
+                        "correct the lines between the two --- lines (indentation, quotes, colons)")]
+    return []
 
 
 def _front_matter(text: str) -> dict:

@@ -20,7 +20,7 @@ from build_scripts.spreadsheet_safety import spreadsheet_safe
 from build_scripts.stats import write_csv
 from build_scripts.survey_page import survey_page
 from build_scripts.writer import GeneratedFolder
-from build_scripts.yaml_schema import DatesAsTextLoader
+from build_scripts.yaml_schema import TagTolerantLoader
 
 
 def write_generated(project: Project, results: Results, progress=lambda message: None,
@@ -110,18 +110,10 @@ def _share_record(card: share_images.ShareCard) -> dict:
     return {"image": f"{GENERATED}/{card.path}", "alt": card.alt}
 
 
-class _TagTolerantLoader(DatesAsTextLoader):
-    """Reads mkdocs.yml for plain values, taking tags such as !ENV as empty."""
-
-
-for prefix in ("!", "tag:yaml.org,2002:python/"):  # !ENV, and !!python/name: as Material's emoji setup uses
-    _TagTolerantLoader.add_multi_constructor(prefix, lambda loader, suffix, node: None)
-
-
 def site_identity(config_file: Path) -> tuple[str, str]:
     """The site's name and description, from mkdocs.yml (for the share image of pages with no figure)."""
     try:
-        config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_TagTolerantLoader) or {}
+        config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=TagTolerantLoader) or {}
     except (OSError, yaml.YAMLError, ValueError, KeyError, TypeError, RecursionError):
         config = {}  # mkdocs reports a broken mkdocs.yml itself, with its own message
     return str(config.get("site_name") or "Survey findings"), str(config.get("site_description") or "")

@@ -16,7 +16,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from build_scripts.chart_figure import chart_markdown
 from build_scripts.claims import claim_problem
@@ -83,18 +83,36 @@ def problems_banner(text: str) -> str:
             f"this preview shows the last figures that built</p><pre><code>{body}</code></pre></div>\n\n")
 
 
-def _sandbox(env) -> None:
-    """Swap mkdocs-macros' Jinja environment for a sandboxed one with the same loader, globals and filters.
+class CopySandbox(ImmutableSandboxedEnvironment):
+    """Jinja for copy: attributes only of plain data (text, numbers, lists, mappings), nothing changed in place.
 
-    Copy comes from pull requests too: a page's template must not reach Python internals
-    (`{{ cycler.__init__.__globals__ }}`) or run anything but the figure functions.
+    Pages call the figure functions; an object such as MkDocs' config or theme would lead back to an
+    unsandboxed engine (`config.theme.get_env()`), so no attribute of one is reachable.
     """
+
+    def is_safe_attribute(self, obj, attr: str, value) -> bool:
+        """Whether a template may read this attribute: only of plain data, and only what the sandbox allows."""
+        return isinstance(obj, PLAIN_DATA) and super().is_safe_attribute(obj, attr, value)
+
+
+PLAIN_DATA = (str, int, float, bool, type(None), list, tuple, dict)
+# mkdocs-macros' own variables that are live objects (the config, the plugin, the file list); copy uses none.
+UNSAFE_VARIABLES = ("config", "plugin", "files", "navigation", "git", "environment", "macros", "filters",
+                    "filters_builtin", "context", "macros_info")
+
+
+def _sandbox(env) -> None:
+    """Swap mkdocs-macros' Jinja environment for the copy sandbox, keeping its loader, globals and filters.
+
+    Copy comes from pull requests too: a page's template must run nothing but the figure functions.
+    """
+    for name in UNSAFE_VARIABLES:
+        env.variables.pop(name, None)
     current = env.env
-    if isinstance(current, SandboxedEnvironment):
+    if isinstance(current, CopySandbox):
         return
-    sandboxed = SandboxedEnvironment(loader=current.loader, undefined=current.undefined,
-                                     extensions=list(current.extensions))
-    sandboxed.globals.update(current.globals)
+    sandboxed = CopySandbox(loader=current.loader, undefined=current.undefined, extensions=list(current.extensions))
+    sandboxed.globals.update({name: value for name, value in current.globals.items() if name not in UNSAFE_VARIABLES})
     sandboxed.filters.update(current.filters)
     sandboxed.tests.update(current.tests)
     env._env = sandboxed  # mkdocs-macros builds its environment in on_config, after define_env has run

@@ -51,11 +51,11 @@ def front_matter_problems(meta: dict, shown: str) -> list[Problem]:
     for field, expected in FIELD_TYPES.items():
         if field in meta and not _holds(meta[field], expected):
             problems.append(Problem(shown, f"front matter, field {field}", f"`{field}` must be {expected}",
-                                    f"write `{field}:` as {expected}, or remove it", str(meta[field])))
+                                    f"write `{field}:` as {expected}, or remove it", _shown(meta[field])))
     if "date" in meta and not _is_date(meta["date"]):
         problems.append(Problem(shown, "front matter, field date", "`date` is not a real date",
                                 "use a real date as YYYY-MM-DD (or `created:` and `updated:` dates under it)",
-                                str(meta["date"])))
+                                _shown(meta["date"])))
     return problems
 
 
@@ -70,6 +70,13 @@ def include_problems(tree: nodes.Template, shown: str) -> list[Problem]:
 def parse_template(text: str) -> nodes.Template:
     """The page's template syntax tree (parsed, never rendered); jinja2.TemplateSyntaxError if it is broken."""
     return jinja2.Environment().parse(text)
+
+
+def _shown(value) -> str:
+    """A value for a message: text as written, a list or mapping by its kind (it may be an alias bomb)."""
+    if isinstance(value, list | dict):
+        return f"a {'list' if isinstance(value, list) else 'mapping'} of {len(value)}"
+    return str(value)[:200]
 
 
 def _holds(value, expected: str) -> bool:

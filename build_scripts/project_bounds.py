@@ -1,8 +1,9 @@
-"""Nothing the site engine reads or copies may lead out of the project: links in docs/ and overrides/,
+"""Nothing the site engine reads or copies may lead out of its folders: links in the docs and theme folders,
 special files, and the folders mkdocs.yml names.
 
 MkDocs copies every file under docs/ into the site and follows links as it goes, so a link committed
-to docs/ (`docs/env.txt -> /proc/self/environ`) would publish the build machine's secrets.
+to docs/ would publish what it points at: the build machine's secrets (`/proc/self/environ`) or, inside
+the project, the raw responses (`../surveys/<id>/responses.csv`). A link may only point within its folder.
 """
 
 from __future__ import annotations
@@ -13,32 +14,26 @@ from pathlib import Path
 import yaml
 
 from build_scripts.errors import Problem
-from build_scripts.yaml_schema import DatesAsTextLoader
+from build_scripts.yaml_schema import TagTolerantLoader
 
-PUBLISHED_FOLDERS = ("docs", "overrides")
-FIX_LINK = "replace the link with a copy of the file, inside the project"
-
-
-class _ConfigLoader(DatesAsTextLoader):
-    """mkdocs.yml read for its folder names only: tags such as !ENV are taken as empty."""
-
-
-for _prefix in ("!", "tag:yaml.org,2002:python/"):
-    _ConfigLoader.add_multi_constructor(_prefix, lambda loader, suffix, node: None)
+FIX_LINK = "replace the link with a copy of the file, inside the same folder"
 
 
 def boundary_problems(root: Path) -> list[Problem]:
-    """Links out of the project, special files in the published folders, and mkdocs.yml folders outside it."""
+    """Links out of the published folders, special files in them, and mkdocs.yml folders outside the project."""
     root = root.resolve()
-    problems = []
-    for name in PUBLISHED_FOLDERS:
+    config = _config(root)
+    problems = _config_problems(config, root)
+    if problems:
+        return problems
+    for name in _published_folders(config):
         folder = root / name
-        if folder.is_symlink() or (folder.exists() and not _inside(folder, root)):
-            problems.append(Problem(name, "", "the folder is a link out of the project", FIX_LINK))
+        if folder.is_symlink():
+            problems.append(Problem(name, "", "the folder is a link", FIX_LINK))
             continue
         for path in _entries(folder):
-            problems += _entry_problem(path, root)
-    return problems + _config_problems(root)
+            problems += _entry_problem(path, folder, root)
+    return problems
 
 
 def _entries(folder: Path) -> list[Path]:
@@ -49,12 +44,12 @@ def _entries(folder: Path) -> list[Path]:
     return sorted(found)
 
 
-def _entry_problem(path: Path, root: Path) -> list[Problem]:
+def _entry_problem(path: Path, folder: Path, root: Path) -> list[Problem]:
     shown = path.relative_to(root).as_posix()  # the link itself, not where it leads
     if path.is_symlink():
-        if not path.exists() or not _inside(path, root):
-            return [Problem(shown, "", "a link that leads out of the project (or nowhere) would be published",
-                            FIX_LINK)]
+        if not _inside(path, folder.resolve()):
+            return [Problem(shown, "", "a link that leads out of its folder (or nowhere) would publish what it "
+                            "points at", FIX_LINK)]
         return []
     if not (path.is_file() or path.is_dir()):
         return [Problem(shown, "", "a special file (a device, pipe or socket) cannot be published",
@@ -62,23 +57,39 @@ def _entry_problem(path: Path, root: Path) -> list[Problem]:
     return []
 
 
-def _config_problems(root: Path) -> list[Problem]:
-    """The folders mkdocs.yml names (docs_dir, site_dir, theme.custom_dir) must lie inside the project."""
+def _config(root: Path) -> dict:
+    """mkdocs.yml as plain data (tags such as !ENV empty); {} when MkDocs will report it broken itself."""
     try:
-        config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_ConfigLoader)
+        config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=TagTolerantLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, KeyError, TypeError, RecursionError):
-        return []  # MkDocs reports a broken mkdocs.yml itself
-    if not isinstance(config, dict):
-        return []
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
+def _named_folders(config: dict) -> dict[str, object]:
     theme = config.get("theme") if isinstance(config.get("theme"), dict) else {}
-    named = {"docs_dir": config.get("docs_dir"), "site_dir": config.get("site_dir"),
-             "theme.custom_dir": theme.get("custom_dir")}
+    return {"docs_dir": config.get("docs_dir", "docs"), "site_dir": config.get("site_dir", "site"),
+            "theme.custom_dir": theme.get("custom_dir")}
+
+
+def _published_folders(config: dict) -> list[str]:
+    """The folders MkDocs copies or renders from: docs_dir and the theme's custom_dir."""
+    named = _named_folders(config)
+    return [str(value) for field, value in named.items() if field != "site_dir" and isinstance(value, str)]
+
+
+def _config_problems(config: dict, root: Path) -> list[Problem]:
+    """The folders mkdocs.yml names (docs_dir, site_dir, theme.custom_dir) must lie inside the project."""
     return [Problem("mkdocs.yml", f"field {field}", "names a folder outside the project",
                     "give a folder inside the project, relative to mkdocs.yml (e.g. docs)", str(value))
-            for field, value in named.items()
-            if isinstance(value, str) and not _inside(root / value, root)]
+            for field, value in _named_folders(config).items()
+            if value is not None and (not isinstance(value, str) or not _inside(root / value, root, must_exist=False))]
 
 
-def _inside(path: Path, root: Path) -> bool:
-    resolved = path.resolve()
-    return resolved == root or root in resolved.parents
+def _inside(path: Path, folder: Path, must_exist: bool = True) -> bool:
+    """Whether the path, links followed, lies within the folder (a dangling link, a loop or a NUL byte does not)."""
+    try:
+        resolved = path.resolve(strict=must_exist)
+    except (OSError, ValueError, RuntimeError):
+        return False
+    return resolved == folder or folder in resolved.parents

@@ -16,15 +16,49 @@ TIMESTAMP = "tag:yaml.org,2002:timestamp"
 REAL_DATE_FIX = "use a real date as YYYY-MM-DD, e.g. 2015-10-01"
 
 
+MAX_EXPANDED_VALUES = 1_000_000  # far beyond any codebook; a "billion laughs" alias bomb expands past it
+
+
 class DatesAsTextLoader(yaml.SafeLoader):
     """PyYAML's safe loader, except that dates stay text, so that an impossible one (2015-02-30) is a field's
-    problem for the schema to report rather than a ValueError from deep inside the parser."""
+    problem for the schema to report rather than a ValueError from deep inside the parser; and a document
+    whose aliases would expand to more than MAX_EXPANDED_VALUES values is a YAML error, not a memory bomb."""
+
+    def compose_document(self):
+        """The document's node graph, refused if its aliases would expand it beyond MAX_EXPANDED_VALUES."""
+        node = super().compose_document()
+        if _expanded_size(node, {}) > MAX_EXPANDED_VALUES:
+            raise yaml.YAMLError(f"its aliases (*name) would expand it to more than {MAX_EXPANDED_VALUES:,} values")
+        return node
+
+
+def _expanded_size(node: yaml.Node, seen: dict[int, int]) -> int:
+    """How many values the node stands for once every alias is written out (shared nodes counted once each use)."""
+    if id(node) in seen:
+        return seen[id(node)]
+    seen[id(node)] = MAX_EXPANDED_VALUES + 1  # a node inside itself expands without end
+    if isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(child, seen) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(key, seen) + _expanded_size(value, seen) for key, value in node.value)
+    else:
+        size = 1
+    seen[id(node)] = min(size, MAX_EXPANDED_VALUES + 1)
+    return seen[id(node)]
 
 
 DatesAsTextLoader.yaml_implicit_resolvers = {
     first: [(tag, pattern) for tag, pattern in resolvers if tag != TIMESTAMP]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 DatesAsTextLoader.add_constructor(TIMESTAMP, yaml.SafeLoader.construct_scalar)  # an explicit !!timestamp too
+
+
+class TagTolerantLoader(DatesAsTextLoader):
+    """mkdocs.yml read for plain values: tags such as !ENV and !!python/name: are taken as empty."""
+
+
+for _prefix in ("!", "tag:yaml.org,2002:python/"):
+    TagTolerantLoader.add_multi_constructor(_prefix, lambda loader, suffix, node: None)
 
 
 def parse_yaml(text: str):

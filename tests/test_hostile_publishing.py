@@ -58,7 +58,10 @@ def test_published_csvs_cannot_run_formulas_from_codebook_text(mini_site: Path):
 
 @pytest.mark.parametrize("template", ["{{ stat.__globals__ }}",
                                       "{{ stat.__globals__['__builtins__']['__import__']('os').system('touch MARKER') }}",
-                                      "{{ ''.__class__.__mro__[1].__subclasses__() }}"])
+                                      "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+                                      "{{ config.theme.get_env().from_string(\"{{ cycler.__init__.__globals__.os"
+                                      ".popen('touch MARKER').read() }}\").render() }}",
+                                      "{{ page.file.abs_src_path }}{{ extra.__class__ }}"])
 def test_copy_cannot_reach_python_internals(mini_site: Path, tmp_path: Path, template: str):
     project = mini_site
     marker = tmp_path / "pwned"
@@ -132,3 +135,22 @@ def test_serve_keeps_running_on_a_project_whose_data_never_built(mini_site: Path
     finally:
         output = server.stop()
     assert "Traceback" not in output
+
+
+def test_the_copy_sandbox_reads_no_attribute_of_a_live_object():
+    from jinja2 import StrictUndefined
+    from jinja2.exceptions import SecurityError, UndefinedError
+
+    from build_scripts.macros import CopySandbox
+
+    class Live:
+        name = "theme"
+
+        def get_env(self):
+            raise AssertionError("reached")
+
+    sandbox = CopySandbox(undefined=StrictUndefined)
+    for template in ("{{ live.get_env() }}", "{{ live.name }}", "{{ items.append(1) }}"):
+        with pytest.raises((SecurityError, UndefinedError)):
+            sandbox.from_string(template).render(live=Live(), items=[])
+    assert sandbox.from_string("{{ text.upper() }} {{ data.key }}").render(text="a", data={"key": 1}) == "A 1"

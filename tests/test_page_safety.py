@@ -89,3 +89,32 @@ def test_copy_cannot_include_other_files(mini_site: Path):
     page.write_text(page.read_text(encoding="utf-8") + '\n{% include "../../../../etc/passwd" %}\n', encoding="utf-8")
     result = invoke("check", "--project", str(project))
     assert result.exit_code == 1 and "reads another file" in result.output
+
+
+def test_a_link_to_the_raw_responses_or_from_the_theme_folder_is_refused(mini_site: Path):
+    (mini_site / "docs/raw.csv").symlink_to("../surveys/mini-2020/responses.csv")
+    theme = mini_site / "theme2"
+    theme.mkdir()
+    (theme / "leak.txt").symlink_to("/etc/hostname")
+    config = mini_site / "mkdocs.yml"
+    config.write_text(config.read_text().replace("theme:\n  name: material\n", "theme:\n  name: material\n"
+                                                 "  custom_dir: theme2\n", 1))
+    result = invoke("check", "--project", str(mini_site))
+    assert result.exit_code == 1
+    assert "docs/raw.csv:" in result.output and "theme2/leak.txt:" in result.output
+
+
+def test_a_folder_name_no_file_system_accepts_is_a_problem(mini_site: Path):
+    config = mini_site / "mkdocs.yml"
+    config.write_text(config.read_text() + 'docs_dir: "do\\0cs"\n')
+    result = invoke("check", "--project", str(mini_site))
+    assert result.exit_code == 1 and "field docs_dir" in result.output
+
+
+def test_a_yaml_bomb_in_front_matter_is_a_problem_not_a_memory_error(mini_site: Path):
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    page = mini_site / "docs/bomb.md"
+    page.write_text("---\n" + "\n".join(levels) + "\ntitle: *a8\ndate: *a8\n---\n\n# Bomb\n", encoding="utf-8")
+    result = invoke("check", "--project", str(mini_site))
+    assert result.exit_code == 1 and "docs/bomb.md, front matter" in result.output and "would expand" in result.output
