@@ -17,6 +17,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 from build_scripts.errors import CampaignError
@@ -47,7 +48,8 @@ def exclusive(root: Path, say: Callable[[str], None] = lambda message: None,
               wait: float = WAIT_SECONDS) -> Iterator[None]:
     """Hold the project's build lock: a second build waits for the first (saying so), up to `wait` seconds."""
     path = root / LOCK_NAME
-    handle = open(path, "a+b")  # noqa: SIM115 - held open for the lock's lifetime
+    # O_NOFOLLOW: a lock file committed as a link must not make the build open (or create) a file elsewhere.
+    handle = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644), "r+b")
     try:
         if not _try_lock(handle):
             say(f"Waiting for another campaign-site build in {root} to finish...")
@@ -96,13 +98,16 @@ def swap_in(staging: Path, site: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
+@cache
+def _renameat2():
+    """libc's renameat2, or None where the C library has none."""
+    libc_name = ctypes.util.find_library("c")
+    return None if libc_name is None else getattr(ctypes.CDLL(libc_name, use_errno=True), "renameat2", None)
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically exchange two paths with renameat2 (Linux 3.15+, glibc 2.28+); False where unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is None:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
+    renameat2 = _renameat2()
     if renameat2 is None:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)

@@ -56,8 +56,13 @@ def run_fenced(task, *args, seconds: float = FENCE_SECONDS, memory: int = FENCE_
     receiver, sender = context.Pipe(duplex=False)
     with tempfile.TemporaryFile() as said:
         child = context.Process(target=_child, args=(sender, said.fileno(), memory, task, args), daemon=True)
-        child.start()
-        sender.close()  # so that a child dying without an answer is seen as the end of the pipe
+        try:
+            child.start()
+        except OSError as exc:  # no fork (too many processes, no memory): the reader cannot run at all
+            receiver.close()
+            raise FenceBroken("crash", f"could not start the reader ({exc.strerror or exc})") from None
+        finally:
+            sender.close()  # so that a child dying without an answer is seen as the end of the pipe
         answered, outcome = False, None
         try:
             answered = receiver.poll(seconds)

@@ -53,7 +53,9 @@ def _source_date(epoch: str):
         yield
     finally:
         if saved is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
 def build_date_epoch(dates: list[str]) -> str:

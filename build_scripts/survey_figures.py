@@ -58,8 +58,9 @@ def compute_surveys(surveys_dir: Path, root: Path, cache: Cache, extra_problems:
             survey, found = load_survey(folder, root)
             problems += found
             if survey is not None:
-                problems += validate_survey(survey)
-                problems += exposed_small_groups(survey.codebook, survey.responses, survey.responses_file)
+                found = validate_survey(survey)
+                # Only responses that fit their codebook can be counted into groups.
+                problems += found or exposed_small_groups(survey.codebook, survey.responses, survey.responses_file)
                 loaded[folder] = survey
     if problems:
         raise DataError(problems)
