@@ -13,10 +13,9 @@ from pathlib import Path
 from build_scripts.errors import Problem
 from build_scripts.personal_data import canonical, find, mask, unescape
 
-# Everything a reader or a crawler can fetch as text: pages, tables, search index, charts, feeds, styles.
-SCANNED = {".html", ".htm", ".csv", ".tsv", ".json", ".svg", ".xml", ".xsl", ".rss", ".atom", ".txt", ".md",
-           ".js", ".css", ".webmanifest", ".yml", ".yaml"}
-THEME_FOLDERS = {"assets"}  # the theme's own CSS and JavaScript, not content
+# Every published file is read as text, whatever its name, except formats that are never text.
+BINARY = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".gz", ".zip"}
+THEME_FOLDERS = {("assets", "javascripts"), ("assets", "stylesheets")}  # the theme's own code, not content
 HITS_PER_FILE = 5
 
 
@@ -38,9 +37,12 @@ def scan_site(site: Path, allowed: str, shown_as: str = "site") -> list[Problem]
     problems = []
     for path in sorted(site.rglob("*")):
         relative = path.relative_to(site)
-        if not path.is_file() or path.suffix.lower() not in SCANNED or relative.parts[0] in THEME_FOLDERS:
+        if not path.is_file() or path.suffix.lower() in BINARY or tuple(relative.parts[:2]) in THEME_FOLDERS:
             continue
-        text = unescape(path.read_text(encoding="utf-8", errors="replace"))  # line breaks stay where they were
+        data = path.read_bytes()
+        if b"\0" in data[:8192]:
+            continue  # binary data (an image under another name): no text to read
+        text = unescape(data.decode("utf-8", errors="replace"))  # line breaks stay where they were
         hits = 0
         for item in find(text):  # whole-file search; line numbers only for what is found
             if canonical(item) in typed or hits >= HITS_PER_FILE:

@@ -91,8 +91,8 @@ def test_personal_data_the_copy_writer_typed_is_published(mini_site: Path):
 
 
 def test_personal_data_is_found_in_every_kind_of_published_file_with_its_line(tmp_path: Path):
-    (tmp_path / "assets").mkdir()
-    (tmp_path / "assets/theme.js").write_text("contact@theme.example")
+    (tmp_path / "assets/javascripts").mkdir(parents=True)
+    (tmp_path / "assets/javascripts/theme.js").write_text("contact@theme.example")  # the theme's own code
     (tmp_path / "search").mkdir()
     (tmp_path / "search/search_index.json").write_text('{"docs": [{"text": "write to jo\\u0040example.org"}]}')
     (tmp_path / "chart.svg").write_text('<svg>\n<text fill="#e1f2ab">sw1a 1aa</text>\n</svg>')
@@ -149,8 +149,8 @@ def test_what_the_copy_typed_is_allowed_in_any_written_form(tmp_path: Path):
 
 
 def test_scan_skips_the_theme_assets_and_names_file_and_line_with_the_value_masked(tmp_path: Path):
-    (tmp_path / "assets").mkdir()
-    (tmp_path / "assets/theme.js").write_text("contact@theme.example")
+    (tmp_path / "assets/javascripts").mkdir(parents=True)
+    (tmp_path / "assets/javascripts/theme.js").write_text("contact@theme.example")  # the theme's own code
     (tmp_path / "page.html").write_text("<p>ok</p>\n<p>call 07700 900123</p>\n")
     [problem] = scan_site(tmp_path, allowed="")
     assert (problem.file, problem.where, problem.value) == ("site/page.html", "line 2", "07*** ****23")
@@ -180,3 +180,14 @@ def test_markup_in_option_labels_is_literal_in_tables_charts_and_alt_text(mini_s
     assert any(MARKUP in a for a in alts)
     svg = (mini_site / "site/data/charts/mini-2020-support-light.svg").read_text(encoding="utf-8")
     assert "<script" not in svg and "&lt;script&gt;" in svg
+
+
+def test_every_published_text_file_is_scanned_whatever_its_name(tmp_path: Path):
+    for name in ("notes.text", "README", "data.ndjson", "assets/notes.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("call 07700 900123\n")
+    (tmp_path / "assets/javascripts").mkdir()
+    (tmp_path / "assets/javascripts/bundle.js").write_text("contact@theme.example")  # the theme's own code
+    (tmp_path / "photo.png").write_bytes(b"\x89PNG\0\0 07700 900123")
+    found = {problem.file for problem in scan_site(tmp_path, allowed="")}
+    assert found == {"site/notes.text", "site/README", "site/data.ndjson", "site/assets/notes.txt"}
