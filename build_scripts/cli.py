@@ -75,11 +75,9 @@ def _facts(results: Results, cache: Cache) -> list[str]:
             counted(len(results.warnings), "warning")]
 
 
-def _content_dates(project: Project, results: Results) -> list[str]:
+def _content_dates(results: Results) -> list[str]:
     """Dates the content carries (fieldwork, the newest update): the build's timestamp is the latest."""
-    from build_scripts.updates import latest_post
-
-    post = latest_post(project.docs_dir)
+    post = results.latest_post
     return [m["fieldwork_end"] for m in results.metas] + ([post.date.isoformat()] if post else [])
 
 
@@ -152,7 +150,7 @@ def _build(project: Project, strict: bool, use_cache: bool) -> None:
     finally:
         pool.close()
     with progress.stage("site", "Building the site with MkDocs (strict) and checking it for personal data"):
-        site = build_site(project, build_date_epoch(_content_dates(project, results)))
+        site = build_site(project, build_date_epoch(_content_dates(results)))
     cache.prune(["survey", "pages", "chart", "share"])  # entries no input asks for any more
     pages = sum(1 for page in site.rglob("*.html") if page.name != "404.html")
     progress.summary(f"Built {relative(site, Path.cwd())}", [*_facts(results, cache), counted(pages, "page")])

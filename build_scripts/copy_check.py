@@ -61,8 +61,9 @@ def scan_copy(pages: list[Path], docs_dir: Path, root: Path) -> tuple[list[Refer
             problems.append(Problem(shown, f"byte {exc.start}", "the page is not UTF-8 text",
                                     "save it as UTF-8 in your editor"))
             continue
-        problems += _check_template(text, shown) + nesting_problems(text, shown)
-        title = _title(text, page)
+        meta, unreadable = _front_matter(text, shown)
+        problems += unreadable + _check_template(text, meta, shown) + nesting_problems(text, shown)
+        title = _title(text, meta, page)
         name = page.relative_to(docs_dir).as_posix()
         for match in EXPRESSION.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
@@ -125,10 +126,10 @@ def _prose(text: str) -> str:
     return text
 
 
-def _check_template(text: str, shown: str) -> list[Problem]:
-    """Jinja syntax errors and names that are neither our macros nor mkdocs-macros' own."""
-    meta = _front_matter(text)
-    problems = front_matter_problems(meta, shown) + _unreadable_front_matter(text, shown)
+def _check_template(text: str, meta: dict, shown: str) -> list[Problem]:
+    """Front-matter fields of the wrong type, Jinja syntax errors and names that are neither our macros nor
+    mkdocs-macros' own."""
+    problems = front_matter_problems(meta, shown)
     if meta.get("render_macros") is False:
         return problems
     try:
@@ -146,27 +147,18 @@ def _check_template(text: str, shown: str) -> list[Problem]:
                                f"use one of {', '.join(sorted(MACROS))}", name) for name in unknown]
 
 
-def _unreadable_front_matter(text: str, shown: str) -> list[Problem]:
-    front = FRONT_MATTER.match(text)
-    try:
-        parse_yaml(front.group(1)) if front else None
-    except yaml.YAMLError as exc:
-        return [Problem(shown, "front matter", f"the front matter is not valid YAML: {str(exc)[:160]}",
-                        "correct the lines between the two --- lines (indentation, quotes, colons)")]
-    return []
-
-
-def _front_matter(text: str) -> dict:
+def _front_matter(text: str, shown: str) -> tuple[dict, list[Problem]]:
+    """The page's front matter as a mapping ({} if it has none), and the problem of one that is not valid YAML."""
     front = FRONT_MATTER.match(text)
     try:
         meta = parse_yaml(front.group(1)) if front else None
-    except yaml.YAMLError:
-        meta = None
-    return meta if isinstance(meta, dict) else {}
+    except yaml.YAMLError as exc:
+        return {}, [Problem(shown, "front matter", f"the front matter is not valid YAML: {str(exc)[:160]}",
+                            "correct the lines between the two --- lines (indentation, quotes, colons)")]
+    return (meta if isinstance(meta, dict) else {}), []
 
 
-def _title(text: str, page: Path) -> str:
-    meta = _front_matter(text)
+def _title(text: str, meta: dict, page: Path) -> str:
     if meta.get("title"):
         return str(meta["title"])
     heading = re.search(r"^#\s+(.+)$", text, re.MULTILINE)

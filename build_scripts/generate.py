@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from build_scripts import pages, share_images
 from build_scripts.cache import Cache
@@ -20,7 +19,6 @@ from build_scripts.spreadsheet_safety import spreadsheet_safe
 from build_scripts.stats import write_csv
 from build_scripts.survey_page import survey_page
 from build_scripts.writer import GeneratedFolder
-from build_scripts.yaml_schema import TagTolerantLoader
 
 
 def write_generated(project: Project, results: Results, progress=lambda message: None,
@@ -96,7 +94,7 @@ def _survey_pages(results: Results, methodology: bool, cache: Cache, pool: Drawi
 
 def _share_images(project: Project, results: Results, cache: Cache, out: GeneratedFolder, progress):
     """Draw (or take from the cache) every share image; returns the cards and each page's card."""
-    name, description = site_identity(project.config_file)
+    name, description = site_identity(results.site_config)
     cards, page_cards = share_images.plan_cards(results.table, results.metas, results.references,
                                                 share_images.site_card(name, description))
     progress(f"{len(cards)} share images")
@@ -110,12 +108,8 @@ def _share_record(card: share_images.ShareCard) -> dict:
     return {"image": f"{GENERATED}/{card.path}", "alt": card.alt}
 
 
-def site_identity(config_file: Path) -> tuple[str, str]:
+def site_identity(config: dict) -> tuple[str, str]:
     """The site's name and description, from mkdocs.yml (for the share image of pages with no figure)."""
-    try:
-        config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=TagTolerantLoader) or {}
-    except (OSError, yaml.YAMLError, ValueError, KeyError, TypeError, RecursionError):
-        config = {}  # mkdocs reports a broken mkdocs.yml itself, with its own message
     return str(config.get("site_name") or "Survey findings"), str(config.get("site_description") or "")
 
 

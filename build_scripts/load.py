@@ -88,12 +88,12 @@ def responses_path(folder: Path, book: Codebook, shown_as: str) -> tuple[Path | 
     return (folder / named).resolve(), []
 
 
-def resolves_inside(path: Path, folder: Path) -> bool:
-    """Whether path, with links and `..` followed, lies inside folder."""
+def resolves_inside(path: Path, folder: Path, must_exist: bool = False) -> bool:
+    """Whether path, with links and `..` followed, lies inside folder (and, with `must_exist`, is there)."""
     try:
-        return path.resolve().is_relative_to(folder.resolve())
+        return path.resolve(strict=must_exist).is_relative_to(folder.resolve())
     except (OSError, RuntimeError, ValueError):
-        return False  # a link loop, or a name the system refuses
+        return False  # a link loop, a dangling link where one must exist, or a name the system refuses
 
 
 def as_named(path: Path, root: Path) -> str:

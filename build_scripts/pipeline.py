@@ -18,7 +18,8 @@ from build_scripts.sources import Sources, load_sources
 from build_scripts.stats import combined_table
 from build_scripts.survey_figures import SurveyFigures, compute_surveys
 from build_scripts.survey_page import chart_rows
-from build_scripts.updates import is_draft, latest_post
+from build_scripts.updates import Post, is_draft, latest_post
+from build_scripts.yaml_schema import read_site_config
 
 PROBLEMS = ".problems.txt"  # by `serve`, under the generated folder; a dotfile, so MkDocs never copies it
 GENERATED = "data"  # docs/data/: everything the build writes into the docs, ignored by git
@@ -66,6 +67,8 @@ class Results:
     references: list[Reference] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     figures: list[SurveyFigures] = field(default_factory=list)  # every survey, read or cached
+    latest_post: Post | None = None  # the newest published update
+    site_config: dict = field(default_factory=dict)  # mkdocs.yml as plain data
 
     def uses(self) -> dict[str, list[dict]]:
         """For each figure or source key, the pages that quote it (for the sources page and for diffs)."""
@@ -94,7 +97,9 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
     cited = {s.key: s.model_dump(mode="json") for s in sources.sources}
     broken = check_references(references, table, cited, relative(project.docs_dir, root))
     typed = typed_figures(pages_, root)
-    problems += post_problems(project.docs_dir) + boundary_problems(root)
+    config = read_site_config(project.config_file)
+    latest, unreadable_posts = newest_post(project.docs_dir)
+    problems += unreadable_posts + boundary_problems(root, config)
     fatal = problems + (broken if copy_must_hold else []) + (typed if strict else [])
     if fatal:
         raise DataError(fatal)
@@ -104,16 +109,15 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
     metas = [survey_meta(f, series[f.codebook.series_key], table) for f in figures]
     weights = [w for f in figures for w in f.warnings]  # kept with each survey's figures, cached or not
     warnings = weights + ([] if copy_must_hold else broken) + ([] if strict else typed)
-    return Results(computed.loaded, sources, table, metas, references, warnings, figures)
+    return Results(computed.loaded, sources, table, metas, references, warnings, figures, latest, config)
 
 
-def post_problems(docs_dir: Path) -> list[Problem]:
-    """Updates that cannot be read (an impossible date, broken front matter), so `check` finds them too."""
+def newest_post(docs_dir: Path) -> tuple[Post | None, list[Problem]]:
+    """The newest published update, and the updates that cannot be read (so that `check` finds them too)."""
     try:
-        latest_post(docs_dir)
+        return latest_post(docs_dir), []
     except DataError as error:
-        return error.problems
-    return []
+        return None, error.problems
 
 
 def survey_meta(figures: SurveyFigures, waves: list[SurveyFigures], table: pd.DataFrame) -> dict:

@@ -11,18 +11,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import yaml
-
 from build_scripts.errors import Problem
-from build_scripts.yaml_schema import TagTolerantLoader
+from build_scripts.load import resolves_inside
 
 FIX_LINK = "replace the link with a copy of the file, inside the same folder"
 
 
-def boundary_problems(root: Path) -> list[Problem]:
-    """Links out of the published folders, special files in them, and mkdocs.yml folders outside the project."""
+def boundary_problems(root: Path, config: dict) -> list[Problem]:
+    """Links out of the published folders, special files in them, and mkdocs.yml folders outside the project.
+
+    `config` is mkdocs.yml as read by `read_site_config`.
+    """
     root = root.resolve()
-    config = _config(root)
     problems = _config_problems(config, root)
     if problems:
         return problems
@@ -47,7 +47,7 @@ def _entries(folder: Path) -> list[Path]:
 def _entry_problem(path: Path, folder: Path, root: Path) -> list[Problem]:
     shown = path.relative_to(root).as_posix()  # the link itself, not where it leads
     if path.is_symlink():
-        if not _inside(path, folder.resolve()):
+        if not resolves_inside(path, folder, must_exist=True):
             return [Problem(shown, "", "a link that leads out of its folder (or nowhere) would publish what it "
                             "points at", FIX_LINK)]
         return []
@@ -55,15 +55,6 @@ def _entry_problem(path: Path, folder: Path, root: Path) -> list[Problem]:
         return [Problem(shown, "", "a special file (a device, pipe or socket) cannot be published",
                         "remove it: only ordinary files belong in docs/ and overrides/")]
     return []
-
-
-def _config(root: Path) -> dict:
-    """mkdocs.yml as plain data (tags such as !ENV empty); {} when MkDocs will report it broken itself."""
-    try:
-        config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=TagTolerantLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, KeyError, TypeError, RecursionError):
-        return {}
-    return config if isinstance(config, dict) else {}
 
 
 def _named_folders(config: dict) -> dict[str, object]:
@@ -83,13 +74,4 @@ def _config_problems(config: dict, root: Path) -> list[Problem]:
     return [Problem("mkdocs.yml", f"field {field}", "names a folder outside the project",
                     "give a folder inside the project, relative to mkdocs.yml (e.g. docs)", str(value))
             for field, value in _named_folders(config).items()
-            if value is not None and (not isinstance(value, str) or not _inside(root / value, root, must_exist=False))]
-
-
-def _inside(path: Path, folder: Path, must_exist: bool = True) -> bool:
-    """Whether the path, links followed, lies within the folder (a dangling link, a loop or a NUL byte does not)."""
-    try:
-        resolved = path.resolve(strict=must_exist)
-    except (OSError, ValueError, RuntimeError):
-        return False
-    return resolved == folder or folder in resolved.parents
+            if value is not None and (not isinstance(value, str) or not resolves_inside(root / value, root))]

@@ -61,6 +61,15 @@ for _prefix in ("!", "tag:yaml.org,2002:python/"):
     TagTolerantLoader.add_multi_constructor(_prefix, lambda loader, suffix, node: None)
 
 
+def read_site_config(config_file: Path) -> dict:
+    """mkdocs.yml as plain data (tags such as !ENV empty), or {} when it is broken: MkDocs reports that itself."""
+    try:
+        config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=TagTolerantLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, KeyError, TypeError, RecursionError):
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
 def parse_yaml(text: str):
     """YAML text as Python data, dates kept as text; any failure to parse it is a yaml.YAMLError."""
     try:
