@@ -80,7 +80,7 @@ def problems_banner(text: str) -> str:
     """
     body = html.escape(text.rstrip("\n")).replace("\n", "&#10;")
     return ('<div class="admonition failure" role="alert"><p class="admonition-title">The survey data has problems: '
-            f"this preview shows the last figures that built</p><pre><code>{body}</code></pre></div>\n\n")
+            f"this preview shows the last figures that built</p><pre style=\"white-space: pre-wrap\"><code>{body}</code></pre></div>\n\n")
 
 
 class CopySandbox(ImmutableSandboxedEnvironment):
