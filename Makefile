@@ -57,4 +57,4 @@ lock:  ## re-pin every dependency to what resolves today (then commit requiremen
 	rm -rf .venv-lock
 
 clean:  ## remove the virtual environment, node_modules and everything the build wrote
-	rm -rf $(VENV) node_modules site docs/data .cache .site-build-* .site-old-* .campaign-site.lock
+	rm -rf $(VENV) node_modules site .build docs/data .cache .site-build-* .site-old-* .campaign-site.lock

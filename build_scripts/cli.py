@@ -5,18 +5,21 @@ from __future__ import annotations
 import errno
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from build_scripts import __version__
 from build_scripts.atomic_publish import exclusive, recover
 from build_scripts.cache import Cache
-from build_scripts.drawing import DrawingPool
 from build_scripts.errors import CampaignError, relative
-from build_scripts.generate import write_generated
-from build_scripts.pipeline import Project, Results, compute
 from build_scripts.progress import Progress, counted
-from build_scripts.writer import GeneratedFolder
+from build_scripts.project import Project
+
+if TYPE_CHECKING:  # the data stack is imported only by the commands that compute (a no-op build does not)
+    from build_scripts.drawing import DrawingPool
+    from build_scripts.pipeline import Results
+    from build_scripts.writer import GeneratedFolder
 
 PROJECT_OPTION = click.option(
     "--project", "-p", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
@@ -30,6 +33,9 @@ def _say(message: str) -> None:
 
 STRICT_OPTION = click.option("--strict", is_flag=True,
                              help="Also fail on figures typed by hand in the copy (CI runs with this).")
+ENGINE_OPTION = click.option("--engine", type=click.Choice(["mkdocs", "zensical"]), default=None,
+                             help="The site engine that publishes the finished pages (default: the project's "
+                                  "`extra: campaign_site: engine:` in mkdocs.yml, else mkdocs).")
 
 
 def _project(project_dir: Path) -> Project:
@@ -45,6 +51,8 @@ def _cache(project: Project, read: bool = True, write: bool = True) -> Cache:
 
 def _prepare(project: Project, progress: Progress, cache: Cache, strict: bool = False,
              copy_must_hold: bool = True) -> Results:
+    from build_scripts.pipeline import compute
+
     with progress.stage("surveys", "Reading and validating surveys"):
         results = compute(project, strict, copy_must_hold, cache)
     for warning in results.warnings:
@@ -58,9 +66,11 @@ def _prepare(project: Project, progress: Progress, cache: Cache, strict: bool = 
 
 
 def _generate(project: Project, results: Results, progress: Progress, cache: Cache,
-              pool: DrawingPool | None = None) -> GeneratedFolder:
-    with progress.stage("pages and charts", "Writing survey pages, charts and tables"):
-        out = write_generated(project, results, progress=progress.note, cache=cache, pool=pool)
+              pool: DrawingPool | None = None, problems: str = "") -> GeneratedFolder:
+    from build_scripts.finished_tree import write_finished_tree
+
+    with progress.stage("pages and charts", "Writing the finished pages, survey pages, charts and tables"):
+        out = write_finished_tree(project, results, progress.note, cache, pool, problems)
     drawn = cache.misses.get("chart", 0) + cache.misses.get("share", 0)
     progress.note(f"{counted(len(out.kept), 'generated file')}, {len(out.changed)} changed; "
                   f"{counted(drawn, 'chart or share image', 'charts and share images')} drawn, "
@@ -118,26 +128,41 @@ def main() -> None:
 @main.command()
 @PROJECT_OPTION
 @STRICT_OPTION
+@ENGINE_OPTION
 @click.option("--no-cache", "use_cache", is_flag=True, flag_value=False, default=True,
               help="Recompute every survey and redraw every chart, ignoring (and then refreshing) .cache/.")
-def build(project_dir: Path, strict: bool, use_cache: bool) -> None:
-    """Validate the surveys, compute the statistics, draw the charts and build site/.
+def build(project_dir: Path, strict: bool, engine: str | None, use_cache: bool) -> None:
+    """Validate the surveys, compute the statistics, render the copy, draw the charts and build site/.
 
-    The site is built with `mkdocs build --strict` into a temporary folder and swapped
-    into site/ only when everything succeeded: a failed build leaves site/ as it was.
+    The finished pages are written to .build/ and published by the site engine (`mkdocs build
+    --strict`, or `zensical build`) into a temporary folder, swapped into site/ only when
+    everything succeeded: a failed build leaves site/ as it was.
     """
+
+    from build_scripts import build_record
+    from build_scripts.site_engine import engine_named, project_engine
+    from build_scripts.yaml_schema import read_site_config
 
     def action() -> None:
         project = _project(project_dir)
         with exclusive(project.root, _say):
             recover(project.root, project.site_dir)  # a build killed mid-swap left its folders behind
-            _build(project, strict, use_cache)
+            chosen = engine_named(engine or project_engine(read_site_config(project.config_file)))
+            inputs = build_record.inputs_digest(project, chosen.name, strict)
+            if use_cache and build_record.unchanged(project, inputs):
+                _say(f"Nothing changed since the last build: {relative(project.site_dir, Path.cwd())} is up to date "
+                     "(`--no-cache` builds it again anyway).")
+                return
+            build_record.forget(project)
+            _build(project, strict, use_cache, chosen)
+            build_record.remember(project, inputs)
 
     _run(action)
 
 
-def _build(project: Project, strict: bool, use_cache: bool) -> None:
+def _build(project: Project, strict: bool, use_cache: bool, engine) -> None:
     """The build itself, run while holding the project's lock."""
+    from build_scripts.drawing import DrawingPool
     from build_scripts.site_build import build_date_epoch, build_site
 
     progress, cache = Progress(_say), _cache(project, read=use_cache)
@@ -149,8 +174,8 @@ def _build(project: Project, strict: bool, use_cache: bool) -> None:
         _generate(project, results, progress, cache, pool)
     finally:
         pool.close()
-    with progress.stage("site", "Building the site with MkDocs (strict) and checking it for personal data"):
-        site = build_site(project, build_date_epoch(_content_dates(results)))
+    with progress.stage("site", f"Building the site with {engine.name} and checking it for personal data"):
+        site = build_site(project, build_date_epoch(_content_dates(results)), engine)
     cache.prune(["survey", "pages", "chart", "share"])  # entries no input asks for any more
     pages = sum(1 for page in site.rglob("*.html") if page.name != "404.html")
     progress.summary(f"Built {relative(site, Path.cwd())}", [*_facts(results, cache), counted(pages, "page")])
@@ -177,20 +202,26 @@ def check(project_dir: Path, strict: bool) -> None:
 
 @main.command()
 @PROJECT_OPTION
+@ENGINE_OPTION
 @click.option("--dev-addr", "-a", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
-def serve(project_dir: Path, dev_addr: str) -> None:
+def serve(project_dir: Path, engine: str | None, dev_addr: str) -> None:
     """Preview the site with live reload while you edit copy or replace survey files.
 
-    Editing a page reloads it; changing anything under surveys/ recomputes the figures and
-    rewrites only the generated files whose content changed. Data errors are printed and the
-    server keeps running.
+    Editing a page re-renders the copy; changing anything under surveys/ recomputes the figures.
+    Only the finished files whose content changed are rewritten, and the engine's own server
+    reloads the browser. Problems in the data or the copy are printed and shown at the top of
+    every page, and the server keeps running.
     """
-    from build_scripts.serve import serve_site
+    from build_scripts.serve import Preview, serve_site
+    from build_scripts.site_engine import engine_named, project_engine
+    from build_scripts.yaml_schema import read_site_config
 
     def action() -> None:
         project = _project(project_dir)
-        _regenerate(project)  # a data error is shown on the pages; the server still starts
-        serve_site(project, dev_addr, regenerate=lambda: _regenerate(project))
+        chosen = engine_named(engine or project_engine(read_site_config(project.config_file)))
+        preview = Preview(project, _say)
+        preview.regenerate()  # a problem is shown on the pages; the server still starts
+        serve_site(project, chosen, dev_addr, regenerate=preview.regenerate)
 
     _run(action)
 
@@ -271,19 +302,3 @@ def diff(base: str, project_dir: Path, markdown: bool) -> None:
         click.echo(report(figure_changes(before, results), base, markdown), nl=False)
 
     _run(action)
-
-
-def _regenerate(project: Project) -> None:
-    """Recompute what changed for `serve`; on a data error, say so in the terminal and on every page."""
-    from build_scripts.serve import show_problems
-
-    progress, cache = Progress(_say), _cache(project)
-    try:
-        with exclusive(project.root, _say):  # a `build` in another terminal writes the same files
-            _generate(project, _prepare(project, progress, cache), progress, cache)  # clears any shown problems
-    except CampaignError as exc:
-        _say(exc.describe())
-        show_problems(project, exc.describe())
-    except OSError as exc:
-        _say(file_system_problem(exc))
-        show_problems(project, file_system_problem(exc))

@@ -1,4 +1,4 @@
-"""Check hand-written pages before MkDocs runs: template syntax, known macros, real keys, true claims, typed figures."""
+"""Hand-written pages as text: their front matter and title, and figures typed by hand rather than quoted."""
 
 from __future__ import annotations
 
@@ -6,22 +6,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
-import jinja2.meta
-import pandas as pd
 import yaml
 
-from build_scripts.claims import claim_problem
 from build_scripts.errors import Problem, relative
-from build_scripts.page_safety import front_matter_problems, include_problems, nesting_problems, parse_template
 from build_scripts.yaml_schema import parse_yaml
 
-# The functions build_scripts.macros gives pages, and the names mkdocs-macros itself provides.
-MACROS = {"stat", "claim", "source", "sources_list", "disclosure", "standard", "chart", "latest_update"}
-MKDOCS_MACROS_NAMES = {"page", "extra", "now", "fix_url"}  # the live objects (config, plugin...) are withdrawn
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?\n)---\s*\n", re.DOTALL)
-EXPRESSION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
-CALL = re.compile(r"""\b(stat|source|claim)\(\s*(["'])(?P<first>[^"']*)\2(?:\s*,\s*(["'])(?P<second>[^"']*)\4)?""")
 # Figures typed by hand: percentages, "N in M", and fraction words in a claim about a number.
 TYPED = re.compile(
     r"\b\d+(?:\.\d+)?\s?(?:%|per ?cent\b|percentage points?\b)"
@@ -43,63 +33,6 @@ class Reference:
     kind: str
     key: str
     phrase: str = ""
-
-
-def copy_pages(docs_dir: Path, generated_dir: Path) -> list[Path]:
-    """Hand-written Markdown pages: everything under docs/ except the generated folder."""
-    return sorted(p for p in docs_dir.rglob("*.md") if generated_dir not in p.parents)
-
-
-def scan_copy(pages: list[Path], docs_dir: Path, root: Path) -> tuple[list[Reference], list[Problem]]:
-    """Every figure reference in the copy, and every page that cannot be read or parsed."""
-    references, problems = [], []
-    for page in pages:
-        shown = relative(page, root)
-        try:
-            text = page.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(shown, f"byte {exc.start}", "the page is not UTF-8 text",
-                                    "save it as UTF-8 in your editor"))
-            continue
-        meta, unreadable = _front_matter(text, shown)
-        problems += unreadable + _check_template(text, meta, shown) + nesting_problems(text, shown)
-        title = _title(text, meta, page)
-        name = page.relative_to(docs_dir).as_posix()
-        for match in EXPRESSION.finditer(text):
-            line = text.count("\n", 0, match.start()) + 1
-            for call in CALL.finditer(match.group(0)):
-                kind, first, second = call.group(1), call.group("first"), call.group("second")
-                if kind == "claim":
-                    references.append(Reference(name, title, line, kind, second or "", first))
-                else:
-                    references.append(Reference(name, title, line, kind, first))
-    return references, problems
-
-
-def check_references(references: list[Reference], table: pd.DataFrame, sources: dict[str, dict],
-                     docs_label: str = "docs") -> list[Problem]:
-    """Unknown keys, suppressed figures and false claims, each with its page and line."""
-    rows = {row["key"]: row for row in table.to_dict("records")}
-    problems = []
-    for ref in references:
-        where, shown = f"line {ref.line}", f"{docs_label}/{ref.page}"
-        if ref.kind == "source":
-            if ref.key not in sources:
-                problems.append(Problem(shown, where, "no source in surveys/sources.yml has this key",
-                                        "add the source to surveys/sources.yml or correct the key", ref.key))
-        elif ref.kind == "claim":
-            problem = claim_problem(ref.phrase, rows.get(ref.key), sources.get(ref.key))
-            if problem:
-                problems.append(Problem(shown, where, f'claim("{ref.phrase}", "{ref.key}"): {problem}',
-                                        "change the words to what the figure supports, or quote another figure",
-                                        ref.key))
-        elif ref.key not in rows:
-            problems.append(Problem(shown, where, _unknown(ref.key, rows), _suggest(ref.key, rows), ref.key))
-        elif bool(rows[ref.key]["suppressed"]):
-            row = rows[ref.key]
-            problems.append(Problem(shown, where, f"this figure is suppressed ({row['suppression']}) and cannot be "
-                                    "published", "quote a figure with a larger base (e.g. the whole sample)", ref.key))
-    return problems
 
 
 def typed_figures(pages: list[Path], root: Path) -> list[Problem]:
@@ -126,28 +59,7 @@ def _prose(text: str) -> str:
     return text
 
 
-def _check_template(text: str, meta: dict, shown: str) -> list[Problem]:
-    """Front-matter fields of the wrong type, Jinja syntax errors and names that are neither our macros nor
-    mkdocs-macros' own."""
-    problems = front_matter_problems(meta, shown)
-    if meta.get("render_macros") is False:
-        return problems
-    try:
-        tree = parse_template(text)
-    except jinja2.TemplateSyntaxError as exc:
-        return problems + [Problem(shown, f"line {exc.lineno}", f"the page's {{{{ ... }}}} template is broken: "
-                                   f"{exc.message}", "close every {{ with }} and every {% with %}, or write a literal "
-                                   "{{ as {{ '{{' }}")]
-    except RecursionError:
-        return problems + [Problem(shown, "", "the page's {{ ... }} template nests too deeply to read",
-                                   "write simpler expressions: one function call in each {{ ... }}")]
-    unknown = sorted(jinja2.meta.find_undeclared_variables(tree) - MACROS - MKDOCS_MACROS_NAMES - set(meta))
-    problems += include_problems(tree, shown)
-    return problems + [Problem(shown, "", "the page calls a name that is not one of the site's macros",
-                               f"use one of {', '.join(sorted(MACROS))}", name) for name in unknown]
-
-
-def _front_matter(text: str, shown: str) -> tuple[dict, list[Problem]]:
+def read_front_matter(text: str, shown: str) -> tuple[dict, list[Problem]]:
     """The page's front matter as a mapping ({} if it has none), and the problem of one that is not valid YAML."""
     front = FRONT_MATTER.match(text)
     try:
@@ -158,22 +70,8 @@ def _front_matter(text: str, shown: str) -> tuple[dict, list[Problem]]:
     return (meta if isinstance(meta, dict) else {}), []
 
 
-def _title(text: str, meta: dict, page: Path) -> str:
+def page_title(text: str, meta: dict, page: Path) -> str:
     if meta.get("title"):
         return str(meta["title"])
     heading = re.search(r"^#\s+(.+)$", text, re.MULTILINE)
     return heading.group(1).strip() if heading else page.stem.replace("-", " ").capitalize()
-
-
-def _unknown(key: str, rows: dict) -> str:
-    question = key.rsplit(".", 1)[0] + "."
-    if "." in key and not any(k.startswith(question) for k in rows):
-        return (f"no figure has this key: the question {question[:-1]!r} has no figures "
-                "(it is not in the codebook, or nobody answered it)")
-    return "no figure in the statistics table has this key"
-
-
-def _suggest(key: str, rows: dict) -> str:
-    stem = key.rsplit(".", 1)[0]
-    near = [k for k in rows if k.startswith(stem + ".") and "=" not in k][:4]
-    return "use a key from site/data/stats.csv" + (f", e.g. {', '.join(near)}" if near else "")

@@ -10,51 +10,20 @@ import pandas as pd
 from build_scripts import charts
 from build_scripts.cache import Cache
 from build_scripts.change import waves_by_series
-from build_scripts.copy_check import Reference, check_references, copy_pages, scan_copy, typed_figures
+from build_scripts.copy_check import Reference, typed_figures
+from build_scripts.copy_functions import CopyData
+from build_scripts.copy_render import RenderedCopy, copy_pages, render_copy
 from build_scripts.errors import DataError, Problem, relative
 from build_scripts.load import Survey
+from build_scripts.page_plan import PagePlan, plan_pages
+from build_scripts.project import Project
 from build_scripts.project_bounds import boundary_problems
 from build_scripts.sources import Sources, load_sources
 from build_scripts.stats import combined_table
 from build_scripts.survey_figures import SurveyFigures, compute_surveys
 from build_scripts.survey_page import chart_rows
-from build_scripts.updates import Post, is_draft, latest_post
+from build_scripts.updates import Post, latest_post
 from build_scripts.yaml_schema import read_site_config
-
-PROBLEMS = ".problems.txt"  # by `serve`, under the generated folder; a dotfile, so MkDocs never copies it
-GENERATED = "data"  # docs/data/: everything the build writes into the docs, ignored by git
-
-
-@dataclass(frozen=True)
-class Project:
-    """Where a campaign site's parts live, by convention, relative to its root."""
-
-    root: Path
-
-    @property
-    def surveys_dir(self) -> Path:
-        return self.root / "surveys"
-
-    @property
-    def docs_dir(self) -> Path:
-        return self.root / "docs"
-
-    @property
-    def generated_dir(self) -> Path:
-        return self.docs_dir / GENERATED
-
-    @property
-    def config_file(self) -> Path:
-        return self.root / "mkdocs.yml"
-
-    @property
-    def cache_dir(self) -> Path:
-        return self.root / ".cache" / "campaign-site"
-
-    @property
-    def site_dir(self) -> Path:
-        return self.root / "site"
-
 
 @dataclass
 class Results:
@@ -64,18 +33,22 @@ class Results:
     sources: Sources
     table: pd.DataFrame
     metas: list[dict] = field(default_factory=list)
-    references: list[Reference] = field(default_factory=list)
+    copy: RenderedCopy = field(default_factory=RenderedCopy)  # every hand-written page rendered
+    plan: PagePlan = field(default_factory=PagePlan)  # survey pages and chart records
     warnings: list[Problem] = field(default_factory=list)
     figures: list[SurveyFigures] = field(default_factory=list)  # every survey, read or cached
     latest_post: Post | None = None  # the newest published update
     site_config: dict = field(default_factory=dict)  # mkdocs.yml as plain data
+    copy_data: CopyData = field(default_factory=CopyData)  # what the copy's figure functions read
+
+    @property
+    def references(self) -> list[Reference]:
+        """The figures and sources the published pages quote, with page and line."""
+        return self.copy.references
 
     def uses(self) -> dict[str, list[dict]]:
         """For each figure or source key, the pages that quote it (for the sources page and for diffs)."""
-        found: dict[str, dict[str, dict]] = {}
-        for ref in self.references:
-            found.setdefault(ref.key, {})[ref.page] = {"page": ref.page, "title": ref.title}
-        return {key: list(by_page.values()) for key, by_page in sorted(found.items())}
+        return self.copy.uses()
 
 
 def compute(project: Project, strict: bool = False, copy_must_hold: bool = True, cache: Cache | None = None) -> Results:
@@ -87,29 +60,35 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
     `copy_must_hold` off (for `diff`, which reports them), broken claims and keys are warnings too.
     """
     root = project.root
+    cache = cache or Cache(None)
     sources_file = project.surveys_dir / "sources.yml"
     sources, problems = load_sources(sources_file, relative(sources_file, root))
-    computed = compute_surveys(project.surveys_dir, root, cache or Cache(None), problems)
+    computed = compute_surveys(project.surveys_dir, root, cache, problems)
     figures = computed.figures
     table = combined_table([f.rows for f in figures], figures)
-    pages_ = copy_pages(project.docs_dir, project.generated_dir)
-    references, problems = scan_copy(pages_, project.docs_dir, root)
-    cited = {s.key: s.model_dump(mode="json") for s in sources.sources}
-    broken = check_references(references, table, cited, relative(project.docs_dir, root))
-    typed = typed_figures(pages_, root)
     config = read_site_config(project.config_file)
     latest, unreadable_posts = newest_post(project.docs_dir)
     problems += unreadable_posts + boundary_problems(root, config)
-    fatal = problems + (broken if copy_must_hold else []) + (typed if strict else [])
-    if fatal:
-        raise DataError(fatal)
-    drafts = {page for page in {ref.page for ref in references} if is_draft(project.docs_dir / page)}
-    references = [ref for ref in references if ref.page not in drafts]  # checked above; not published
     series = waves_by_series(figures)
     metas = [survey_meta(f, series[f.codebook.series_key], table) for f in figures]
+    plan = plan_pages(metas, table, (project.docs_dir / "methodology.md").exists(), cache)
+    data = copy_data(table, metas, sources, plan, latest)
+    copy = render_copy(project.docs_dir, root, data)
+    typed = typed_figures(copy_pages(project.docs_dir), root)
+    fatal = problems + copy.problems + (copy.figure_problems if copy_must_hold else []) + (typed if strict else [])
+    if fatal:
+        raise DataError(fatal)
     weights = [w for f in figures for w in f.warnings]  # kept with each survey's figures, cached or not
-    warnings = weights + ([] if copy_must_hold else broken) + ([] if strict else typed)
-    return Results(computed.loaded, sources, table, metas, references, warnings, figures, latest, config)
+    warnings = weights + ([] if copy_must_hold else copy.figure_problems) + ([] if strict else typed)
+    return Results(computed.loaded, sources, table, metas, copy, plan, warnings, figures, latest, config, data)
+
+
+def copy_data(table: pd.DataFrame, metas: list[dict], sources: Sources, plan: PagePlan, latest: Post | None) -> CopyData:
+    """What the copy's figure functions read, as plain data: table rows by key (NaN as None), surveys, sources."""
+    rows = table.astype(object).where(table.notna(), None).to_dict("records")
+    return CopyData(figures={row["key"]: row for row in rows}, surveys={m["id"]: m for m in metas},
+                    sources={s.key: s.model_dump(mode="json") for s in sources.sources}, charts=plan.records(),
+                    latest_post=latest)
 
 
 def newest_post(docs_dir: Path) -> tuple[Post | None, list[Problem]]:

@@ -70,8 +70,14 @@ def _published_folders(config: dict) -> list[str]:
 
 
 def _config_problems(config: dict, root: Path) -> list[Problem]:
-    """The folders mkdocs.yml names (docs_dir, site_dir, theme.custom_dir) must lie inside the project."""
-    return [Problem("mkdocs.yml", f"field {field}", "names a folder outside the project",
-                    "give a folder inside the project, relative to mkdocs.yml (e.g. docs)", str(value))
-            for field, value in _named_folders(config).items()
-            if value is not None and (not isinstance(value, str) or not resolves_inside(root / value, root))]
+    """The folders mkdocs.yml names (docs_dir, site_dir, theme.custom_dir) must lie inside the project, and the
+    copy is read from docs/ (the finished tree mirrors it, so another docs_dir would publish nothing)."""
+    problems = [Problem("mkdocs.yml", f"field {field}", "names a folder outside the project",
+                        "give a folder inside the project, relative to mkdocs.yml (e.g. docs)", str(value))
+                for field, value in _named_folders(config).items()
+                if value is not None and (not isinstance(value, str) or not resolves_inside(root / value, root))]
+    docs_dir = config.get("docs_dir", "docs")
+    if isinstance(docs_dir, str) and resolves_inside(root / docs_dir, root) and (root / docs_dir) != root / "docs":
+        problems.append(Problem("mkdocs.yml", "field docs_dir", "campaign-site reads the copy from docs/",
+                                "remove docs_dir (or set it to docs) and keep the pages in docs/", docs_dir))
+    return problems

@@ -1,27 +1,83 @@
-"""Live preview: MkDocs' own server, plus a watcher that recomputes figures when survey files change."""
+"""Live preview: the engine's own server on the finished tree, and a watcher that re-renders it on change."""
 
 from __future__ import annotations
 
-import logging
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from mkdocs.commands.serve import serve
 from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
 
-from build_scripts.pipeline import PROBLEMS, Project
+from build_scripts.atomic_publish import exclusive
+from build_scripts.cache import Cache
+from build_scripts.copy_render import render_copy
+from build_scripts.errors import CampaignError, DataError
+from build_scripts.finished_tree import write_finished_tree, write_preview_pages
+from build_scripts.pipeline import Project, Results, compute
+from build_scripts.progress import Progress, counted
+from build_scripts.site_engine import Engine
+from build_scripts.yaml_schema import read_site_config
 
 SETTLE_SECONDS = 0.5  # a save often fires several events; recompute once they stop
 
 
-class _Debounced(FileSystemEventHandler):
-    """Runs `regenerate` once events stop, one run at a time, ignoring changes under `ignored`."""
+class Preview:
+    """Rewrites the finished tree for `serve`: the figures recomputed (one survey if one changed), the copy
+    re-rendered, and any problems shown at the top of every page over the last figures that built."""
 
-    def __init__(self, regenerate: Callable[[], None], ignored: Path):
+    def __init__(self, project: Project, say: Callable[[str], None]):
+        self.project, self.say = project, say
+        self.last: Results | None = None
+
+    def regenerate(self) -> None:
+        """Recompute and re-render; on a problem, say it in the terminal and on every page."""
+        from build_scripts.cli import file_system_problem
+
+        project, progress = self.project, Progress(self.say)
+        cache = Cache(project.cache_dir)
+        try:
+            with exclusive(project.root, self.say):  # a `build` in another terminal writes the same files
+                try:
+                    results = compute(project, copy_must_hold=False, cache=cache)
+                except CampaignError as exc:
+                    self._show(exc.describe())
+                    return
+                broken = results.copy.figure_problems
+                shown = DataError(broken).describe() if broken else ""
+                if broken:
+                    self.say(shown)
+                cached = cache.hits.get("survey", 0)
+                progress.note(f"{counted(len(results.figures), 'survey')} ({len(results.surveys)} read, {cached} "
+                              f"unchanged from the cache), {counted(len(results.copy.pages), 'page')} rendered")
+                write_finished_tree(project, results, progress.note, cache, problems=shown)
+                self.last = results
+        except OSError as exc:
+            self._show(file_system_problem(exc))
+
+    def _show(self, text: str) -> None:
+        """Print the problems and re-render the pages over the last good figures (none if nothing built yet)."""
+        self.say(text)
+        project = self.project
+        data = self.last.copy_data if self.last else None
+        try:
+            from build_scripts.copy_functions import CopyData
+
+            copy = render_copy(project.docs_dir, project.root, data or CopyData())
+            write_preview_pages(project, copy, read_site_config(project.config_file), text)
+        except OSError:
+            pass  # a full or read-only disk: the terminal has the problems already
+
+
+class _Debounced(FileSystemEventHandler):
+    """Runs `regenerate` once events stop, one run at a time, for changes under the watched inputs."""
+
+    def __init__(self, regenerate: Callable[[], None], relevant: Callable[[Path], bool]):
         self.regenerate = regenerate
-        self.ignored = ignored.resolve()
+        self.relevant = relevant
         self.lock = threading.Lock()
         self.running = threading.Lock()  # a run that starts while one is going waits for it
         self.timer: threading.Timer | None = None
@@ -30,8 +86,8 @@ class _Debounced(FileSystemEventHandler):
         if event.is_directory or event.event_type not in {"created", "modified", "moved", "deleted"}:
             return
         paths = [Path(p).resolve() for p in (event.src_path, getattr(event, "dest_path", "")) if p]
-        if all(path == self.ignored or self.ignored in path.parents for path in paths):
-            return  # the build's own output: reacting to it would loop
+        if not any(self.relevant(path) for path in paths):
+            return  # the build's own output, or a file the site is not made from: reacting would loop
         with self.lock:
             if self.timer is not None:
                 self.timer.cancel()
@@ -44,38 +100,41 @@ class _Debounced(FileSystemEventHandler):
             self.regenerate()
 
 
-def show_problems(project: Project, text: str) -> None:
-    """Put the build's problems where every previewed page shows them (the next good run removes them)."""
-    path = project.generated_dir / PROBLEMS
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text + "\n", encoding="utf-8")
-    except OSError:
-        pass  # a full or read-only disk: the terminal has the problems already
+def input_folders(project: Project) -> list[Path]:
+    """The folders the site is made from: surveys/, docs/ and the theme's custom_dir if it has one."""
+    theme = read_site_config(project.config_file).get("theme")
+    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+    folders = [project.surveys_dir, project.docs_dir] + ([project.root / custom] if isinstance(custom, str) else [])
+    return [folder.resolve() for folder in folders if folder.is_dir()]
 
 
-def serve_site(project: Project, dev_addr: str, regenerate: Callable[[], None]) -> None:
-    """Serve the site with live reload until interrupted, regenerating data pages when surveys or pages change.
+def watched_inputs(project: Project) -> Callable[[Path], bool]:
+    """Whether a changed path is one the site is made from: under an input folder, or mkdocs.yml."""
+    folders, config = input_folders(project), project.config_file.resolve()
+    return lambda path: path == config or any(folder == path or folder in path.parents for folder in folders)
 
-    Regeneration rewrites only the generated files whose content changed; MkDocs' own watcher
-    then rebuilds and reloads the browser.
-    """
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logging.getLogger("mkdocs.plugins.mkdocs_macros").setLevel(logging.WARNING)  # it lists its internals
+
+def serve_site(project: Project, engine: Engine, dev_addr: str, regenerate: Callable[[], None]) -> None:
+    """Serve the finished tree with the engine's live-reloading server until interrupted, re-rendering it
+    whenever an input changes; only changed files are rewritten, and the engine reloads the browser."""
+    relevant = watched_inputs(project)
+    watcher = _Debounced(regenerate, relevant)
     observer = Observer()
-    # Survey files change the figures; pages change which figures are quoted and which claims must
-    # hold (and a fixed page clears the problems shown). The generated folder is the build's own.
-    watcher = _Debounced(regenerate, ignored=project.generated_dir)
-    observer.schedule(watcher, str(project.surveys_dir), recursive=True)
-    observer.schedule(watcher, str(project.docs_dir), recursive=True)
+    observer.schedule(watcher, str(project.root), recursive=False)  # mkdocs.yml
+    for folder in input_folders(project):
+        observer.schedule(watcher, str(folder), recursive=True)
     observer.start()
+    # `kill` or a test's terminate() sends SIGTERM: stop the engine's server too, rather than orphan it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    server = subprocess.Popen(engine.serve_command(project.engine_config, dev_addr), cwd=project.build_dir)
     try:
-        serve(config_file=str(project.config_file), dev_addr=dev_addr, livereload=True)
+        server.wait()
     finally:
         observer.stop()
         observer.join()
-        logger.removeHandler(handler)
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()

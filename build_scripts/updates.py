@@ -85,14 +85,9 @@ def _post_date(when, shown: str) -> dt.date:
     return parsed.date() if isinstance(parsed, dt.datetime) else parsed
 
 
-def is_draft(path: Path) -> bool:
+def is_draft_meta(meta: dict) -> bool:
     """Whether a page's front matter says `draft: true` (a draft post is checked but not published)."""
-    try:
-        front = _FRONT.match(path.read_text(encoding="utf-8"))
-        meta = parse_yaml(front.group(1)) if front else None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return False
-    return isinstance(meta, dict) and bool(meta.get("draft"))
+    return bool(meta.get("draft"))
 
 
 def latest_post(docs_dir: Path) -> Post | None:

@@ -46,3 +46,14 @@ class GeneratedFolder:
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
         return removed
+
+
+class Subfolder:
+    """A folder within a `GeneratedFolder`: writes go to the same folder, under a prefix."""
+
+    def __init__(self, folder: GeneratedFolder, prefix: str):
+        self.folder, self.prefix = folder, prefix.strip("/")
+
+    def write(self, relative: str, content: str | bytes) -> None:
+        """Write a file under the prefix, as `GeneratedFolder.write` does."""
+        self.folder.write(f"{self.prefix}/{relative}", content)

@@ -89,7 +89,7 @@ def test_date_words(value, shown):
     assert date_words(value) == shown
 
 
-# Text from the data: literal through mkdocs-macros (Jinja) and Python-Markdown.
+# Text from the data: literal through the copy renderer (Jinja) and Python-Markdown.
 
 class _Html(HTMLParser):
     """Collects the tags, attributes and text of rendered HTML, with entities decoded."""

@@ -129,28 +129,9 @@ def test_serve_keeps_running_on_a_project_whose_data_never_built(mini_site: Path
     responses.write_text(responses.read_text().replace("R002,North,Yes,", "R002,North,Perhaps,", 1))
     server = _Server(mini_site)
     try:
-        page = _wait_for(server.url, "The survey data has problems")
+        page = _wait_for(server.url, "This preview has problems")
         assert "Perhaps" in page and "figure unavailable" in page
         assert server.process.poll() is None
     finally:
         output = server.stop()
     assert "Traceback" not in output
-
-
-def test_the_copy_sandbox_reads_no_attribute_of_a_live_object():
-    from jinja2 import StrictUndefined
-    from jinja2.exceptions import SecurityError, UndefinedError
-
-    from build_scripts.macros import CopySandbox
-
-    class Live:
-        name = "theme"
-
-        def get_env(self):
-            raise AssertionError("reached")
-
-    sandbox = CopySandbox(undefined=StrictUndefined)
-    for template in ("{{ live.get_env() }}", "{{ live.name }}", "{{ items.append(1) }}"):
-        with pytest.raises((SecurityError, UndefinedError)):
-            sandbox.from_string(template).render(live=Live(), items=[])
-    assert sandbox.from_string("{{ text.upper() }} {{ data.key }}").render(text="a", data={"key": 1}) == "A 1"

@@ -34,14 +34,21 @@ def test_an_unchanged_rebuild_reads_no_responses_and_draws_nothing(waves_site: P
     first = run_cli("build", cwd=waves_site)
     assert first.returncode == 0, first.stderr
     assert "(2 read, 0 unchanged from the cache)" in _summary(first.stderr)
-    generated = {p: p.stat().st_mtime_ns for p in (waves_site / "docs/data").rglob("*") if p.is_file()}
-    again = run_cli("build", cwd=waves_site)
+    written = {p: p.stat().st_mtime_ns for folder in (".build", "site") for p in (waves_site / folder).rglob("*")
+               if p.is_file()}
+    same = run_cli("build", cwd=waves_site)  # nothing changed: recognised before anything is read
+    assert same.returncode == 0 and "Nothing changed since the last build" in same.stderr
+    assert {p: p.stat().st_mtime_ns for p in written} == written
+    page = waves_site / "docs/index.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nA sentence more.\n", encoding="utf-8")
+    again = run_cli("build", cwd=waves_site)  # only the copy changed: no survey read, no chart drawn
     assert again.returncode == 0, again.stderr
     assert "(0 read, 2 unchanged from the cache)" in _summary(again.stderr)
-    assert re.search(r"0 changed; 0 charts and share images drawn, \d+ from the cache", again.stderr)
+    assert re.search(r"1 changed; 0 charts and share images drawn, \d+ from the cache", again.stderr)
     assert re.search(r"\d+ charts \(0 drawn\)", again.stderr)
-    # and it touched no generated file, so a preview server has nothing to reload
-    assert {p: p.stat().st_mtime_ns for p in generated} == generated
+    # and it rewrote only the page that changed, so a preview server reloads once
+    changed = {p for p in written if p.exists() and p.stat().st_mtime_ns != written[p] and ".build" in p.parts}
+    assert changed == {waves_site / ".build/docs/index.md"}
 
 
 def test_a_changed_survey_is_the_only_one_recomputed_and_gives_what_a_clean_build_gives(waves_site: Path, tmp_path):
@@ -53,7 +60,7 @@ def test_a_changed_survey_is_the_only_one_recomputed_and_gives_what_a_clean_buil
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert "(1 read, 1 unchanged from the cache)" in _summary(rebuilt.stderr)
     clean = tmp_path / "clean"
-    shutil.copytree(waves_site, clean, ignore=shutil.ignore_patterns(".cache", "site", "data"))
+    shutil.copytree(waves_site, clean, ignore=shutil.ignore_patterns(".cache", "site", ".build"))
     assert run_cli("build", "--no-cache", cwd=clean).returncode == 0
     assert _tree(waves_site / "site") == _tree(clean / "site")
 
@@ -68,6 +75,7 @@ def test_no_cache_recomputes_and_refreshes_the_cache(waves_site: Path):
     assert "(2 read, 0 unchanged from the cache)" in _summary(fresh.stderr)
     after = (waves_site / "site/data/stats.csv").read_text(encoding="utf-8")
     assert after != before
+    shutil.rmtree(waves_site / "site")  # so the build runs rather than finding nothing changed
     again = run_cli("build", cwd=waves_site)  # what --no-cache computed is what the cache now holds
     assert "(0 read, 2 unchanged from the cache)" in _summary(again.stderr)
     assert (waves_site / "site/data/stats.csv").read_text(encoding="utf-8") == after
@@ -89,7 +97,7 @@ def test_a_responses_file_outside_the_survey_folder_is_refused_even_with_a_warm_
 def test_check_reads_the_cache_but_writes_nothing(waves_site: Path):
     result = run_cli("check", cwd=waves_site)
     assert result.returncode == 0, result.stderr
-    assert not (waves_site / ".cache").exists() and not (waves_site / "docs/data").exists()
+    assert not (waves_site / ".cache").exists() and not (waves_site / ".build").exists()
 
 
 def test_a_new_code_version_or_changed_file_changes_the_key(tmp_path: Path, monkeypatch):

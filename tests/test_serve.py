@@ -111,11 +111,11 @@ def test_serve_recomputes_only_the_changed_survey_shows_problems_on_the_page_and
         codebook = project / "surveys/tracker-2020/survey.yml"
         good = codebook.read_text(encoding="utf-8")
         codebook.write_text(good + "\nnot: [valid\n", encoding="utf-8")
-        page = _wait_for(server.url, "The survey data has problems")
+        page = _wait_for(server.url, "This preview has problems")
         assert "survey.yml" in page and "not valid YAML" in page
         assert server.process.poll() is None, "the server stopped on a data error"
         codebook.write_text(good, encoding="utf-8")
-        _wait_until_gone(server.url, "The survey data has problems")
+        _wait_until_gone(server.url, "This preview has problems")
 
         # a broken figure key in a page is a problem too, and fixing the page clears it
         page_file = project / "docs/index.md"
@@ -123,7 +123,7 @@ def test_serve_recomputes_only_the_changed_survey_shows_problems_on_the_page_and
         page_file.write_text(copy + '\n{{ stat("tracker-2020.no.such.key") }}\n', encoding="utf-8")
         _wait_for(server.url, "no.such.key")
         page_file.write_text(copy, encoding="utf-8")
-        _wait_until_gone(server.url, "The survey data has problems")
+        _wait_until_gone(server.url, "This preview has problems")
     finally:
         output = server.stop()
     assert "Traceback" not in output
@@ -147,14 +147,14 @@ def test_hostile_answers_in_the_preview_banner_are_literal_text_and_the_server_k
         out = io.StringIO()
         csv.writer(out, lineterminator="\n").writerows(rows)
         responses.write_text(out.getvalue(), encoding="utf-8")
-        page = _wait_for(server.url, "The survey data has problems")
+        page = _wait_for(server.url, "This preview has problems")
         assert "{% endraw %}{{ 7*7 }}" in page and ">49<" not in page  # shown, never evaluated
         assert html.escape("<b id=x>bold</b>") in page and "<b id=x>" not in page
         assert "</pre><i>x" not in page and "{{ 1/0 }}{% include" in page
         assert server.process.poll() is None, "a hostile answer stopped the server"
         assert ">55%<" in urllib.request.urlopen(server.url, timeout=5).read().decode("utf-8")
         other = urllib.request.urlopen(server.url + "data/mini-2020/", timeout=5).read().decode("utf-8")
-        assert "The survey data has problems" in other and "<b id=x>" not in other
+        assert "This preview has problems" in other and "<b id=x>" not in other
     finally:
         output = server.stop()
     assert "Traceback" not in output

@@ -1,0 +1,56 @@
+"""Where a campaign site's parts live: the project's folders and files, by convention, from its root.
+
+Kept free of the data stack so that commands can find their way around a project quickly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+GENERATED = "data"  # the generated pages' folder in the finished docs tree: data/stats.csv, data/<survey>.md
+FINISHED = ".build"  # the finished tree the site engine publishes: mkdocs.yml, docs/ rendered, the theme folder
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a campaign site's parts live, by convention, relative to its root."""
+
+    root: Path
+
+    @property
+    def surveys_dir(self) -> Path:
+        return self.root / "surveys"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.root / "docs"
+
+    @property
+    def build_dir(self) -> Path:
+        """The finished tree: what the site engine (MkDocs or Zensical) builds, written by the pipeline."""
+        return self.root / FINISHED
+
+    @property
+    def finished_docs_dir(self) -> Path:
+        return self.build_dir / "docs"
+
+    @property
+    def generated_dir(self) -> Path:
+        return self.finished_docs_dir / GENERATED
+
+    @property
+    def engine_config(self) -> Path:
+        return self.build_dir / "mkdocs.yml"
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / "mkdocs.yml"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".cache" / "campaign-site"
+
+    @property
+    def site_dir(self) -> Path:
+        return self.root / "site"

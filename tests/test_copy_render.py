@@ -1,0 +1,102 @@
+"""The one copy renderer: `check` and `build` refuse the same pages with the same messages, found in the
+template's syntax tree (keyword arguments, apostrophes, keys from variables), and nothing escapes the sandbox."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, invoke
+
+from build_scripts.copy_functions import CopyData
+from build_scripts.copy_render import CopySandbox, render_copy
+
+BROKEN = FIXTURES / "broken-pages"
+# Each broken page and the words its problem must carry, with the line the problem must name.
+EXPECTED = {
+    "keyword-argument.md": ("line 3", "no figure"),
+    "apostrophe-in-claim.md": ("line 3", "it's nearly everyone"),
+    "misspelt-function.md": ("line 3", "not one of the site's functions"),
+    "broken-syntax.md": ("line 3", "template is broken"),
+    "false-claim.md": ("line 3", "is not true of"),
+    "reads-a-file.md": ("line 3", "reads another file"),
+    "sandbox-escape.md": ("line 3", "copy may not"),
+    "unknown-source.md": ("line 3", "no source"),
+    "unknown-chart.md": ("line 3", "names no chart"),
+    "unknown-form.md": ("line 3", "unknown form"),
+    "key-from-a-variable.md": ("line 8", "no figure"),
+    "typed-figure.md": ("line 3", "typed by hand"),
+}
+PROBLEM_LINE = re.compile(r"^\d+\. (docs/[^,:]+\.md(?:, [^:]+)?: .*)$", re.MULTILINE)
+
+
+@pytest.fixture
+def broken_site(mini_site: Path) -> Path:
+    for page in BROKEN.glob("*.md"):
+        shutil.copy2(page, mini_site / "docs" / page.name)
+    return mini_site
+
+
+def test_check_and_build_refuse_every_broken_page_with_the_same_messages(broken_site: Path):
+    checked = invoke("check", "--strict", "--project", str(broken_site))
+    built = invoke("build", "--strict", "--project", str(broken_site))
+    assert checked.exit_code == 1 and built.exit_code == 1
+    assert "Traceback" not in checked.output + built.output
+    check_problems = PROBLEM_LINE.findall(checked.output)
+    assert check_problems == PROBLEM_LINE.findall(built.output)
+    for page, (line, words) in EXPECTED.items():
+        mine = [p for p in check_problems if p.startswith(f"docs/{page}")]
+        assert any(f"docs/{page}, {line}:" in p and words in p for p in mine), (page, mine)
+    assert not (broken_site / "site").exists()
+
+
+def test_figures_are_found_in_the_syntax_tree_whatever_the_call_looks_like(built_mini_site: Path, tmp_path: Path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "page.md").write_text(
+        "# Page\n\n{{ stat(key='mini-2020.support.yes') }}, {{ stat( \"mini-2020.channels.press\" ,form = 'words') }}\n"
+        "{% for k in ['mini-2020.channels.online'] %}{{ stat(k) }}{% endfor %}\n", encoding="utf-8")
+    from build_scripts.pipeline import Project, compute
+
+    data = compute(Project(built_mini_site)).copy_data
+    copy = render_copy(docs, tmp_path, data)
+    assert copy.problems == [] and copy.figure_problems == []
+    quoted = [(ref.key, ref.line) for ref in copy.references]
+    assert quoted == [("mini-2020.support.yes", 3), ("mini-2020.channels.press", 3), ("mini-2020.channels.online", 4)]
+    body = copy.pages["page.md"].body
+    assert "{{" not in body and "{%" not in body and body.count("{ .figure }") == 3
+
+
+def test_a_page_that_writes_without_end_is_stopped(tmp_path: Path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "loop.md").write_text("{% for i in range(99999) %}{% for j in range(99999) %}x{% endfor %}{% endfor %}")
+    copy = render_copy(docs, tmp_path, CopyData())
+    assert len(copy.problems) == 1 and "writes more than" in copy.problems[0].message
+
+
+def test_render_macros_false_publishes_the_page_as_written(tmp_path: Path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "raw.md").write_text("---\nrender_macros: false\n---\n\nWrite {{ stat(\"key\") }} in a page.\n")
+    copy = render_copy(docs, tmp_path, CopyData())
+    assert copy.problems == [] and '{{ stat("key") }}' in copy.pages["raw.md"].markdown()
+
+
+def test_the_copy_sandbox_reads_no_attribute_of_a_live_object():
+    from jinja2 import StrictUndefined
+    from jinja2.exceptions import SecurityError, UndefinedError
+
+    class Live:
+        name = "theme"
+
+        def get_env(self):
+            raise AssertionError("reached")
+
+    sandbox = CopySandbox(undefined=StrictUndefined)
+    for template in ("{{ live.get_env() }}", "{{ live.name }}", "{{ items.append(1) }}"):
+        with pytest.raises((SecurityError, UndefinedError)):
+            sandbox.from_string(template).render(live=Live(), items=[])
+    assert sandbox.from_string("{{ text.upper() }} {{ data.key }}").render(text="a", data={"key": 1}) == "A 1"
