@@ -9,19 +9,22 @@ the theme around it) differs, pages whose metadata differs (title, description, 
 feed links, share cards), template syntax Zensical left unrendered, links in the main text that
 lead nowhere, published files (charts, downloads, feeds) present in one site only or different in
 the two, and the warnings and errors in each build's log. Theme files (assets/, the search index,
-the sitemap) are expected to differ and are not compared. Standard library only; always exits 0
-once its arguments are valid: it reports, it does not judge.
+the sitemap) are expected to differ and are not compared. Standard library only. Exits 0 once its
+arguments are valid, unless `--strict` is given (as CI does): then anything that differs fails it.
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
+import email.utils
 import hashlib
 import json
 import posixpath
 import re
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from datetime import timezone
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
@@ -42,6 +45,7 @@ METADATA_LINKS = {"canonical", "alternate", "prev", "next"}
 UNRENDERED = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 MAX_DIFF_LINES = 40
+RFC822_DATES = {"pubDate", "lastBuildDate"}
 MAX_LIST = 50
 
 
@@ -169,12 +173,29 @@ def content_lines(path: Path) -> list[str]:
         if suffix == ".json":
             return json.dumps(json.loads(data), indent=1, sort_keys=True, ensure_ascii=False).splitlines()
         if suffix in (".xml", ".xsl", ".svg", ".rss", ".atom"):
-            text = ElementTree.canonicalize(data.decode("utf-8"), strip_text=True)
-            text = re.sub(r"<generator\b[^>]*>.*?</generator>", "", text, flags=re.DOTALL)
-            return text.replace("><", ">\n<").splitlines()
+            return xml_lines(ElementTree.fromstring(data))
         return data.decode("utf-8").splitlines()
     except (ValueError, ElementTree.ParseError):  # not the JSON, XML or UTF-8 text its name says: compare bytes
         return [f"<{len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()[:16]}>"]
+
+
+def xml_lines(element: ElementTree.Element, depth: int = 0) -> list[str]:
+    """An XML tree as indented lines: each element's tag, attributes and text; the children of an element
+    whose children all have different tags (an RSS item's fields) in sorted order, since their order carries
+    no meaning; repeated children (items) in document order. <generator> is dropped: it names the engine."""
+    attributes = " ".join(f"{k}={v!r}" for k, v in sorted(element.attrib.items()))
+    text = (element.text or "").strip()
+    if element.tag in RFC822_DATES:  # "+0000" and "-0000" are both UTC: compare the instant
+        try:
+            text = email.utils.parsedate_to_datetime(text).astimezone(timezone.utc).isoformat()
+        except (TypeError, ValueError):
+            pass
+    lines = [f"{'  ' * depth}<{element.tag}{' ' + attributes if attributes else ''}> {text}"]
+    children = [child for child in element if child.tag != "generator"]
+    blocks = [xml_lines(child, depth + 1) for child in children]
+    if len({child.tag for child in children}) == len(children):
+        blocks.sort()
+    return lines + [line for block in blocks for line in block]
 
 
 def log_findings(text: str) -> list[str]:
@@ -219,26 +240,45 @@ def listing(items: list[str]) -> list[str]:
     return shown
 
 
-def report(mkdocs_site: Path, zensical_site: Path, mkdocs_log: str | None = None,
-           zensical_log: str | None = None, zensical_exit: int | None = None) -> str:
-    out: list[str] = ["## Zensical compared with MkDocs", ""]
+@dataclass
+class Comparison:
+    """What differs between the two builds, by kind."""
+
+    mk_pages: set[str] = field(default_factory=set)
+    zs_pages: set[str] = field(default_factory=set)
+    both: list[str] = field(default_factory=list)
+    differing: list[tuple[str, list[str]]] = field(default_factory=list)
+    metadata_differing: list[tuple[str, list[str]]] = field(default_factory=list)
+    unrendered: list[str] = field(default_factory=list)
+    broken: dict[str, list[tuple[str, list[str]]]] = field(default_factory=lambda: {"MkDocs": [], "Zensical": []})
+    only_in_mkdocs: list[str] = field(default_factory=list)  # other published files
+    only_in_zensical: list[str] = field(default_factory=list)
+    files_differing: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    def failures(self) -> list[str]:
+        """Each kind of difference found, with its count: what makes `--strict` fail."""
+        kinds = {
+            "pages only one engine built": len(self.mk_pages ^ self.zs_pages),
+            "pages whose main text differs": len(self.differing),
+            "pages whose metadata differs": len(self.metadata_differing),
+            "pages with template syntax left unrendered": len(self.unrendered),
+            "pages with links that lead nowhere": len(self.broken["MkDocs"]) + len(self.broken["Zensical"]),
+            "published files only one engine wrote": len(self.only_in_mkdocs) + len(self.only_in_zensical),
+            "published files whose content differs": len(self.files_differing),
+        }
+        missing = ["no pages to compare"] if not self.mk_pages or not self.zs_pages else []
+        return missing + [f"{count} {kind}" for kind, count in kinds.items() if count]
+
+
+def compare(mkdocs_site: Path, zensical_site: Path) -> Comparison:
+    """Compare the two builds page by page (main text, head metadata, links) and file by file."""
+    found = Comparison()
     mk_files, zs_files = site_files(mkdocs_site), site_files(zensical_site)
-    mk_pages = {f for f in mk_files if f.endswith(".html") and not is_theme_file(f)}
-    zs_pages = {f for f in zs_files if f.endswith(".html") and not is_theme_file(f)}
-
-    if zensical_exit:
-        out += [f"**The Zensical build failed (exit code {zensical_exit}).**", ""]
-    if not mk_pages:
-        out += [f"**No MkDocs site to compare in `{mkdocs_site}`.**", ""]
-    if not zs_pages:
-        out += [f"**Zensical produced no pages in `{zensical_site}`.**", ""]
-
-    only_mk, only_zs = sorted(mk_pages - zs_pages), sorted(zs_pages - mk_pages)
-    both = sorted(mk_pages & zs_pages)
-    differing: list[tuple[str, list[str]]] = []
-    metadata_differing: list[tuple[str, list[str]]] = []
-    unrendered: list[str] = []
-    broken: dict[str, list[tuple[str, list[str]]]] = {"MkDocs": [], "Zensical": []}
+    mk_pages = found.mk_pages = {f for f in mk_files if f.endswith(".html") and not is_theme_file(f)}
+    zs_pages = found.zs_pages = {f for f in zs_files if f.endswith(".html") and not is_theme_file(f)}
+    both = found.both = sorted(mk_pages & zs_pages)
+    differing, metadata_differing, unrendered, broken = (found.differing, found.metadata_differing,
+                                                         found.unrendered, found.broken)
     for page in both:
         mk, zs = read_page(mkdocs_site / page), read_page(zensical_site / page)
         if mk.lines != zs.lines:
@@ -260,15 +300,34 @@ def report(mkdocs_site: Path, zensical_site: Path, mkdocs_log: str | None = None
                 broken[name].append((page, bad))
     mk_other = {f for f in mk_files - mk_pages if not is_theme_file(f)}
     zs_other = {f for f in zs_files - zs_pages if not is_theme_file(f)}
-    files_differing: list[tuple[str, list[str]]] = []
+    found.only_in_mkdocs = sorted(mk_other - zs_other)
+    found.only_in_zensical = sorted(zs_other - mk_other)
     for name in sorted(mk_other & zs_other):
         if (mkdocs_site / name).read_bytes() == (zensical_site / name).read_bytes():
             continue
         before, after = content_lines(mkdocs_site / name), content_lines(zensical_site / name)
         if before != after:
-            files_differing.append((name, list(difflib.unified_diff(before, after, "MkDocs", "Zensical", n=0,
-                                                                    lineterm=""))))
+            found.files_differing.append((name, list(difflib.unified_diff(before, after, "MkDocs", "Zensical", n=0,
+                                                                          lineterm=""))))
+    return found
 
+
+def report(mkdocs_site: Path, zensical_site: Path, mkdocs_log: str | None = None,
+           zensical_log: str | None = None, zensical_exit: int | None = None) -> str:
+    """The comparison as Markdown for a run summary, with each build's warnings and errors."""
+    found = compare(mkdocs_site, zensical_site)
+    out: list[str] = ["## Zensical compared with MkDocs", ""]
+    mk_pages, zs_pages, both = found.mk_pages, found.zs_pages, found.both
+    differing, metadata_differing, unrendered, broken = (found.differing, found.metadata_differing,
+                                                         found.unrendered, found.broken)
+    files_differing = found.files_differing
+    only_mk, only_zs = sorted(mk_pages - zs_pages), sorted(zs_pages - mk_pages)
+    if zensical_exit:
+        out += [f"**The Zensical build failed (exit code {zensical_exit}).**", ""]
+    if not mk_pages:
+        out += [f"**No MkDocs site to compare in `{mkdocs_site}`.**", ""]
+    if not zs_pages:
+        out += [f"**Zensical produced no pages in `{zensical_site}`.**", ""]
     same = len(both) - len(differing)
     out += [
         "| | count |",
@@ -281,7 +340,7 @@ def report(mkdocs_site: Path, zensical_site: Path, mkdocs_log: str | None = None
         f"| pages only Zensical built | {len(only_zs)} |",
         f"| pages with template syntax Zensical left unrendered | {len(unrendered)} |",
         f"| pages with broken links (MkDocs / Zensical) | {len(broken['MkDocs'])} / {len(broken['Zensical'])} |",
-        f"| other published files only in MkDocs / only in Zensical | {len(mk_other - zs_other)} / {len(zs_other - mk_other)} |",
+        f"| other published files only in MkDocs / only in Zensical | {len(found.only_in_mkdocs)} / {len(found.only_in_zensical)} |",
         f"| other published files in both whose content differs (feeds, data, charts) | {len(files_differing)} |",
         "",
     ]
@@ -312,10 +371,10 @@ def report(mkdocs_site: Path, zensical_site: Path, mkdocs_log: str | None = None
         if broken[name]:
             items = [f"{page} -> {', '.join(targets[:5])}" for page, targets in broken[name]]
             out += [f"### Links in the main text that lead nowhere ({name})", "", *listing(items), ""]
-    if mk_other - zs_other and not one_side_empty:
-        out += ["### Published files only in the MkDocs site", "", *listing(sorted(mk_other - zs_other)), ""]
-    if zs_other - mk_other and not one_side_empty:
-        out += ["### Published files only in the Zensical site", "", *listing(sorted(zs_other - mk_other)), ""]
+    if found.only_in_mkdocs and not one_side_empty:
+        out += ["### Published files only in the MkDocs site", "", *listing(found.only_in_mkdocs), ""]
+    if found.only_in_zensical and not one_side_empty:
+        out += ["### Published files only in the Zensical site", "", *listing(found.only_in_zensical), ""]
 
     if files_differing:
         out += ["### Published files whose content differs", ""]
@@ -340,6 +399,9 @@ def report(mkdocs_site: Path, zensical_site: Path, mkdocs_log: str | None = None
         tail = [ANSI.sub("", line) for line in zensical_log.splitlines()[-25:]]
         out += ["<details>", "<summary>The end of Zensical's log</summary>", "", *fenced(tail), "", "</details>", ""]
 
+    failures = found.failures() + ([f"the Zensical build failed (exit code {zensical_exit})"] if zensical_exit else [])
+    out += ["**Result: " + ("the builds differ: " + "; ".join(failures) if failures else
+                            "the same pages, text, links, metadata and files") + ".**", ""]
     out += ["Theme files (`assets/`, the search index, the sitemap) are expected to differ and are not compared.", ""]
     return "\n".join(out)
 
@@ -351,6 +413,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mkdocs-log", type=Path, help="the MkDocs build's output, for its warnings")
     parser.add_argument("--zensical-log", type=Path, help="the Zensical build's output, for its warnings")
     parser.add_argument("--zensical-exit", type=int, help="the Zensical build's exit code")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit 1 when anything differs (or the Zensical build failed): the CI job's pass/fail")
     args = parser.parse_args(argv)
 
     def read(path: Path | None) -> str | None:
@@ -360,6 +424,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(report(args.mkdocs_site, args.zensical_site, read(args.mkdocs_log), read(args.zensical_log),
                  args.zensical_exit))
+    if args.strict and (args.zensical_exit or compare(args.mkdocs_site, args.zensical_site).failures()):
+        return 1
     return 0
 
 

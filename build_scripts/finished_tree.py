@@ -11,13 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from build_scripts.cache import Cache
-from build_scripts.project import GENERATED
 from build_scripts.copy_render import RenderedCopy, problems_banner, with_banner
 from build_scripts.drawing import DrawingPool
 from build_scripts.generate import write_generated
 from build_scripts.pipeline import Results
-from build_scripts.project import Project
+from build_scripts.project import GENERATED, Project
+from build_scripts.site_engine import ENGINE_OUTPUT
 from build_scripts.writer import GeneratedFolder, Subfolder
+
+ENGINE_OWN = (ENGINE_OUTPUT, ".cache")  # what the engine writes in .build/ (Zensical's output and cache)
 
 
 def write_finished_tree(project: Project, results: Results, progress=lambda message: None, cache: Cache | None = None,
@@ -30,7 +32,7 @@ def write_finished_tree(project: Project, results: Results, progress=lambda mess
     banner = problems_banner(problems) if problems else ""
     share = write_generated(Bannered(out, f"docs/{GENERATED}", banner), results, progress, cache, pool)
     _write_sources(out, project, results.copy, share, results.site_config, banner)
-    out.prune()
+    out.prune(keep=ENGINE_OWN)
     return out
 
 
@@ -44,7 +46,7 @@ def write_preview_pages(project: Project, copy: RenderedCopy, config: dict, prob
     for path in sorted(project.generated_dir.rglob("*")) if project.generated_dir.is_dir() else []:
         if path.is_file():
             generated.write(path.relative_to(project.generated_dir).as_posix(), path.read_bytes())
-    out.prune()
+    out.prune(keep=ENGINE_OWN)
 
 
 class Bannered(Subfolder):
@@ -65,7 +67,7 @@ class Bannered(Subfolder):
 def _write_sources(out: GeneratedFolder, project: Project, copy: RenderedCopy, share: dict[str, dict[str, str]],
                    config: dict, banner: str = "") -> None:
     """mkdocs.yml, the theme's folder, docs/ assets as they are and the rendered pages."""
-    out.write("mkdocs.yml", project.config_file.read_bytes())
+    out.write("mkdocs.yml", engine_config(project.config_file.read_text(encoding="utf-8")))
     theme = _custom_dir(project, config)
     if theme is not None:
         for path in _files(theme):
@@ -78,6 +80,14 @@ def _write_sources(out: GeneratedFolder, project: Project, copy: RenderedCopy, s
     site_card = share.get("", {})
     for name, page in copy.pages.items():
         out.write(f"docs/{name}", page.markdown(share.get(name, site_card), banner))
+
+
+def engine_config(text: str) -> str:
+    """mkdocs.yml as written, with the output folder set inside .build/ (the last value of a key wins in both
+    engines' YAML readers): Zensical takes no output option and refuses a site_dir outside its config's folder."""
+    return (text if text.endswith("\n") else text + "\n") + (
+        f"\n# Added by campaign-site: the engine writes here, and the build moves it into site/.\n"
+        f"site_dir: {ENGINE_OUTPUT}\n")
 
 
 def _custom_dir(project: Project, config: dict) -> Path | None:

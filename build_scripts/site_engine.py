@@ -12,12 +12,15 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from build_scripts.errors import SiteBuildError
 
 DEFAULT_ENGINE = "mkdocs"
-_LOG_LINE = re.compile(r"^\s*(?:\x1b\[[0-9;]*m)*(WARNING|ERROR|CRITICAL)\b[\s:-]*(?:\x1b\[[0-9;]*m)*\s*(.*)$")
+ENGINE_OUTPUT = "site"  # Zensical has no output option: it writes the config's site_dir, which must lie in .build/
+_LOG_LINE = re.compile(r"^(?i:(warning|error|critical))\s*(?:-|:)\s*(.*)$")
+_WHERE = re.compile(r"\[\s*([^\]\s]+:\d+(?::\d+)?)\s*\]")  # Zensical's ╭─[ page.md:12:5 ] under a warning
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -31,8 +34,8 @@ class Engine:
 
     def build_command(self, config_file: Path, site_dir: Path) -> list[str]:
         """The command that builds the finished tree into site_dir, failing on any warning."""
-        if self.name == "zensical":
-            return [sys.executable, "-m", self.module, "build", "--config-file", str(config_file), "--clean"]
+        if self.name == "zensical":  # it writes the config's site_dir; `run_build` moves that into site_dir
+            return [sys.executable, "-m", self.module, "build", "--strict", "--config-file", str(config_file)]
         return [sys.executable, "-m", self.module, "build", "--strict", "--quiet", "--clean",
                 "--config-file", str(config_file), "--site-dir", str(site_dir)]
 
@@ -77,7 +80,8 @@ def project_engine(config: dict) -> str:
 
 def run_build(engine: Engine, config_file: Path, site_dir: Path, epoch: str) -> None:
     """Build the finished tree into site_dir; SiteBuildError with the engine's warnings and errors if it fails."""
-    env = {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", epoch), "NO_COLOR": "1"}
+    env = {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", epoch), "NO_COLOR": "1",
+           "NO_MKDOCS_2_WARNING": "1"}  # MkDocs 1.6 otherwise prints a page about MkDocs 2 on every build
     env.pop("PYTHONSTARTUP", None)
     command = engine.build_command(config_file, site_dir)
     try:
@@ -86,26 +90,43 @@ def run_build(engine: Engine, config_file: Path, site_dir: Path, epoch: str) -> 
     except subprocess.TimeoutExpired:
         raise SiteBuildError([f"{engine.name} did not finish building within 30 minutes"]) from None
     messages = engine_messages(done.stdout + "\n" + done.stderr)
-    if done.returncode != 0 or (engine.name == "zensical" and messages):
-        tail = [line for line in _ANSI.sub("", done.stderr).strip().splitlines()[-5:] if line.strip()]
+    if done.returncode != 0 or messages:
+        tail = [line for line in _ANSI.sub("", done.stderr).strip().splitlines()[-3:] if line.strip()]
         raise SiteBuildError(messages or tail or [f"{engine.name} stopped (exit status {done.returncode})"])
     if engine.name == "zensical":
         _collect_zensical_output(config_file, site_dir)
+        _date_feeds(site_dir, int(env["SOURCE_DATE_EPOCH"]))
 
 
 def engine_messages(log: str) -> list[str]:
-    """The warnings and errors in an engine's log, one line each, without colours or the strict-mode summary."""
+    """The warnings and errors in an engine's log, one line each: MkDocs' `WARNING -  ...` lines, and Zensical's
+    `Warning: ...` with the page and line it gives on the lines below; no colours, no strict-mode summary."""
+    lines = [_ANSI.sub("", line).strip() for line in log.splitlines()]
     found = []
-    for line in log.splitlines():
+    for i, line in enumerate(lines):
         match = _LOG_LINE.match(line)
-        if match and not match.group(2).startswith("Aborted with"):
-            found.append(_ANSI.sub("", match.group(2)).strip())
+        if not match or match.group(2).startswith(("Aborted with", "Aborted because")):
+            continue
+        message = match.group(2).strip()
+        where = next((m.group(1) for follow in lines[i + 1:i + 3] if (m := _WHERE.search(follow))), None)
+        found.append(f"docs/{where}: {message}" if where else message)
     return found
 
 
+def _date_feeds(site_dir: Path, epoch: int) -> None:
+    """Zensical (0.0.73) dates an RSS feed's channel by the clock; date it by the content, as MkDocs' feed does,
+    so the same inputs build the same bytes."""
+    stamp = datetime.fromtimestamp(epoch, UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
+    for feed in site_dir.glob("feed_rss_*.xml"):
+        text = feed.read_text(encoding="utf-8")
+        head, item, rest = text.partition("<item>")
+        head = re.sub(r"<(pubDate|lastBuildDate)>[^<]*</\1>", lambda m: f"<{m.group(1)}>{stamp}</{m.group(1)}>", head)
+        feed.write_text(head + item + rest, encoding="utf-8")
+
+
 def _collect_zensical_output(config_file: Path, site_dir: Path) -> None:
-    """Zensical writes to the config's site_dir (relative to .build/); move it to the staging folder."""
-    built = config_file.parent / "site"
+    """Zensical wrote the config's site_dir (inside .build/); move what it wrote into the staging folder."""
+    built = config_file.parent / ENGINE_OUTPUT
     if not built.is_dir():
         raise SiteBuildError([f"Zensical reported success but wrote no {built}"])
     for entry in site_dir.iterdir():

@@ -35,11 +35,15 @@ class GeneratedFolder:
             path.write_bytes(data)
         self.pending.clear()
 
-    def prune(self) -> list[Path]:
-        """Write what changed, then delete files this run did not write (a survey or question removed)."""
+    def prune(self, keep: tuple[str, ...] = ()) -> list[Path]:
+        """Write what changed, then delete files this run did not write (a survey or question removed),
+        leaving alone the top-level folders named in `keep`."""
         self.flush()
         removed = []
+        kept_folders = [self.root / name for name in keep]
         for path in sorted(self.root.rglob("*"), reverse=True):
+            if any(path == folder or folder in path.parents for folder in kept_folders):
+                continue
             if path.is_file() and path not in self.kept:
                 path.unlink()
                 removed.append(path)
