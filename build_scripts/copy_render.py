@@ -8,6 +8,8 @@ tree (never by pattern matching), and each call is told its line so problems can
 from __future__ import annotations
 
 import html
+import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +18,7 @@ import jinja2.meta
 from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from build_scripts.copy_check import FRONT_MATTER, Reference, page_title, read_front_matter
+from build_scripts.copy_check import FRONT_MATTER, Reference, page_title, prose, read_front_matter
 from build_scripts.copy_functions import FUNCTIONS, CopyData, PageFunctions
 from build_scripts.project import GENERATED
 from build_scripts.errors import Problem, relative
@@ -24,6 +26,9 @@ from build_scripts.page_safety import front_matter_problems, include_problems, n
 from build_scripts.updates import is_draft_meta
 
 PLAIN_DATA = (str, int, float, bool, type(None), list, tuple, dict)
+# ](page.md) or ](../page.md#part): a link to a page of the site (not a URL, not an absolute path)
+_IMAGE = re.compile(r"!\[[^\]]*\]\((?![a-z][a-z0-9+.-]*:|/|#)([^)\s#?]+)")  # ![alt](photo.png)
+_PAGE_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|/|#)([^)\s#?]+\.md)(?:#[^)\s]*)?\)")
 LINE_ARGUMENT = "_line"
 MAX_OUTPUT = 5_000_000  # characters a page may render to: a loop that writes more is a mistake or an attack
 
@@ -54,6 +59,7 @@ class RenderedPage:
     meta: dict
     body: str
     draft: bool = False
+    written: str = ""  # the page as its author wrote it, template and all
 
     def markdown(self, extra_meta: dict[str, str] | None = None, banner: str = "") -> str:
         """The finished page: front matter (with any fields the build adds that the page has not set) and body."""
@@ -108,6 +114,7 @@ def render_copy(docs_dir: Path, root: Path, data: CopyData) -> RenderedCopy:
             calls_sources_list.append(path)
         if not rendered.draft:
             out.references += functions.references
+    out.problems += _broken_links(out, data, docs_dir)
     # The sources page lists the pages quoting each source, which is known only once every page has rendered.
     if calls_sources_list:
         complete = CopyData(data.figures, data.surveys, data.sources, data.charts, data.latest_post,
@@ -133,7 +140,7 @@ def _render_page(environment: CopySandbox, path: Path, docs_dir: Path, root: Pat
     problems = front_problems + front_matter_problems(meta, shown) + nesting_problems(text, shown)
     title = page_title(text, meta, path)
     functions = PageFunctions(data, name, title, shown, lambda excerpt: excerpt)
-    page = RenderedPage(name, front_text, meta, body, draft=is_draft_meta(meta))
+    page = RenderedPage(name, front_text, meta, body, draft=is_draft_meta(meta), written=text)
     if meta.get("render_macros") is False:  # the page asks to be published as written
         return page, functions, problems, None
     # The body is parsed after as many empty lines as the front matter takes, so the tree's line numbers
@@ -216,6 +223,27 @@ def _tell_lines(tree: nodes.Template) -> None:
         if isinstance(call.node, nodes.Name) and call.node.name in FUNCTIONS:
             call.kwargs = [k for k in call.kwargs if k.key != LINE_ARGUMENT]
             call.kwargs.append(nodes.Keyword(LINE_ARGUMENT, nodes.Const(call.lineno), lineno=call.lineno))
+
+
+def _broken_links(copy: RenderedCopy, data: CopyData, docs_dir: Path) -> list[Problem]:
+    """Links to a page (.md) and images that neither docs/ nor the build has: the engines refuse such a link
+    (MkDocs refuses a missing image, Zensical publishes it broken), so `check` refuses it first."""
+    pages = set(copy.pages) | {f"{GENERATED}/index.md"} | {f"{GENERATED}/{survey}.md" for survey in data.surveys}
+    problems = []
+    for name, page in copy.pages.items():
+        if page.meta.get("render_macros") is False:
+            continue
+        for number, line in enumerate(prose(page.written).splitlines(), 1):  # code and comments left out
+            for pattern, kind in ((_PAGE_LINK, "page"), (_IMAGE, "image")):
+                for match in pattern.finditer(line):
+                    target = posixpath.normpath(posixpath.join(posixpath.dirname(name), match.group(1)))
+                    generated = target.startswith(f"{GENERATED}/")  # charts and share images the build draws
+                    if target in pages or (kind == "image" and (generated or (docs_dir / target).is_file())):
+                        continue
+                    what = "a page" if kind == "page" else "an image"
+                    problems.append(Problem(f"docs/{name}", f"line {number}", f"links to {what} that does not exist",
+                                            "correct the link, or add the file to docs/", match.group(1)))
+    return problems
 
 
 def _unknown_names(tree: nodes.Template, meta: dict, shown: str) -> list[Problem]:

@@ -20,7 +20,8 @@ from build_scripts.errors import SiteBuildError
 DEFAULT_ENGINE = "mkdocs"
 ENGINE_OUTPUT = "site"  # Zensical has no output option: it writes the config's site_dir, which must lie in .build/
 _LOG_LINE = re.compile(r"^(?i:(warning|error|critical))\s*(?:-|:)\s*(.*)$")
-_WHERE = re.compile(r"\[\s*([^\]\s]+:\d+(?::\d+)?)\s*\]")  # Zensical's ╭─[ page.md:12:5 ] under a warning
+_WHERE = re.compile(r"\[\s*([^\]\s:]+):(\d+)(?::\d+)?\s*\]")  # Zensical's ╭─[ page.md:12:5 ] under a warning
+_EXCERPT = re.compile(r"^(\d+)\s*│\s?(.*)$")  # and the page's line itself: 12 │ [Read more](nowhere.md)
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -36,7 +37,7 @@ class Engine:
         """The command that builds the finished tree into site_dir, failing on any warning."""
         if self.name == "zensical":  # it writes the config's site_dir; `run_build` moves that into site_dir
             return [sys.executable, "-m", self.module, "build", "--strict", "--config-file", str(config_file)]
-        return [sys.executable, "-m", self.module, "build", "--strict", "--quiet", "--clean",
+        return [sys.executable, "-m", self.module, "build", "--strict", "--clean",  # not --quiet: it hides warnings from --strict
                 "--config-file", str(config_file), "--site-dir", str(site_dir)]
 
     def serve_command(self, config_file: Path, dev_addr: str) -> list[str]:
@@ -108,8 +109,13 @@ def engine_messages(log: str) -> list[str]:
         if not match or match.group(2).startswith(("Aborted with", "Aborted because")):
             continue
         message = match.group(2).strip()
-        where = next((m.group(1) for follow in lines[i + 1:i + 3] if (m := _WHERE.search(follow))), None)
-        found.append(f"docs/{where}: {message}" if where else message)
+        where = next((m for follow in lines[i + 1:i + 3] if (m := _WHERE.search(follow))), None)
+        if where:
+            excerpt = next((m.group(2).strip() for follow in lines[i + 2:i + 6] if (m := _EXCERPT.match(follow))), "")
+            found.append(f".build/docs/{where.group(1)}, line {where.group(2)}: {message}"
+                         + (f" (the line reads: {excerpt[:120]})" if excerpt else ""))
+        else:
+            found.append(message)
     return found
 
 

@@ -78,6 +78,18 @@ def built_shipped_site(tmp_path_factory) -> Path:
     return project
 
 
+def report_module():
+    """.ci/zensical_report.py, the comparison of two engines' builds, loaded as a module."""
+    import importlib.util
+
+    if "zensical_report" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("zensical_report", REPO / ".ci" / "zensical_report.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["zensical_report"] = module  # dataclasses look their module up while it loads
+        spec.loader.exec_module(module)
+    return sys.modules["zensical_report"]
+
+
 def make_survey(rows: list[dict], questions: list[dict], weighted: bool = False, segments=None) -> Survey:
     """A small survey built in memory: segment g (groups A, B) unless others are given, weights in column w."""
     book = Codebook.model_validate({

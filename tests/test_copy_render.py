@@ -28,6 +28,8 @@ EXPECTED = {
     "unknown-form.md": ("line 3", "unknown form"),
     "key-from-a-variable.md": ("line 8", "no figure"),
     "typed-figure.md": ("line 3", "typed by hand"),
+    "missing-image.md": ("line 3", "links to an image that does not exist (found: 'team.jpg')"),
+    "link-to-a-missing-page.md": ("line 3", "links to a page that does not exist (found: 'gone.md')"),
 }
 PROBLEM_LINE = re.compile(r"^\d+\. (docs/[^,:]+\.md(?:, [^:]+)?: .*)$", re.MULTILINE)
 

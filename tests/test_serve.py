@@ -63,13 +63,13 @@ def _wait_until_gone(url: str, text: str, seconds: float = 60) -> None:
 class _Server:
     """`campaign-site serve` in a child process, its output collected line by line as it comes."""
 
-    def __init__(self, project: Path):
+    def __init__(self, project: Path, *options: str):
         import threading
 
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "build_scripts", "serve", "--dev-addr", f"127.0.0.1:{self.port}"],
+            [sys.executable, "-m", "build_scripts", "serve", *options, "--dev-addr", f"127.0.0.1:{self.port}"],
             cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: list[str] = []
         threading.Thread(target=lambda: self.lines.extend(iter(self.process.stdout.readline, "")), daemon=True).start()
