@@ -3,8 +3,9 @@
 Everything runs in one session on the same copy of the project, alternating, so machine load falls on
 each alike. The floor is the engine alone (`mkdocs build --strict`, or `zensical build`) building the
 finished tree our build wrote (.build/): no project code in its process. Cold: no cache and no
-finished tree. No-op: nothing changed since the last build. Targets (issue 12): cold at most 2x the
-floor, no-op at most 1.2x. Engines that are not installed are skipped.
+finished tree. No-op: nothing changed since the last build. Copy edit: one page of copy changed
+(the copy re-rendered, nothing recomputed or drawn, the engine run). Targets (issue 12): cold at
+most 2x the floor, no-op at most 1.2x. Engines that are not installed are skipped.
 Run: `.venv/bin/python bench/build_vs_mkdocs.py [--runs N] [--engine mkdocs|zensical]`.
 """
 
@@ -25,6 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 COPIED = ["mkdocs.yml", "docs", "surveys", "overrides"]
 TARGETS = {"cold": 2.0, "no-op": 1.2}
+REPORTED = {"copy edit": None}  # a page of copy changed: measured and reported, no target
 
 
 def _timed(command: list[str], cwd: Path) -> float:
@@ -53,7 +55,7 @@ def floor_command(engine: str, project: Path) -> list[str]:
 
 def measure(engine: str, runs: int) -> dict[str, list[float]]:
     """Seconds per run for the floor, the cold build and the no-op rebuild, with one engine."""
-    times: dict[str, list[float]] = {"floor": [], "cold": [], "no-op": []}
+    times: dict[str, list[float]] = {"floor": [], "cold": [], "no-op": [], "copy edit": []}
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "site"
         _copy_project(project)
@@ -66,6 +68,9 @@ def measure(engine: str, runs: int) -> dict[str, list[float]]:
             shutil.rmtree(project / ".cache")
             times["cold"].append(_timed(build, project))
             times["no-op"].append(_timed(build, project))
+            page = project / "docs" / "index.md"
+            page.write_text(page.read_text(encoding="utf-8") + f"\nEdit {run}.\n", encoding="utf-8")
+            times["copy edit"].append(_timed(build, project))
     return times
 
 
@@ -85,12 +90,13 @@ def main() -> None:
         times = measure(engine, args.runs)
         floor = statistics.median(times["floor"])
         print(f"{engine} alone on the finished tree (floor): {floor:.2f} s (median of {args.runs})")
-        for name, target in TARGETS.items():
+        for name, target in {**TARGETS, **REPORTED}.items():
             seconds = statistics.median(times[name])
             ratio = seconds / floor
-            failed |= ratio > target
-            print(f"campaign-site build --engine {engine}, {name + ':':7} {seconds:.2f} s = {ratio:.2f}x the floor "
-                  f"(target {target}x)")
+            failed |= target is not None and ratio > target
+            aim = f"target {target}x" if target else "no target"
+            print(f"campaign-site build --engine {engine}, {name + ':':10} {seconds:.2f} s = {ratio:.2f}x the floor "
+                  f"({aim})")
     sys.exit(1 if failed else 0)
 
 

@@ -7,7 +7,11 @@ tree (never by pattern matching), and each call is told its line so problems can
 
 from __future__ import annotations
 
+import ctypes
 import html
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -16,6 +20,7 @@ from pathlib import Path
 import jinja2
 import jinja2.meta
 from jinja2 import nodes
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from build_scripts.copy_check import FRONT_MATTER, Reference, page_title, prose, read_front_matter
@@ -31,6 +36,8 @@ _IMAGE = re.compile(r"!\[[^\]]*\]\((?![a-z][a-z0-9+.-]*:|/|#)([^)\s#?]+)")  # ![
 _PAGE_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|/|#)([^)\s#?]+\.md)(?:#[^)\s]*)?\)")
 LINE_ARGUMENT = "_line"
 MAX_OUTPUT = 5_000_000  # characters a page may render to: a loop that writes more is a mistake or an attack
+MAX_SECONDS = 10  # a page's template may run this long; the shipped pages take milliseconds
+MAX_LOOP_STEPS = 1_000_000  # numbers range() may give one page in all: copy loops over a handful of figures
 
 
 class CopySandbox(ImmutableSandboxedEnvironment):
@@ -40,9 +47,65 @@ class CopySandbox(ImmutableSandboxedEnvironment):
     read nothing but plain data, so no object reachable from it leads back to an unsandboxed engine.
     """
 
+    intercepted_binops = frozenset({"*", "**"})
+
     def is_safe_attribute(self, obj, attr: str, value) -> bool:
         """Whether a template may read this attribute: only of plain data, and only what the sandbox allows."""
         return isinstance(obj, PLAIN_DATA) and super().is_safe_attribute(obj, attr, value)
+
+    def call_binop(self, context, operator: str, left, right):
+        """`*` and `**`, refused where they would build something huge ("x" * 10**10 fills the memory)."""
+        if operator == "**":
+            if isinstance(right, int | float) and abs(right) > 64 or isinstance(left, int | float) and abs(left) > 10**9:
+                raise SecurityError("a power that large is not something copy needs")
+            return left**right
+        count = right if isinstance(left, str | list | tuple) else left
+        sized = left if isinstance(left, str | list | tuple) else right
+        if isinstance(sized, str | list | tuple) and isinstance(count, int) and len(sized) * count > MAX_OUTPUT:
+            raise SecurityError(f"repeating text or a list that many times would pass {MAX_OUTPUT:,} items")
+        return left * right
+
+
+class RenderTimeout(Exception):
+    """Raised inside a page's template that runs past its time (a loop over a huge text, say)."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Stop the code in this block, in this thread, if it runs longer than `seconds`.
+
+    A template's loops run as Python in this thread; a timer raises RenderTimeout in it (at its next
+    bytecode), which works in the preview's worker thread too, where signals cannot reach.
+    """
+    thread = threading.get_ident()
+    done = threading.Event()
+
+    def stop() -> None:
+        if not done.is_set():
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), ctypes.py_object(RenderTimeout))
+
+    timer = threading.Timer(seconds, stop)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        done.set()
+        timer.cancel()
+
+
+class LoopBudget:
+    """`range` for one page's template, counting every number it hands out: nested loops multiply."""
+
+    def __init__(self, limit: int = MAX_LOOP_STEPS):
+        self.limit, self.used = limit, 0
+
+    def __call__(self, *args: int) -> range:
+        numbers = range(*args)
+        self.used += len(numbers)
+        if self.used > self.limit:
+            raise SecurityError(f"the page's loops run more than {self.limit:,} steps")
+        return numbers
 
 
 def copy_environment() -> CopySandbox:
@@ -180,27 +243,31 @@ def _render_tree(environment: CopySandbox, tree: nodes.Template, functions: Page
                  problems: list[Problem], fallback: str) -> str:
     context = {name: value for name, value in meta.items() if isinstance(name, str)}
     context |= {"page": {"title": functions.title, "meta": meta}}
-    context |= functions.functions()
+    context |= functions.functions() | {"range": LoopBudget()}
     try:
         template = environment.template_class.from_code(
             environment, environment.compile(tree, filename=shown), environment.make_globals(None))
         pieces, size = [], 0
-        for piece in template.generate(context):
-            size += len(piece)
-            if size > MAX_OUTPUT:
-                raise OverflowError
-            pieces.append(piece)
+        with time_limit(MAX_SECONDS):
+            for piece in template.generate(context):
+                size += len(piece)
+                if size > MAX_OUTPUT:
+                    raise OverflowError
+                pieces.append(piece)
         return "".join(pieces)
     except jinja2.UndefinedError as exc:
         problems.append(Problem(shown, _template_line(exc, shown), f"the page uses a name that is not one of the site's "
                                 f"functions ({exc.message})", f"use one of {', '.join(FUNCTIONS)}"))
-    except jinja2.exceptions.SecurityError as exc:
+    except SecurityError as exc:
         problems.append(Problem(shown, _template_line(exc, shown), f"the page's template does something copy may not ({exc})",
                                 "call only the figure functions, e.g. {{ stat(\"<key>\") }}"))
+    except RenderTimeout:
+        problems.append(Problem(shown, "", f"the page's template ran for more than {MAX_SECONDS:g} seconds",
+                                "remove the loop that runs so long: copy needs only the figure functions"))
     except OverflowError:
         problems.append(Problem(shown, "", f"the page's template writes more than {MAX_OUTPUT:,} characters",
                                 "remove the loop that repeats text"))
-    except (TypeError, ValueError, ArithmeticError, LookupError, RecursionError) as exc:
+    except (TypeError, ValueError, ArithmeticError, LookupError, RecursionError, MemoryError) as exc:
         problems.append(Problem(shown, _template_line(exc, shown), f"a {{{{ ... }}}} expression failed: "
                                 f"{type(exc).__name__}: {str(exc)[:160]}",
                                 "check the function's arguments, e.g. {{ stat(\"<key>\", form=\"words\") }}"))

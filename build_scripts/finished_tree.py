@@ -8,6 +8,7 @@ custom_dir is copied beside it. MkDocs or Zensical then builds it through its ow
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from build_scripts.cache import Cache
@@ -28,7 +29,7 @@ def write_finished_tree(project: Project, results: Results, progress=lambda mess
 
     `problems` (for the preview) are shown at the top of every hand-written page.
     """
-    out = GeneratedFolder(project.build_dir)
+    out = GeneratedFolder(own_folder(project.build_dir))
     banner = problems_banner(problems) if problems else ""
     share = write_generated(Bannered(out, f"docs/{GENERATED}", banner), results, progress, cache, pool)
     _write_sources(out, project, results.copy, share, results.site_config, banner)
@@ -39,7 +40,7 @@ def write_finished_tree(project: Project, results: Results, progress=lambda mess
 def write_preview_pages(project: Project, copy: RenderedCopy, config: dict, problems: str) -> None:
     """For `serve` when the data or copy has problems: pages rendered with the last good figures, the problems
     shown at the top of each; the generated pages of the last good build stay as they are."""
-    out = GeneratedFolder(project.build_dir)
+    out = GeneratedFolder(own_folder(project.build_dir))
     banner = problems_banner(problems) if problems else ""
     _write_sources(out, project, copy, {}, config, banner)
     generated = Bannered(out, f"docs/{GENERATED}", banner)
@@ -47,6 +48,20 @@ def write_preview_pages(project: Project, copy: RenderedCopy, config: dict, prob
         if path.is_file():
             generated.write(path.relative_to(project.generated_dir).as_posix(), path.read_bytes())
     out.prune(keep=ENGINE_OWN)
+
+
+def own_folder(folder: Path) -> Path:
+    """The build's own folder, with no link in it: a link committed as .build (or inside it) would send the
+    build's writes anywhere on the machine, so links are removed, never followed."""
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        folder.unlink()
+    folder.mkdir(exist_ok=True)
+    for parent, folders, files in os.walk(folder, followlinks=False):
+        for name in folders + files:
+            path = Path(parent) / name
+            if path.is_symlink():
+                path.unlink()
+    return folder
 
 
 class Bannered(Subfolder):

@@ -71,12 +71,32 @@ def test_figures_are_found_in_the_syntax_tree_whatever_the_call_looks_like(built
     assert "{{" not in body and "{%" not in body and body.count("{ .figure }") == 3
 
 
-def test_a_page_that_writes_without_end_is_stopped(tmp_path: Path):
+@pytest.mark.parametrize("template, words", [
+    ("{% for i in range(9999) %}{% for j in range(99) %}{{ 'x' * 9999 }}{% endfor %}{% endfor %}", "writes more than"),
+    ("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}", "loops run more than"),
+    ('{{ "x" * 10000000000 }}', "would pass"),
+    ("{{ [1, 2] * 99999999999 }}", "would pass"),
+    ("{{ 10 ** 10 ** 10 }}", "power that large"),
+    ('{% for c in "x" * 999999 %}{% for d in "x" * 999999 %}{% endfor %}{% endfor %}', "ran for more than"),
+])
+def test_a_page_that_would_exhaust_memory_or_time_is_stopped_with_a_problem(tmp_path: Path, monkeypatch,
+                                                                           template: str, words: str):
+    from build_scripts import copy_render
+
+    monkeypatch.setattr(copy_render, "MAX_SECONDS", 1)
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "loop.md").write_text("{% for i in range(99999) %}{% for j in range(99999) %}x{% endfor %}{% endfor %}")
+    (docs / "attack.md").write_text(f"# Attack\n\n{template}\n")
     copy = render_copy(docs, tmp_path, CopyData())
-    assert len(copy.problems) == 1 and "writes more than" in copy.problems[0].message
+    assert len(copy.problems) == 1 and words in copy.problems[0].message, copy.problems
+
+
+def test_ordinary_arithmetic_and_loops_still_work(tmp_path: Path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "fine.md").write_text('{% for i in range(3) %}{{ i * 2 }}{% endfor %} {{ "ab" * 3 }} {{ 2 ** 10 }}\n')
+    copy = render_copy(docs, tmp_path, CopyData())
+    assert copy.problems == [] and copy.pages["fine.md"].body == "024 ababab 1024\n"
 
 
 def test_render_macros_false_publishes_the_page_as_written(tmp_path: Path):

@@ -135,3 +135,19 @@ def test_serve_keeps_running_on_a_project_whose_data_never_built(mini_site: Path
     finally:
         output = server.stop()
     assert "Traceback" not in output
+
+
+def test_a_build_folder_committed_as_a_link_never_sends_the_build_elsewhere(mini_site: Path, tmp_path: Path):
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "docs").mkdir(parents=True)
+    (elsewhere / "docs/keep.md").write_text("not the build's\n")
+    (mini_site / ".build").symlink_to(elsewhere, target_is_directory=True)
+    result = invoke("build", "--project", str(mini_site))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in elsewhere.rglob("*")) == ["docs", "keep.md"]
+    assert not (mini_site / ".build").is_symlink() and (mini_site / ".build/docs/index.md").is_file()
+    (mini_site / ".build/docs/data").rename(tmp_path / "moved")
+    (mini_site / ".build/docs/data").symlink_to(elsewhere / "docs", target_is_directory=True)
+    (mini_site / "docs/index.md").write_text("# Changed\n")
+    assert invoke("build", "--project", str(mini_site)).exit_code == 0
+    assert sorted(p.name for p in elsewhere.rglob("*")) == ["docs", "keep.md"]
