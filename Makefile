@@ -47,7 +47,7 @@ bench: $(INSTALLED)  ## the benchmarks, each a ratio against a floor measured in
 	$(BIN)/python bench/page_weight.py
 
 seed-surveys: $(INSTALLED)  ## regenerate the shipped synthetic responses
-	$(BIN)/python -m build_scripts.seed_surveys
+	$(BIN)/python -m build_scripts.cli.seed_surveys
 
 lock:  ## re-pin every dependency to what resolves today (then commit requirements.lock)
 	rm -rf .venv-lock

@@ -119,8 +119,8 @@ def _ignore_generated(docs: Path):
 def chart_specs(project: Path, theme: str = "light") -> dict[str, dict]:
     """Every survey chart's Vega-Lite spec by name (the file stem under charts/, without -light/-dark)."""
     sys.path.insert(0, str(REPO))
-    from build_scripts.pipeline import Project, compute
-    from build_scripts.survey_page import survey_page
+    from build_scripts.pipeline.compute import Project, compute
+    from build_scripts.publish.survey_page import survey_page
 
     results = compute(Project(project), copy_must_hold=False)
     specs = {}

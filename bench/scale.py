@@ -63,10 +63,10 @@ def _child(job: str, path: str) -> None:
             return {"rows": table.num_rows}
     else:
         import build_scripts
-        from build_scripts.load import load_surveys
-        from build_scripts.stats import statistics_table
-        from build_scripts.validate import validate_survey
-        from build_scripts.weighting import survey_weights
+        from build_scripts.ingest.load import load_surveys
+        from build_scripts.statistics.table import statistics_table
+        from build_scripts.ingest.validate import validate_survey
+        from build_scripts.statistics.weighting import survey_weights
 
         def work():
             root = Path(path)

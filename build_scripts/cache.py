@@ -24,10 +24,11 @@ LIBRARIES = ["pandas", "numpy", "pyarrow", "altair", "vl-convert-python", "weigh
 
 @cache
 def code_version() -> str:
-    """A hash of this package's source and the versions of the libraries that shape its output."""
+    """A hash of this package's source, every subpackage included, and the versions of the libraries that
+    shape its output."""
     digest = hashlib.sha256()
-    for path in sorted(PACKAGE_DIR.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for name in LIBRARIES:
         try:
             digest.update(f"{name}=={importlib.metadata.version(name)}\0".encode())

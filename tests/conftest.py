@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from build_scripts.codebook import Codebook
-from build_scripts.load import Survey
-from build_scripts.stats import statistics_table
-from build_scripts.weighting import survey_weights
+from build_scripts.ingest.codebook import Codebook
+from build_scripts.ingest.load import Survey
+from build_scripts.statistics.table import statistics_table
+from build_scripts.statistics.weighting import survey_weights
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
@@ -64,7 +64,7 @@ def invoke(*args: str):
     """Run `campaign-site ARGS` in this process (click's runner): faster than run_cli, for most command tests."""
     from click.testing import CliRunner
 
-    from build_scripts.cli import main
+    from build_scripts.cli.commands import main
 
     return CliRunner().invoke(main, list(args))
 

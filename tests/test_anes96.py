@@ -23,7 +23,7 @@ from conftest import FIXTURES, run_cli
 from statsmodels.datasets import anes96
 from statsmodels.stats.proportion import proportion_confint
 
-from build_scripts.pipeline import Project, compute
+from build_scripts.pipeline.compute import Project, compute
 
 FIXTURE = FIXTURES / "anes96"
 SURVEY = "anes96"

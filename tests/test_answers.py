@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from conftest import make_survey
 
-from build_scripts.answers import base_mask, option_indicators, split_answers
-from build_scripts.codebook import Codebook, Question
+from build_scripts.ingest.answers import base_mask, option_indicators, split_answers
+from build_scripts.ingest.codebook import Codebook, Question
 
 LABELS = {"Friends, family or neighbours", "Online", "Newspapers, radio or TV"}
 

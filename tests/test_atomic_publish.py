@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from build_scripts import atomic_publish
-from build_scripts.atomic_publish import BuildBusy, exclusive, recover, swap_in
+from build_scripts.publish import atomic_publish
+from build_scripts.publish.atomic_publish import BuildBusy, exclusive, recover, swap_in
 from conftest import invoke
 
 
@@ -113,7 +113,7 @@ def test_a_full_or_read_only_disk_is_a_message_and_site_is_unchanged(built_mini_
     def full(self):
         raise OSError(code, "simulated", str(project / "docs/data/stats.csv"))
 
-    monkeypatch.setattr("build_scripts.writer.GeneratedFolder.flush", full)
+    monkeypatch.setattr("build_scripts.publish.writer.GeneratedFolder.flush", full)
     result = invoke("build", "--project", str(project))
     assert result.exit_code == 1
     assert "Traceback" not in result.output

@@ -12,8 +12,10 @@ import pandas as pd
 import pytest
 from conftest import contrast
 
-from build_scripts import charts, drawing
-from build_scripts.chart_figure import Chart, chart_markdown, figure_data
+from build_scripts.publish import charts
+from build_scripts.publish import drawing
+from build_scripts.editorial.pages import chart_markdown
+from build_scripts.publish.chart_figure import Chart, figure_data
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from conftest import contrast
 
-from build_scripts.charts import THEMES, chart_spec, describe, spec_json
-from build_scripts.drawing import render_svg
+from build_scripts.publish.charts import THEMES, chart_spec, describe, spec_json
+from build_scripts.publish.drawing import render_svg
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 

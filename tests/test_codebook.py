@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from build_scripts.codebook import Codebook, load_codebook
+from build_scripts.ingest.codebook import Codebook, load_codebook
 
 SURVEY_ID = "t-2020"
 SHOWN = f"surveys/{SURVEY_ID}/survey.yml"

@@ -95,7 +95,7 @@ def test_diff_against_a_git_revision_recomputes_the_old_table(mini_site: Path):
 def test_a_deeply_nested_page_is_a_problem_with_its_line_not_a_recursion_error(mini_site: Path):
     from click.testing import CliRunner
 
-    from build_scripts.cli import main
+    from build_scripts.cli.commands import main
 
     nested = "".join("    " * depth + "- item\n" for depth in range(400))  # RecursionError in Python-Markdown
     _add(mini_site, nested + "\n" + "<div markdown>\n" * 300 + "x\n" + "</div>\n" * 300, page="docs/sources.md")

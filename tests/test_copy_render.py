@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, invoke
 
-from build_scripts.copy_functions import CopyData
-from build_scripts.copy_render import CopySandbox, render_copy
+from build_scripts.editorial.copy_functions import CopyData
+from build_scripts.editorial.copy_render import CopySandbox, render_copy
 
 BROKEN = FIXTURES / "broken-pages"
 # Each broken page and the words its problem must carry, with the line the problem must name.
@@ -60,7 +60,7 @@ def test_figures_are_found_in_the_syntax_tree_whatever_the_call_looks_like(built
     (docs / "page.md").write_text(
         "# Page\n\n{{ stat(key='mini-2020.support.yes') }}, {{ stat( \"mini-2020.channels.press\" ,form = 'words') }}\n"
         "{% for k in ['mini-2020.channels.online'] %}{{ stat(k) }}{% endfor %}\n", encoding="utf-8")
-    from build_scripts.pipeline import Project, compute
+    from build_scripts.pipeline.compute import Project, compute
 
     data = compute(Project(built_mini_site)).copy_data
     copy = render_copy(docs, tmp_path, data)
@@ -81,7 +81,7 @@ def test_figures_are_found_in_the_syntax_tree_whatever_the_call_looks_like(built
 ])
 def test_a_page_that_would_exhaust_memory_or_time_is_stopped_with_a_problem(tmp_path: Path, monkeypatch,
                                                                            template: str, words: str):
-    from build_scripts import copy_render
+    from build_scripts.editorial import copy_render
 
     monkeypatch.setattr(copy_render, "MAX_SECONDS", 1)
     docs = tmp_path / "docs"

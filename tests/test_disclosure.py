@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.linalg import null_space
 
-from build_scripts.load import Survey
-from build_scripts.stats import statistics_table
-from build_scripts.survey_figures import compute_surveys
+from build_scripts.ingest.load import Survey
+from build_scripts.statistics.table import statistics_table
+from build_scripts.statistics.survey_figures import compute_surveys
 
 TOL = 1e-9
 YES_NO = [{"key": "yes", "label": "Yes"}, {"key": "no", "label": "No"}]
@@ -315,7 +315,7 @@ def test_the_shipped_surveys_give_away_no_small_count(tmp_path):
     from pathlib import Path
 
     from build_scripts.cache import Cache
-    from build_scripts.load import load_survey
+    from build_scripts.ingest.load import load_survey
 
     root = Path(__file__).parent.parent
     computed = compute_surveys(root / "surveys", root, Cache(None), [])

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.linalg import null_space
 
-from build_scripts.load import Survey
+from build_scripts.ingest.load import Survey
 
 TOL = 1e-7
 GENDER = {"key": "gender", "label": "Gender", "column": "gender",
@@ -242,7 +242,7 @@ def test_random_weighted_surveys_with_few_weights_never_give_away_a_small_count(
 
 
 def test_relations_from_the_gram_matrix_are_those_of_the_svd(monkeypatch):
-    from build_scripts import disclosure_weighted
+    from build_scripts.statistics import disclosure_weighted
 
     generator = np.random.default_rng(5)
     base = generator.integers(0, 2, size=(6, 300)).astype(float) * generator.choice([0.8, 1.0, 1.7], size=300)
@@ -258,7 +258,7 @@ def test_relations_from_the_gram_matrix_are_those_of_the_svd(monkeypatch):
 
 
 def test_large_systems_take_the_quick_path_and_still_give_nothing_away(monkeypatch):
-    from build_scripts import suppression
+    from build_scripts.statistics import suppression
 
     monkeypatch.setattr(suppression, "LARGE_SYSTEM", 0)
     for weighted in (True, False):

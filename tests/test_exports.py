@@ -11,7 +11,7 @@ import pytest
 import yaml
 from conftest import FIXTURES, run_cli
 
-from build_scripts.pipeline import Project, compute
+from build_scripts.pipeline.compute import Project, compute
 
 EXPORTS = FIXTURES / "exports"
 EXPECTED = json.loads((EXPORTS / "expected.json").read_text(encoding="utf-8"))
@@ -148,14 +148,14 @@ def test_a_broken_file_of_each_kind_fails_with_a_precise_message(tmp_path, name,
     ("corrupt-stream.xlsx", "the workbook cannot be opened"),
 ])
 def test_damaged_files_that_crash_their_readers_are_reported(name, message):
-    from build_scripts.exports import read_export
+    from build_scripts.ingest.exports import read_export
 
     export, problems = read_export(FIXTURES / "damaged" / name, name)
     assert export is None and message in problems[0].message and "again" in problems[0].fix
 
 
 def test_an_unclosed_quote_is_reported_with_its_row_not_swallowing_the_file(tmp_path):
-    from build_scripts.exports import read_export
+    from build_scripts.ingest.exports import read_export
 
     path = tmp_path / "responses.csv"
     path.write_text("id,q,c\n" + "".join(f"{i},Yes,fine\n" for i in range(1, 10)) + '10,Yes,"I said: no\n11,No,ok\n')
@@ -167,7 +167,7 @@ def test_an_unclosed_quote_is_reported_with_its_row_not_swallowing_the_file(tmp_
 @pytest.mark.parametrize("name, marked", [("surveymonkey.csv", {"Any other comments?"}), ("qualtrics.csv", {"Q3"}),
                                           ("google-forms.csv", set()), ("workbook.xlsx", set())])
 def test_the_export_says_which_columns_its_tool_marks_as_typed_answers(name, marked):
-    from build_scripts.exports import read_export
+    from build_scripts.ingest.exports import read_export
 
     sheet = "Responses" if name.endswith(".xlsx") else None
     export, problems = read_export(EXPORTS / name, name, sheet)

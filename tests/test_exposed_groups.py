@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from build_scripts.exposed_groups import exposed_small_groups
+from build_scripts.statistics.exposed_groups import exposed_small_groups
 from conftest import make_survey
 
 GENDER = [{"key": "gender", "label": "Gender", "column": "gender",

@@ -9,7 +9,7 @@ import markdown
 import numpy as np
 import pytest
 
-from build_scripts.formatting import count, date_words, interval, md_text, percent
+from build_scripts.editorial.formatting import count, date_words, interval, md_text, percent
 
 
 @pytest.mark.parametrize("estimate, shown", [

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from conftest import REPO, run_cli
 
-from build_scripts.draft_codebook import create_survey, draft
-from build_scripts.exports import read_export
+from build_scripts.ingest.draft_codebook import create_survey, draft
+from build_scripts.ingest.exports import read_export
 
 N = 60
 # A handful of comments repeated over and over: few distinct values, as a real categorical column has.

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from build_scripts.errors import DataError
-from build_scripts.exports import read_export
-from build_scripts.pipeline import Project, compute
+from build_scripts.ingest.exports import read_export
+from build_scripts.pipeline.compute import Project, compute
 
 HEADER = b"id,region,q1,q2,q3,weight\n"
 ROWS = st.lists(st.sampled_from([b"R1,North,Yes,,Online,1", b"R2,South,No,,,0.5", b"\xef\xbb\xbf", b'"', b";",

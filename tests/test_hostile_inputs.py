@@ -19,13 +19,13 @@ import pytest
 import yaml
 from conftest import FIXTURES
 
-from build_scripts import load
+from build_scripts.ingest import load
 from build_scripts.errors import DataError
-from build_scripts.exports import read_export
-from build_scripts.fenced import FenceBroken, run_fenced
-from build_scripts.load import load_survey
-from build_scripts.sources import load_sources
-from build_scripts.updates import latest_post
+from build_scripts.ingest.exports import read_export
+from build_scripts.ingest.fenced import FenceBroken, run_fenced
+from build_scripts.ingest.load import load_survey
+from build_scripts.ingest.sources import load_sources
+from build_scripts.editorial.updates import latest_post
 
 SECRET = "root-secret-line-never-to-be-echoed"
 CAMPAIGN = Path(sys.executable).parent / "campaign-site"  # the command as installed beside this Python

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from build_scripts.spreadsheet_safety import neutralised
+from build_scripts.publish.spreadsheet_safety import neutralised
 from conftest import invoke
 
 FORMULAS = {"=": '=HYPERLINK("http://evil.example","x")', "+": "+cmd|' /C calc'!A0", "@": "@SUM(1+1)*cmd",

@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from build_scripts.errors import CampaignError, Problem
-from build_scripts.exports import read_export
-from build_scripts.load import load_survey
-from build_scripts.pipeline import Project, compute
-from build_scripts.sources import load_sources
-from build_scripts.updates import latest_post, read_post
+from build_scripts.ingest.exports import read_export
+from build_scripts.ingest.load import load_survey
+from build_scripts.pipeline.compute import Project, compute
+from build_scripts.ingest.sources import load_sources
+from build_scripts.editorial.updates import latest_post, read_post
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                             HealthCheck.too_slow])

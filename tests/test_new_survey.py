@@ -11,7 +11,7 @@ import pytest
 import yaml
 from conftest import FIXTURES, run_cli
 
-from build_scripts.draft_codebook import create_survey
+from build_scripts.ingest.draft_codebook import create_survey
 
 EXPORTS = FIXTURES / "exports"
 EXPECTED = json.loads((EXPORTS / "expected.json").read_text(encoding="utf-8"))

@@ -6,7 +6,7 @@ import pytest
 
 from build_scripts.errors import Problem, quote
 from build_scripts.personal_data import find, mask, mask_within, nhs_check_digit_valid
-from build_scripts.privacy import personal_data
+from build_scripts.publish.privacy import personal_data
 
 EMAIL, PHONE, POSTCODE, NI = "an e-mail address", "a UK phone number", "a UK postcode", "a National Insurance number"
 NHS = "an NHS number"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from build_scripts.claims import claim_problem
-from build_scripts.phrasing import PhraseError, holds, parse, words
+from build_scripts.editorial.claims import claim_problem
+from build_scripts.editorial.phrasing import PhraseError, holds, parse, words
 
 
 @pytest.mark.parametrize("phrase, value, true", [

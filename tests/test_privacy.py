@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
-from build_scripts.privacy import scan_site
+from build_scripts.publish.privacy import scan_site
 
 MARK_ID, MARK_TEXT, MARK_EMAIL = "ZQXMARKID", "ZQXMARKTEXT", "zqx.person"
 

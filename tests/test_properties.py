@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy.linalg import null_space
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
-from build_scripts.estimates import two_proportion_test, wilson_interval
+from build_scripts.statistics.estimates import two_proportion_test, wilson_interval
 
 TOL = 1e-9
 

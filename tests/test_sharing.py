@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from build_scripts.copy_check import Reference
-from build_scripts.share_images import ShareCard, figure_card, file_stem, plan_cards, render_card, site_card
+from build_scripts.editorial.copy_check import Reference
+from build_scripts.publish.share_images import ShareCard, figure_card, file_stem, plan_cards, render_card, site_card
 
 LOCAL = "http://127.0.0.1:8000/"  # mkdocs.yml's site_url when SITE_URL is not set
 

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from conftest import REPO
 
-from build_scripts.copy_check import typed_figures
-from build_scripts.copy_render import copy_pages
-from build_scripts.formatting import percent
-from build_scripts.pipeline import Project, compute
-from build_scripts.seed_surveys import generate
+from build_scripts.editorial.copy_check import typed_figures
+from build_scripts.editorial.copy_render import copy_pages
+from build_scripts.editorial.formatting import percent
+from build_scripts.pipeline.compute import Project, compute
+from build_scripts.cli.seed_surveys import generate
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,10 @@ from conftest import make_survey as _survey
 from conftest import table_for as statistics_table
 from statsmodels.stats.proportion import proportion_confint
 
-from build_scripts.estimates import kish_effective_base, wilson_interval
-from build_scripts.formatting import percent
-from build_scripts.stats import COLUMNS, write_csv
-from build_scripts.tally import figure_key
+from build_scripts.statistics.estimates import kish_effective_base, wilson_interval
+from build_scripts.editorial.formatting import percent
+from build_scripts.statistics.table import COLUMNS, write_csv
+from build_scripts.statistics.tally import figure_key
 
 
 @pytest.mark.parametrize("n", [1, 2, 10, 49, 50, 99, 100, 634, 2064, 100_000])

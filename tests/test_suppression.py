@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from scipy.linalg import null_space
 from scipy.optimize import linprog
 
-from build_scripts.suppression import protect, recoverable, table_equations
+from build_scripts.statistics.suppression import protect, recoverable, table_equations
 
 TOL = 1e-9
 
@@ -301,7 +301,7 @@ def test_complements_the_small_counts_do_not_need_are_published_again():
 @settings(max_examples=80, deadline=None)
 @given(tables(), st.data())
 def test_what_if_answers_agree_with_factoring_again(table, data):
-    from build_scripts.suppression import EquationSystem
+    from build_scripts.statistics.suppression import EquationSystem
 
     rows, columns, counts, pre, row_sums, _ = table
     system = EquationSystem(set(counts), table_equations(rows, columns, [columns] if row_sums else [], {}))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from build_scripts.updates import latest_post, read_post, slug
+from build_scripts.editorial.updates import latest_post, read_post, slug
 from tests.conftest import run_cli
 
 
@@ -63,7 +63,7 @@ def test_slugs_are_plain_ascii():
 
 
 def test_a_draft_is_checked_but_not_listed_as_quoting_anything(mini_site: Path):
-    from build_scripts.pipeline import Project, compute
+    from build_scripts.pipeline.compute import Project, compute
 
     _post(mini_site / "docs", "2021-01-01-draft.md", "date: 2021-01-01\ndraft: true\n",
           '# Draft\n\nSupport is {{ stat("mini-2020.support.yes") }}.\n')

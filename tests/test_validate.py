@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from build_scripts.codebook import Codebook
+from build_scripts.ingest.codebook import Codebook
 from build_scripts.errors import DataError, Problem
-from build_scripts.load import Survey, load_surveys
-from build_scripts.validate import validate_survey
+from build_scripts.ingest.load import Survey, load_surveys
+from build_scripts.ingest.validate import validate_survey
 
 FILE = "surveys/t/responses.csv"
 YES_NO = [{"key": "yes", "label": "Yes"}, {"key": "no", "label": "No"}]

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from build_scripts.cache import Cache
-from build_scripts.codebook import Codebook
-from build_scripts.pipeline import Project, compute
+from build_scripts.ingest.codebook import Codebook
+from build_scripts.pipeline.compute import Project, compute
 from build_scripts.standards import Thresholds
-from build_scripts.weighting import extreme_weights, rake, survey_weights
+from build_scripts.statistics.weighting import extreme_weights, rake, survey_weights
 
 
 def _sample(n: int = 3000, seed: int = 7) -> pd.DataFrame:
@@ -148,7 +148,7 @@ def test_check_prints_the_extreme_weight_warning(mini_site):
     responses.write_text("\n".join(lines) + "\n", encoding="utf-8")
     from click.testing import CliRunner
 
-    from build_scripts.cli import main
+    from build_scripts.cli.commands import main
 
     result = CliRunner().invoke(main, ["check", "--project", str(mini_site)])
     assert result.exit_code == 0, result.output

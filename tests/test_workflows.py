@@ -144,7 +144,7 @@ def test_triggers_on_pull_requests_and_pushes_to_main(workflow):
 
 @pytest.mark.parametrize("event", ["pull_request", "push"])
 @pytest.mark.parametrize("path", ["surveys/public-2015/responses.csv", "surveys/public-2015/survey.yml",
-                                  "docs/index.md", "build_scripts/stats.py", "mkdocs.yml"])
+                                  "docs/index.md", "build_scripts/statistics/table.py", "mkdocs.yml"])
 def test_data_changes_trigger_it_like_code_changes(workflow, event, path):
     config = _triggers(workflow)[event]
     if "paths" in config:

@@ -1,0 +1,304 @@
+"""The `campaign-site` command: build, check and serve a campaign site from its surveys and copy."""
+
+from __future__ import annotations
+
+import errno
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from build_scripts import __version__
+from build_scripts.publish.atomic_publish import exclusive, recover
+from build_scripts.cache import Cache
+from build_scripts.errors import CampaignError, relative
+from build_scripts.cli.progress import Progress, counted
+from build_scripts.project import Project
+
+if TYPE_CHECKING:  # the data stack is imported only by the commands that compute (a no-op build does not)
+    from build_scripts.publish.drawing import DrawingPool
+    from build_scripts.pipeline.compute import Results
+    from build_scripts.publish.writer import GeneratedFolder
+
+PROJECT_OPTION = click.option(
+    "--project", "-p", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
+    show_default=True, help="The campaign site's folder (holding mkdocs.yml, docs/ and surveys/).",
+)
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+STRICT_OPTION = click.option("--strict", is_flag=True,
+                             help="Also fail on figures typed by hand in the copy (CI runs with this).")
+ENGINE_OPTION = click.option("--engine", type=click.Choice(["mkdocs", "zensical"]), default=None,
+                             help="The site engine that publishes the finished pages (default: the project's "
+                                  "`extra: campaign_site: engine:` in mkdocs.yml, else mkdocs).")
+
+
+def _project(project_dir: Path) -> Project:
+    project = Project(project_dir.resolve())
+    if not project.config_file.exists():
+        raise click.UsageError(f"no mkdocs.yml in {project.root}: run this from the site's folder or pass --project")
+    return project
+
+
+def _cache(project: Project, read: bool = True, write: bool = True) -> Cache:
+    return Cache(project.cache_dir, read=read, write=write)
+
+
+def _prepare(project: Project, progress: Progress, cache: Cache, strict: bool = False,
+             copy_must_hold: bool = True) -> Results:
+    from build_scripts.pipeline.compute import compute
+
+    with progress.stage("surveys", "Reading and validating surveys"):
+        results = compute(project, strict, copy_must_hold, cache)
+    for warning in results.warnings:
+        _say(f"warning: {warning.describe()}")
+    figures = results.figures
+    cached = cache.hits.get("survey", 0)
+    progress.note(f"{counted(len(figures), 'survey')} ({len(results.surveys)} read, {cached} unchanged from the cache), "
+                  f"{counted(sum(f.respondents for f in figures), 'respondent')}, "
+                  f"{counted(len(results.table), 'figure')}, {counted(len(results.sources.sources), 'cited source')}")
+    return results
+
+
+def _generate(project: Project, results: Results, progress: Progress, cache: Cache,
+              pool: DrawingPool | None = None, problems: str = "") -> GeneratedFolder:
+    from build_scripts.pipeline.finished_tree import write_finished_tree
+
+    with progress.stage("pages and charts", "Writing the finished pages, survey pages, charts and tables"):
+        out = write_finished_tree(project, results, progress.note, cache, pool, problems)
+    drawn = cache.misses.get("chart", 0) + cache.misses.get("share", 0)
+    progress.note(f"{counted(len(out.kept), 'generated file')}, {len(out.changed)} changed; "
+                  f"{counted(drawn, 'chart or share image', 'charts and share images')} drawn, "
+                  f"{cache.hits.get('chart', 0) + cache.hits.get('share', 0)} from the cache")
+    return out
+
+
+def _facts(results: Results, cache: Cache) -> list[str]:
+    charts = cache.hits.get("chart", 0) + cache.misses.get("chart", 0)
+    return [counted(len(results.figures), "survey"), counted(sum(f.respondents for f in results.figures), "respondent"),
+            counted(len(results.table), "figure"), counted(charts, "chart") + f" ({cache.misses.get('chart', 0)} drawn)",
+            counted(len(results.warnings), "warning")]
+
+
+def _content_dates(results: Results) -> list[str]:
+    """Dates the content carries (fieldwork, the newest update): the build's timestamp is the latest."""
+    post = results.latest_post
+    return [m["fieldwork_end"] for m in results.metas] + ([post.date.isoformat()] if post else [])
+
+
+def _run(action) -> None:
+    try:
+        action()
+    except CampaignError as exc:
+        _say(exc.describe())
+        sys.exit(1)
+    except OSError as exc:  # a full disk, a read-only folder: the environment, not a bug
+        _say(file_system_problem(exc))
+        sys.exit(1)
+
+
+def file_system_problem(exc: OSError) -> str:
+    """A file-system failure as a problem with its file and a fix, for the terminal (no traceback)."""
+    where = exc.filename or "a file"
+    fix = {errno.ENOSPC: "free some disk space, then build again",
+           errno.EDQUOT: "free some disk space (you are over quota), then build again",
+           errno.EACCES: "make the folder writable by you, or build a copy of the project",
+           errno.EPERM: "make the folder writable by you, or build a copy of the project",
+           errno.EROFS: "the disk is read-only: build a copy of the project on a writable disk"}.get(
+        exc.errno, "check the file and folder exist and are writable, then build again")
+    return (f"Could not read or write {where}: {exc.strerror or exc}. Nothing was published; site/ is as it was.\n"
+            f"    fix: {fix}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="campaign-site")
+def main() -> None:
+    """Build a campaign microsite whose every figure is computed from survey responses.
+
+    Put survey exports and codebooks in surveys/, write copy in docs/ with
+    {{ stat("<key>") }} for figures, then run `campaign-site build`.
+    """
+
+
+@main.command()
+@PROJECT_OPTION
+@STRICT_OPTION
+@ENGINE_OPTION
+@click.option("--no-cache", "use_cache", is_flag=True, flag_value=False, default=True,
+              help="Recompute every survey and redraw every chart, ignoring (and then refreshing) .cache/.")
+def build(project_dir: Path, strict: bool, engine: str | None, use_cache: bool) -> None:
+    """Validate the surveys, compute the statistics, render the copy, draw the charts and build site/.
+
+    The finished pages are written to .build/ and published by the site engine (`mkdocs build
+    --strict`, or `zensical build`) into a temporary folder, swapped into site/ only when
+    everything succeeded: a failed build leaves site/ as it was.
+    """
+
+    from build_scripts.publish import build_record
+    from build_scripts.publish.site_engine import engine_named, project_engine
+    from build_scripts.yaml_schema import read_site_config
+
+    def action() -> None:
+        project = _project(project_dir)
+        with exclusive(project.root, _say):
+            recover(project.root, project.site_dir)  # a build killed mid-swap left its folders behind
+            chosen = engine_named(engine or project_engine(read_site_config(project.config_file)))
+            inputs = build_record.inputs_digest(project, chosen.name, strict)
+            if use_cache and build_record.unchanged(project, inputs):
+                _say(f"Nothing changed since the last build: {relative(project.site_dir, Path.cwd())} is up to date "
+                     "(`--no-cache` builds it again anyway).")
+                return
+            build_record.forget(project)
+            _build(project, strict, use_cache, chosen)
+            build_record.remember(project, inputs)
+
+    _run(action)
+
+
+def _build(project: Project, strict: bool, use_cache: bool, engine) -> None:
+    """The build itself, run while holding the project's lock."""
+    from build_scripts.publish.drawing import DrawingPool
+    from build_scripts.publish.site_build import build_date_epoch, build_site
+
+    progress, cache = Progress(_say), _cache(project, read=use_cache)
+    # A cold build lays charts out in a worker that starts Vega while the surveys are read; a warm one
+    # has few charts to draw, if any, and a worker would cost more to start than it saves.
+    pool = DrawingPool(in_worker=cache.is_empty("chart"))
+    try:
+        results = _prepare(project, progress, cache, strict)
+        _generate(project, results, progress, cache, pool)
+    finally:
+        pool.close()
+    with progress.stage("site", f"Building the site with {engine.name} and checking it for personal data"):
+        site = build_site(project, build_date_epoch(_content_dates(results)), engine)
+    cache.prune(["survey", "pages", "chart", "share"])  # entries no input asks for any more
+    pages = sum(1 for page in site.rglob("*.html") if page.name != "404.html")
+    progress.summary(f"Built {relative(site, Path.cwd())}", [*_facts(results, cache), counted(pages, "page")])
+
+
+@main.command()
+@PROJECT_OPTION
+@STRICT_OPTION
+def check(project_dir: Path, strict: bool) -> None:
+    """Validate the surveys, codebooks, sources and the copy's figures and claims; write nothing.
+
+    Exits non-zero and lists every problem (file, row or field, value, fix) when any is found.
+    Figures typed by hand in the copy are reported as warnings, or as problems with --strict.
+    """
+
+    def action() -> None:
+        project = _project(project_dir)
+        progress = Progress(_say)
+        _prepare(project, progress, _cache(project, write=False), strict)
+        _say("All checks passed.")
+
+    _run(action)
+
+
+@main.command()
+@PROJECT_OPTION
+@ENGINE_OPTION
+@click.option("--dev-addr", "-a", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
+def serve(project_dir: Path, engine: str | None, dev_addr: str) -> None:
+    """Preview the site with live reload while you edit copy or replace survey files.
+
+    Editing a page re-renders the copy; changing anything under surveys/ recomputes the figures.
+    Only the finished files whose content changed are rewritten, and the engine's own server
+    reloads the browser. Problems in the data or the copy are printed and shown at the top of
+    every page, and the server keeps running.
+    """
+    from build_scripts.cli.serve import Preview, serve_site
+    from build_scripts.publish.site_engine import engine_named, project_engine
+    from build_scripts.yaml_schema import read_site_config
+
+    def action() -> None:
+        project = _project(project_dir)
+        chosen = engine_named(engine or project_engine(read_site_config(project.config_file)))
+        preview = Preview(project, _say)
+        preview.regenerate()  # a problem is shown on the pages; the server still starts
+        serve_site(project, chosen, dev_addr, regenerate=preview.regenerate)
+
+    _run(action)
+
+
+@main.command("new-survey")
+@click.argument("export_path", metavar="EXPORT", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@PROJECT_OPTION
+@click.option("--id", "survey_id", help="The survey's identifier, e.g. public-2016 (default: from the file name).")
+@click.option("--sheet", help="For an Excel workbook: the sheet with the responses (default: the first).")
+@click.option("--force", is_flag=True, help="Overwrite an existing survey.yml.")
+def new_survey(export_path: Path, project_dir: Path, survey_id: str | None, sheet: str | None, force: bool) -> None:
+    """Draft surveys/<id>/survey.yml from an export (CSV, SurveyMonkey, Qualtrics, Google Forms, Excel, SPSS).
+
+    The export is copied beside the draft. Questions get their wording, an inferred type and
+    the options found in the data; the disclosure fields are left as TODO, and the build
+    refuses the survey until a person has filled them in.
+    """
+    from build_scripts.ingest.draft_codebook import create_survey
+
+    def action() -> None:
+        codebook = create_survey(Project(project_dir.resolve()).surveys_dir, export_path, survey_id, sheet, force)
+        _say(f"Wrote {codebook}\nNext: fill in every TODO in it, check the questions, add its page to `nav` in "
+             "mkdocs.yml, then run `campaign-site check`.")
+
+    _run(action)
+
+
+@main.command("new-update")
+@click.argument("title")
+@PROJECT_OPTION
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The update's date, YYYY-MM-DD (default: today).")
+@click.option("--description", default="", help="One sentence for link previews and the feed (default: the title).")
+def new_update(title: str, project_dir: Path, on, description: str) -> None:
+    """Start a campaign update: docs/updates/posts/<date>-<title>.md, dated, as a draft.
+
+    The draft shows in `campaign-site serve` but is not published until you delete its
+    `draft: true` line. Its opening paragraph, above <!-- more -->, is what the home page,
+    the updates list and the RSS feed show.
+    """
+    import datetime as dt
+
+    from build_scripts.editorial.updates import new_update as write_update
+
+    def action() -> None:
+        project = Project(project_dir.resolve())
+        if not project.docs_dir.is_dir():
+            raise click.UsageError(f"no docs/ folder in {project.root}: run this from the site's folder or pass --project")
+        if not title.strip():
+            raise click.BadParameter("give the update a title, e.g. \"Ministers respond to our survey\"")
+        day = on.date() if on else dt.date.today()
+        try:
+            path = write_update(project.docs_dir, title.strip(), day, description)
+        except FileExistsError as exc:
+            raise click.ClickException(f"{exc.args[0]} already exists: pick another title or date") from None
+        _say(f"Wrote {path.relative_to(project.root)}\nNext: write the update, preview it with `campaign-site serve`, "
+             "then delete its `draft: true` line to publish it.")
+
+    _run(action)
+
+
+@main.command()
+@click.argument("base")
+@PROJECT_OPTION
+@click.option("--markdown", is_flag=True, help="Write Markdown for a pull request (e.g. >> $GITHUB_STEP_SUMMARY).")
+def diff(base: str, project_dir: Path, markdown: bool) -> None:
+    """Show which published figures changed since BASE: a stats.csv file, or a git revision (e.g. origin/main).
+
+    For each figure: old and new value, whether the change is statistically significant, every
+    page that quotes it, and any claim in the copy that it now breaks.
+    """
+    from build_scripts.cli.diff import base_table, figure_changes, report
+
+    def action() -> None:
+        project = _project(project_dir)
+        results = _prepare(project, Progress(_say), _cache(project, write=False), copy_must_hold=False)
+        before = base_table(project, base)
+        click.echo(report(figure_changes(before, results), base, markdown), nl=False)
+
+    _run(action)

@@ -1,0 +1,140 @@
+"""Live preview: the engine's own server on the finished tree, and a watcher that re-renders it on change."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from watchdog.events import FileSystemEventHandler
+from watchdog.observers import Observer
+
+from build_scripts.publish.atomic_publish import exclusive
+from build_scripts.cache import Cache
+from build_scripts.editorial.copy_render import render_copy
+from build_scripts.errors import CampaignError, DataError
+from build_scripts.pipeline.finished_tree import write_finished_tree, write_preview_pages
+from build_scripts.pipeline.compute import Project, Results, compute
+from build_scripts.cli.progress import Progress, counted
+from build_scripts.publish.site_engine import Engine
+from build_scripts.yaml_schema import read_site_config
+
+SETTLE_SECONDS = 0.5  # a save often fires several events; recompute once they stop
+
+
+class Preview:
+    """Rewrites the finished tree for `serve`: the figures recomputed (one survey if one changed), the copy
+    re-rendered, and any problems shown at the top of every page over the last figures that built."""
+
+    def __init__(self, project: Project, say: Callable[[str], None]):
+        self.project, self.say = project, say
+        self.last: Results | None = None
+
+    def regenerate(self) -> None:
+        """Recompute and re-render; on a problem, say it in the terminal and on every page."""
+        from build_scripts.cli.commands import file_system_problem
+
+        project, progress = self.project, Progress(self.say)
+        cache = Cache(project.cache_dir)
+        try:
+            with exclusive(project.root, self.say):  # a `build` in another terminal writes the same files
+                try:
+                    results = compute(project, copy_must_hold=False, cache=cache)
+                except CampaignError as exc:
+                    self._show(exc.describe())
+                    return
+                broken = results.copy.figure_problems
+                shown = DataError(broken).describe() if broken else ""
+                if broken:
+                    self.say(shown)
+                cached = cache.hits.get("survey", 0)
+                progress.note(f"{counted(len(results.figures), 'survey')} ({len(results.surveys)} read, {cached} "
+                              f"unchanged from the cache), {counted(len(results.copy.pages), 'page')} rendered")
+                write_finished_tree(project, results, progress.note, cache, problems=shown)
+                self.last = results
+        except OSError as exc:
+            self._show(file_system_problem(exc))
+
+    def _show(self, text: str) -> None:
+        """Print the problems and re-render the pages over the last good figures (none if nothing built yet)."""
+        self.say(text)
+        project = self.project
+        data = self.last.copy_data if self.last else None
+        try:
+            from build_scripts.editorial.copy_functions import CopyData
+
+            copy = render_copy(project.docs_dir, project.root, data or CopyData())
+            write_preview_pages(project, copy, read_site_config(project.config_file), text)
+        except OSError:
+            pass  # a full or read-only disk: the terminal has the problems already
+
+
+class _Debounced(FileSystemEventHandler):
+    """Runs `regenerate` once events stop, one run at a time, for changes under the watched inputs."""
+
+    def __init__(self, regenerate: Callable[[], None], relevant: Callable[[Path], bool]):
+        self.regenerate = regenerate
+        self.relevant = relevant
+        self.lock = threading.Lock()
+        self.running = threading.Lock()  # a run that starts while one is going waits for it
+        self.timer: threading.Timer | None = None
+
+    def on_any_event(self, event) -> None:
+        if event.is_directory or event.event_type not in {"created", "modified", "moved", "deleted"}:
+            return
+        paths = [Path(p).resolve() for p in (event.src_path, getattr(event, "dest_path", "")) if p]
+        if not any(self.relevant(path) for path in paths):
+            return  # the build's own output, or a file the site is not made from: reacting would loop
+        with self.lock:
+            if self.timer is not None:
+                self.timer.cancel()
+            self.timer = threading.Timer(SETTLE_SECONDS, self._run)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def _run(self) -> None:
+        with self.running:
+            self.regenerate()
+
+
+def input_folders(project: Project) -> list[Path]:
+    """The folders the site is made from: surveys/, docs/ and the theme's custom_dir if it has one."""
+    theme = read_site_config(project.config_file).get("theme")
+    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+    folders = [project.surveys_dir, project.docs_dir] + ([project.root / custom] if isinstance(custom, str) else [])
+    return [folder.resolve() for folder in folders if folder.is_dir()]
+
+
+def watched_inputs(project: Project) -> Callable[[Path], bool]:
+    """Whether a changed path is one the site is made from: under an input folder, or mkdocs.yml."""
+    folders, config = input_folders(project), project.config_file.resolve()
+    return lambda path: path == config or any(folder == path or folder in path.parents for folder in folders)
+
+
+def serve_site(project: Project, engine: Engine, dev_addr: str, regenerate: Callable[[], None]) -> None:
+    """Serve the finished tree with the engine's live-reloading server until interrupted, re-rendering it
+    whenever an input changes; only changed files are rewritten, and the engine reloads the browser."""
+    relevant = watched_inputs(project)
+    watcher = _Debounced(regenerate, relevant)
+    observer = Observer()
+    observer.schedule(watcher, str(project.root), recursive=False)  # mkdocs.yml
+    for folder in input_folders(project):
+        observer.schedule(watcher, str(folder), recursive=True)
+    observer.start()
+    # `kill` or a test's terminate() sends SIGTERM: stop the engine's server too, rather than orphan it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    server = subprocess.Popen(engine.serve_command(project.engine_config, dev_addr), cwd=project.build_dir)
+    try:
+        server.wait()
+    finally:
+        observer.stop()
+        observer.join()
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()

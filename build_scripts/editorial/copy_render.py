@@ -1,0 +1,361 @@
+"""The one renderer of the copy: every hand-written page's {{ ... }} run in a sandbox, with its problems.
+
+`check`, `build`, `serve` and `diff` all render through `render_copy`, so a page the build refuses is a
+page `check` refuses, with the same message. The figure functions' calls are found in each page's syntax
+tree (never by pattern matching), and each call is told its line so problems can name it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import html
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import jinja2.meta
+from jinja2 import nodes
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from build_scripts.editorial.copy_check import FRONT_MATTER, Reference, page_title, prose, read_front_matter
+from build_scripts.editorial.copy_functions import FUNCTIONS, CopyData, PageFunctions
+from build_scripts.project import GENERATED
+from build_scripts.errors import Problem, relative
+from build_scripts.editorial.page_safety import front_matter_problems, include_problems, nesting_problems
+from build_scripts.editorial.updates import is_draft_meta
+
+PLAIN_DATA = (str, int, float, bool, type(None), list, tuple, dict)
+# ](page.md) or ](../page.md#part): a link to a page of the site (not a URL, not an absolute path)
+_IMAGE = re.compile(r"!\[[^\]]*\]\((?![a-z][a-z0-9+.-]*:|/|#)([^)\s#?]+)")  # ![alt](photo.png)
+_PAGE_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|/|#)([^)\s#?]+\.md)(?:#[^)\s]*)?\)")
+LINE_ARGUMENT = "_line"
+MAX_OUTPUT = 5_000_000  # characters a page may render to: a loop that writes more is a mistake or an attack
+MAX_SECONDS = 10  # a page's template may run this long; the shipped pages take milliseconds
+MAX_LOOP_STEPS = 1_000_000  # numbers range() may give one page in all: copy loops over a handful of figures
+
+
+class CopySandbox(ImmutableSandboxedEnvironment):
+    """Jinja for copy: attributes only of plain data (text, numbers, lists, mappings), nothing changed in place.
+
+    Copy comes from pull requests too: a page's template may run nothing but the figure functions and
+    read nothing but plain data, so no object reachable from it leads back to an unsandboxed engine.
+    """
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def is_safe_attribute(self, obj, attr: str, value) -> bool:
+        """Whether a template may read this attribute: only of plain data, and only what the sandbox allows."""
+        return isinstance(obj, PLAIN_DATA) and super().is_safe_attribute(obj, attr, value)
+
+    def call_binop(self, context, operator: str, left, right):
+        """`*` and `**`, refused where they would build something huge ("x" * 10**10 fills the memory)."""
+        if operator == "**":
+            if isinstance(right, int | float) and abs(right) > 64 or isinstance(left, int | float) and abs(left) > 10**9:
+                raise SecurityError("a power that large is not something copy needs")
+            return left**right
+        count = right if isinstance(left, str | list | tuple) else left
+        sized = left if isinstance(left, str | list | tuple) else right
+        if isinstance(sized, str | list | tuple) and isinstance(count, int) and len(sized) * count > MAX_OUTPUT:
+            raise SecurityError(f"repeating text or a list that many times would pass {MAX_OUTPUT:,} items")
+        return left * right
+
+
+class RenderTimeout(Exception):
+    """Raised inside a page's template that runs past its time (a loop over a huge text, say)."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Stop the code in this block, in this thread, if it runs longer than `seconds`.
+
+    A template's loops run as Python in this thread; a timer raises RenderTimeout in it (at its next
+    bytecode), which works in the preview's worker thread too, where signals cannot reach.
+    """
+    thread = threading.get_ident()
+    done = threading.Event()
+
+    def stop() -> None:
+        if not done.is_set():
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), ctypes.py_object(RenderTimeout))
+
+    timer = threading.Timer(seconds, stop)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        done.set()
+        timer.cancel()
+
+
+class LoopBudget:
+    """`range` for one page's template, counting every number it hands out: nested loops multiply."""
+
+    def __init__(self, limit: int = MAX_LOOP_STEPS):
+        self.limit, self.used = limit, 0
+
+    def __call__(self, *args: int) -> range:
+        numbers = range(*args)
+        self.used += len(numbers)
+        if self.used > self.limit:
+            raise SecurityError(f"the page's loops run more than {self.limit:,} steps")
+        return numbers
+
+
+def copy_environment() -> CopySandbox:
+    """The sandbox every page renders in: undefined names are errors, output is Markdown (not escaped)."""
+    return CopySandbox(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
+
+
+@dataclass
+class RenderedPage:
+    """One hand-written page after its template ran: front matter as written, and the rendered body."""
+
+    path: str  # under docs/, e.g. index.md
+    front_matter: str  # the YAML between the --- lines, as written ("" if none)
+    meta: dict
+    body: str
+    draft: bool = False
+    written: str = ""  # the page as its author wrote it, template and all
+
+    def markdown(self, extra_meta: dict[str, str] | None = None, banner: str = "") -> str:
+        """The finished page: front matter (with any fields the build adds that the page has not set) and body."""
+        added = {k: v for k, v in (extra_meta or {}).items() if k not in self.meta}
+        front = self.front_matter + "".join(f"{k}: {_yaml_text(v)}\n" for k, v in added.items())
+        head = f"---\n{front}---\n" if front.strip() else ""
+        return with_banner(head + self.body, banner)
+
+
+@dataclass
+class RenderedCopy:
+    """Every hand-written page rendered, the figures they quote, and every problem found."""
+
+    pages: dict[str, RenderedPage] = field(default_factory=dict)
+    references: list[Reference] = field(default_factory=list)  # quoted figures, drafts left out
+    problems: list[Problem] = field(default_factory=list)  # pages that cannot be read or run
+    figure_problems: list[Problem] = field(default_factory=list)  # unknown keys, suppressed figures, false claims
+
+    def uses(self) -> dict[str, list[dict]]:
+        """For each figure or source key, the pages that quote it (for the sources page and for diffs)."""
+        return uses_of(self.references)
+
+
+def uses_of(references: list[Reference]) -> dict[str, list[dict]]:
+    """For each quoted key, the pages quoting it, each once, in order."""
+    found: dict[str, dict[str, dict]] = {}
+    for ref in references:
+        found.setdefault(ref.key, {})[ref.page] = {"page": ref.page, "title": ref.title}
+    return {key: list(by_page.values()) for key, by_page in sorted(found.items())}
+
+
+def copy_pages(docs_dir: Path) -> list[Path]:
+    """Hand-written Markdown pages: every .md file under docs/ except docs/data/, where generated pages go."""
+    reserved = docs_dir / GENERATED
+    return sorted(p for p in docs_dir.rglob("*.md") if p.is_file() and reserved not in p.parents)
+
+
+def render_copy(docs_dir: Path, root: Path, data: CopyData) -> RenderedCopy:
+    """Render every page under docs/ with the figure functions, collecting the figures quoted and the problems."""
+    environment = copy_environment()
+    out = RenderedCopy()
+    calls_sources_list = []
+    for path in copy_pages(docs_dir):
+        page = _render_page(environment, path, docs_dir, root, data)
+        if page is None:
+            continue
+        rendered, functions, problems, parsed = page
+        out.pages[rendered.path] = rendered
+        out.problems += problems
+        out.figure_problems += functions.problems
+        if parsed is not None and _calls(parsed, "sources_list"):
+            calls_sources_list.append(path)
+        if not rendered.draft:
+            out.references += functions.references
+    out.problems += _broken_links(out, data, docs_dir)
+    # The sources page lists the pages quoting each source, which is known only once every page has rendered.
+    if calls_sources_list:
+        complete = CopyData(data.figures, data.surveys, data.sources, data.charts, data.latest_post,
+                            uses_of(out.references))
+        for path in calls_sources_list:
+            rendered, _, _, _ = _render_page(environment, path, docs_dir, root, complete)
+            out.pages[rendered.path] = rendered
+    return out
+
+
+def _render_page(environment: CopySandbox, path: Path, docs_dir: Path, root: Path, data: CopyData):
+    """One page rendered: (page, its functions, its problems, its syntax tree or None)."""
+    shown = relative(path, root)
+    name = path.relative_to(docs_dir).as_posix()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problem = Problem(shown, f"byte {exc.start}", "the page is not UTF-8 text", "save it as UTF-8 in your editor")
+        return RenderedPage(name, "", {}, ""), PageFunctions(data, name, name, shown, str), [problem], None
+    meta, front_problems = read_front_matter(text, shown)
+    front = FRONT_MATTER.match(text)
+    front_text, body = (front.group(1), text[front.end():]) if front else ("", text)
+    problems = front_problems + front_matter_problems(meta, shown) + nesting_problems(text, shown)
+    title = page_title(text, meta, path)
+    functions = PageFunctions(data, name, title, shown, lambda excerpt: excerpt)
+    page = RenderedPage(name, front_text, meta, body, draft=is_draft_meta(meta), written=text)
+    if meta.get("render_macros") is False:  # the page asks to be published as written
+        return page, functions, problems, None
+    # The body is parsed after as many empty lines as the front matter takes, so the tree's line numbers
+    # are the page's; the leading newlines this renders are dropped when the page is finished.
+    padded = "\n" * (text.count("\n", 0, front.end()) if front else 0) + body
+    try:
+        tree = environment.parse(padded)
+    except jinja2.TemplateSyntaxError as exc:
+        return page, functions, problems + [Problem(
+            shown, f"line {exc.lineno or 1}", f"the page's {{{{ ... }}}} template is broken: {exc.message}",
+            "close every {{ with }} and every {% with %}, or write a literal {{ as {{ '{{' }}")], None
+    except RecursionError:
+        return page, functions, problems + [Problem(shown, "", "the page's {{ ... }} template nests too deeply to read",
+                                                    "write simpler expressions: one function call in each {{ ... }}")], None
+    reading = include_problems(tree, shown) + _unknown_names(tree, meta, shown)
+    if reading:
+        return page, functions, problems + reading, tree
+    _tell_lines(tree)
+    functions.render_excerpt = lambda excerpt: _render_excerpt(environment, excerpt, data, name, title, shown)
+    page.body = _render_tree(environment, tree, functions, meta, shown, problems, body)
+    return page, functions, problems, tree
+
+
+def _render_excerpt(environment: CopySandbox, text: str, data: CopyData, page: str, title: str, shown: str) -> str:
+    """A post's excerpt rendered as part of the page that shows it; its problems are the post's own to report."""
+    try:
+        tree = environment.parse(text)
+    except jinja2.TemplateSyntaxError:
+        return text
+    if include_problems(tree, shown):
+        return text
+    _tell_lines(tree)
+    return _render_tree(environment, tree, PageFunctions(data, page, title, shown, str), {}, shown, [], text)
+
+
+def _render_tree(environment: CopySandbox, tree: nodes.Template, functions: PageFunctions, meta: dict, shown: str,
+                 problems: list[Problem], fallback: str) -> str:
+    context = {name: value for name, value in meta.items() if isinstance(name, str)}
+    context |= {"page": {"title": functions.title, "meta": meta}}
+    context |= functions.functions() | {"range": LoopBudget()}
+    try:
+        template = environment.template_class.from_code(
+            environment, environment.compile(tree, filename=shown), environment.make_globals(None))
+        pieces, size = [], 0
+        with time_limit(MAX_SECONDS):
+            for piece in template.generate(context):
+                size += len(piece)
+                if size > MAX_OUTPUT:
+                    raise OverflowError
+                pieces.append(piece)
+        return "".join(pieces)
+    except jinja2.UndefinedError as exc:
+        problems.append(Problem(shown, _template_line(exc, shown), f"the page uses a name that is not one of the site's "
+                                f"functions ({exc.message})", f"use one of {', '.join(FUNCTIONS)}"))
+    except SecurityError as exc:
+        problems.append(Problem(shown, _template_line(exc, shown), f"the page's template does something copy may not ({exc})",
+                                "call only the figure functions, e.g. {{ stat(\"<key>\") }}"))
+    except RenderTimeout:
+        problems.append(Problem(shown, "", f"the page's template ran for more than {MAX_SECONDS:g} seconds",
+                                "remove the loop that runs so long: copy needs only the figure functions"))
+    except OverflowError:
+        problems.append(Problem(shown, "", f"the page's template writes more than {MAX_OUTPUT:,} characters",
+                                "remove the loop that repeats text"))
+    except (TypeError, ValueError, ArithmeticError, LookupError, RecursionError, MemoryError) as exc:
+        problems.append(Problem(shown, _template_line(exc, shown), f"a {{{{ ... }}}} expression failed: "
+                                f"{type(exc).__name__}: {str(exc)[:160]}",
+                                "check the function's arguments, e.g. {{ stat(\"<key>\", form=\"words\") }}"))
+    return fallback
+
+
+def _template_line(exc: BaseException, shown: str) -> str:
+    """The page line an error happened on, from the traceback Jinja rewrites to point into the template."""
+    tb, line = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == shown:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f"line {line}" if line else ""
+
+
+def _tell_lines(tree: nodes.Template) -> None:
+    """Give every call of a figure function its line in the page, as the `_line` argument."""
+    for call in tree.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name in FUNCTIONS:
+            call.kwargs = [k for k in call.kwargs if k.key != LINE_ARGUMENT]
+            call.kwargs.append(nodes.Keyword(LINE_ARGUMENT, nodes.Const(call.lineno), lineno=call.lineno))
+
+
+def _broken_links(copy: RenderedCopy, data: CopyData, docs_dir: Path) -> list[Problem]:
+    """Links to a page (.md) and images that neither docs/ nor the build has: the engines refuse such a link
+    (MkDocs refuses a missing image, Zensical publishes it broken), so `check` refuses it first."""
+    pages = set(copy.pages) | {f"{GENERATED}/index.md"} | {f"{GENERATED}/{survey}.md" for survey in data.surveys}
+    problems = []
+    for name, page in copy.pages.items():
+        if page.meta.get("render_macros") is False:
+            continue
+        for number, line in enumerate(prose(page.written).splitlines(), 1):  # code and comments left out
+            for pattern, kind in ((_PAGE_LINK, "page"), (_IMAGE, "image")):
+                for match in pattern.finditer(line):
+                    target = posixpath.normpath(posixpath.join(posixpath.dirname(name), match.group(1)))
+                    generated = target.startswith(f"{GENERATED}/")  # charts and share images the build draws
+                    if target in pages or (kind == "image" and (generated or (docs_dir / target).is_file())):
+                        continue
+                    what = "a page" if kind == "page" else "an image"
+                    problems.append(Problem(f"docs/{name}", f"line {number}", f"links to {what} that does not exist",
+                                            "correct the link, or add the file to docs/", match.group(1)))
+    return problems
+
+
+def _unknown_names(tree: nodes.Template, meta: dict, shown: str) -> list[Problem]:
+    """Names the page uses that are neither figure functions, `page`, nor its own front-matter fields."""
+    known = set(FUNCTIONS) | {"page"} | {name for name in meta if isinstance(name, str)}
+    unknown = sorted(jinja2.meta.find_undeclared_variables(tree) - known)
+    return [Problem(shown, _first_line(tree, name), "the page calls a name that is not one of the site's functions",
+                    f"use one of {', '.join(FUNCTIONS)}", name) for name in unknown]
+
+
+def _first_line(tree: nodes.Template, name: str) -> str:
+    lines = [node.lineno for node in tree.find_all(nodes.Name) if node.name == name and node.ctx == "load"]
+    return f"line {min(lines)}" if lines else ""
+
+
+def _calls(tree: nodes.Template, name: str) -> bool:
+    return any(isinstance(c.node, nodes.Name) and c.node.name == name for c in tree.find_all(nodes.Call))
+
+
+BANNER_START = '<div class="admonition failure" role="alert">'
+
+
+def problems_banner(text: str) -> str:
+    """A warning box with the build's problems, for the preview: one raw HTML line Markdown leaves alone.
+
+    The problems quote survey answers, which respondents typed, so they are escaped; newlines become
+    character references so no blank line ends the block.
+    """
+    body = html.escape(text.rstrip("\n")).replace("\n", "&#10;")
+    return (f'{BANNER_START}<p class="admonition-title">This preview has problems: the pages show the last '
+            f"figures that built</p><pre style=\"white-space: pre-wrap\"><code>{body}</code></pre></div>\n\n")
+
+
+def with_banner(markdown: str, banner: str) -> str:
+    """A finished page with the problems banner (or none) at the top of its body, replacing any it had."""
+    front = FRONT_MATTER.match(markdown)
+    head, body = (markdown[:front.end()], markdown[front.end():]) if front else ("", markdown)
+    body = body.lstrip("\n")
+    if body.startswith(BANNER_START):
+        body = body.split("\n", 1)[1].lstrip("\n") if "\n" in body else ""
+    return head + ("\n" if head else "") + banner + body
+
+
+def _yaml_text(value: str) -> str:
+    """A text as a double-quoted YAML scalar (JSON's string syntax is valid YAML)."""
+    import json
+
+    return json.dumps(str(value), ensure_ascii=False)

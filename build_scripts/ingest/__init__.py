@@ -1,0 +1,1 @@
+"""Reading what people give the build: codebooks, sources, exports in their many shapes, validation, drafts."""

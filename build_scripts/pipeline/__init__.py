@@ -1,0 +1,1 @@
+"""The stages joined: compute everything from a project, then write the finished tree."""

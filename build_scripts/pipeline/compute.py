@@ -1,0 +1,132 @@
+"""The data half of the build: load, validate, compute, then write generated pages, charts and tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from build_scripts.publish import charts
+from build_scripts.cache import Cache
+from build_scripts.statistics.change import waves_by_series
+from build_scripts.editorial.copy_check import Reference, typed_figures
+from build_scripts.editorial.copy_functions import CopyData
+from build_scripts.editorial.copy_render import RenderedCopy, copy_pages, render_copy
+from build_scripts.errors import DataError, Problem, relative
+from build_scripts.ingest.load import Survey
+from build_scripts.publish.page_plan import PagePlan, plan_pages
+from build_scripts.project import Project
+from build_scripts.publish.project_bounds import boundary_problems
+from build_scripts.ingest.sources import Sources, load_sources
+from build_scripts.statistics.table import combined_table
+from build_scripts.statistics.survey_figures import SurveyFigures, compute_surveys
+from build_scripts.publish.survey_page import chart_rows
+from build_scripts.editorial.updates import Post, latest_post
+from build_scripts.yaml_schema import read_site_config
+
+@dataclass
+class Results:
+    """Everything computed from the inputs, ready to be written out."""
+
+    surveys: list[Survey]  # the surveys read in this run (with a cache, only those that changed)
+    sources: Sources
+    table: pd.DataFrame
+    metas: list[dict] = field(default_factory=list)
+    copy: RenderedCopy = field(default_factory=RenderedCopy)  # every hand-written page rendered
+    plan: PagePlan = field(default_factory=PagePlan)  # survey pages and chart records
+    warnings: list[Problem] = field(default_factory=list)
+    figures: list[SurveyFigures] = field(default_factory=list)  # every survey, read or cached
+    latest_post: Post | None = None  # the newest published update
+    site_config: dict = field(default_factory=dict)  # mkdocs.yml as plain data
+    copy_data: CopyData = field(default_factory=CopyData)  # what the copy's figure functions read
+
+    @property
+    def references(self) -> list[Reference]:
+        """The figures and sources the published pages quote, with page and line."""
+        return self.copy.references
+
+    def uses(self) -> dict[str, list[dict]]:
+        """For each figure or source key, the pages that quote it (for the sources page and for diffs)."""
+        return self.copy.uses()
+
+
+def compute(project: Project, strict: bool = False, copy_must_hold: bool = True, cache: Cache | None = None) -> Results:
+    """Load and validate every input and compute the statistics table, or raise with every problem.
+
+    With a cache, surveys whose folder is unchanged since a previous run are not read or recomputed.
+
+    Figures typed by hand in the copy are warnings, or problems when `strict` (as CI runs it). With
+    `copy_must_hold` off (for `diff`, which reports them), broken claims and keys are warnings too.
+    """
+    root = project.root
+    cache = cache or Cache(None)
+    sources_file = project.surveys_dir / "sources.yml"
+    sources, problems = load_sources(sources_file, relative(sources_file, root))
+    computed = compute_surveys(project.surveys_dir, root, cache, problems)
+    figures = computed.figures
+    table = combined_table([f.rows for f in figures], figures)
+    config = read_site_config(project.config_file)
+    latest, unreadable_posts = newest_post(project.docs_dir)
+    problems += unreadable_posts + boundary_problems(root, config)
+    series = waves_by_series(figures)
+    metas = [survey_meta(f, series[f.codebook.series_key], table) for f in figures]
+    plan = plan_pages(metas, table, (project.docs_dir / "methodology.md").exists(), cache)
+    data = copy_data(table, metas, sources, plan, latest)
+    copy = render_copy(project.docs_dir, root, data)
+    typed = typed_figures(copy_pages(project.docs_dir), root)
+    fatal = problems + copy.problems + (copy.figure_problems if copy_must_hold else []) + (typed if strict else [])
+    if fatal:
+        raise DataError(fatal)
+    weights = [w for f in figures for w in f.warnings]  # kept with each survey's figures, cached or not
+    warnings = weights + ([] if copy_must_hold else copy.figure_problems) + ([] if strict else typed)
+    return Results(computed.loaded, sources, table, metas, copy, plan, warnings, figures, latest, config, data)
+
+
+def copy_data(table: pd.DataFrame, metas: list[dict], sources: Sources, plan: PagePlan, latest: Post | None) -> CopyData:
+    """What the copy's figure functions read, as plain data: table rows by key (NaN as None), surveys, sources."""
+    rows = table.astype(object).where(table.notna(), None).to_dict("records")
+    return CopyData(figures={row["key"]: row for row in rows}, surveys={m["id"]: m for m in metas},
+                    sources={s.key: s.model_dump(mode="json") for s in sources.sources}, charts=plan.records(),
+                    latest_post=latest)
+
+
+def newest_post(docs_dir: Path) -> tuple[Post | None, list[Problem]]:
+    """The newest published update, and the updates that cannot be read (so that `check` finds them too)."""
+    try:
+        return latest_post(docs_dir), []
+    except DataError as error:
+        return None, error.problems
+
+
+def survey_meta(figures: SurveyFigures, waves: list[SurveyFigures], table: pd.DataFrame) -> dict:
+    """The survey's disclosure fields, segments, waves and questions, as plain data for pages and macros."""
+    book = figures.codebook
+    meta = {
+        "id": book.id, "title": book.title, "commissioned_by": book.commissioned_by,
+        "conducted_by": book.conducted_by, "fieldwork_start": book.fieldwork.start.isoformat(),
+        "fieldwork_end": book.fieldwork.end.isoformat(), "method": book.method,
+        "population": book.population, "coverage": book.coverage, "notes": book.notes,
+        "respondents": figures.respondents, "weighting": None, "questions": [],
+        "series": book.series_key, "wave": book.wave_name,
+        "waves": [{"id": w.id, "wave": w.codebook.wave_name} for w in waves],
+        "segments": [{"key": s.key, "label": s.label, "values": [{"key": o.key, "label": o.label} for o in s.options]}
+                     for s in book.segments],
+    }
+    if book.weighting:
+        meta["weighting"] = {
+            "variables": book.weighting.variables, "targets_source": book.weighting.targets_source,
+            "effective_base": figures.effective_base,
+            "method": "supplied" if book.weighting.column else "raking", "cap": book.weighting.cap,
+        }
+    whole = table[(table["survey"] == book.id) & (table["segment"] == "") & (table["compare_to"] == "")]
+    for q in book.questions:
+        rows = chart_rows(whole[whole["question"] == q.key], q.base)
+        meta["questions"].append({
+            "key": q.key, "title": q.title, "text": q.text, "type": q.type, "base": q.base,
+            "asked_of": q.asked.description if q.asked else "all respondents",
+            "respondents": q.asked.description if q.asked else "respondents",
+            "headline": q.headline_key,
+            "description": charts.describe(q.title, rows, q.asked.description if q.asked else "respondents"),
+        })
+    return meta

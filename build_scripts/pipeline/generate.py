@@ -1,0 +1,103 @@
+"""The generated half of the finished tree: survey pages, charts, share images and tables under data/.
+
+Everything is written through `GeneratedFolder`, so only files whose content changed are touched,
+and through the cache, so an unchanged chart is not redrawn.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from build_scripts.editorial import pages
+from build_scripts.publish import share_images
+from build_scripts.cache import Cache
+from build_scripts.project import GENERATED
+from build_scripts.publish.drawing import DrawingPool, drawn
+from build_scripts.publish.page_plan import plan_pages
+from build_scripts.pipeline.compute import Results
+from build_scripts.publish.spreadsheet_safety import spreadsheet_safe
+from build_scripts.statistics.table import write_csv
+from build_scripts.publish.writer import Subfolder
+
+
+def write_generated(out: Subfolder, results: Results, progress=lambda message: None,
+                    cache: Cache | None = None, pool: DrawingPool | None = None) -> dict[str, dict[str, str]]:
+    """Write survey pages, charts, share images and tables into the generated folder `out`.
+
+    With a cache, charts whose inputs are unchanged are not drawn again; with a pool, charts are drawn
+    in its worker while the rest is made here. Returns each page's share fields (share_image,
+    share_alt) by its path under docs/, and the site's own under "".
+    """
+    cache, pool = cache or Cache(None), pool or DrawingPool(in_worker=False)
+    table = results.table
+    out.write("stats.csv", write_csv(spreadsheet_safe(table)))
+    for meta in results.metas:
+        survey_rows = table[table["survey"] == meta["id"]]
+        out.write(f"{meta['id']}.csv", write_csv(spreadsheet_safe(survey_table_for_download(meta, survey_rows))))
+    plan = results.plan
+    charts = {name: cache.get("chart", key) for name, (_, key) in plan.charts.items()}
+    drawing = []
+    if any(files is None for files in charts.values()):
+        if not plan.drawable:  # the plan came from the cache, a chart's files did not: make the charts again
+            plan = plan_pages(results.metas, table, plan.methodology, cache, fresh=True)
+        for name, files in charts.items():
+            if files is None:
+                _, key = plan.charts[name]
+                chart = plan.drawable[name]
+                drawing.append((chart, key, pool.submit(chart.spec("light"))))
+        progress(f"{len(drawing)} of {len(charts)} charts to draw")
+    else:
+        progress(f"{len(plan.markdown)} survey pages and {len(charts)} charts unchanged")
+    share = _share_images(results, cache, out, progress)
+    for survey_id, markdown in plan.markdown.items():
+        out.write(f"{survey_id}.md", with_fields(markdown, share.get(f"{GENERATED}/{survey_id}.md", share[""])))
+    for files in charts.values():
+        for path, content in (files or {}).items():
+            out.write(path, content)
+    for chart, key, future in drawing:  # drawn in the pool meanwhile
+        files = chart.files(drawn(future, lambda chart=chart: chart.spec("light")))
+        cache.put("chart", key, files)
+        for path, content in files.items():
+            out.write(path, content)
+    out.write("index.md", with_fields(pages.data_page(results.metas), share[""]))
+    return share
+
+
+def with_fields(markdown: str, fields: dict[str, str]) -> str:
+    """A generated page (which opens with front matter) with more front-matter fields, as JSON-quoted YAML."""
+    head, _, rest = markdown.partition("---\n")
+    added = "".join(f"{name}: {json.dumps(value, ensure_ascii=False)}\n" for name, value in fields.items())
+    return f"{head}---\n{added}{rest}" if not head else markdown
+
+
+def _share_images(results: Results, cache: Cache, out: Subfolder, progress) -> dict[str, dict[str, str]]:
+    """Draw (or take from the cache) every share image; returns each page's share fields, the site's under ""."""
+    name, description = site_identity(results.site_config)
+    cards, page_cards = share_images.plan_cards(results.table, results.metas, results.references,
+                                                share_images.site_card(name, description))
+    progress(f"{len(cards)} share images")
+    for card in cards.values():
+        key = cache.key(card.name, card.figure, card.finding, card.source, name)
+        out.write(card.path, cache.remember("share", key, lambda card=card: share_images.render_card(card, name)))
+    fields = {page: _share_fields(card) for page, card in sorted(page_cards.items())}
+    return {"": _share_fields(cards[share_images.SITE_CARD]), **fields}
+
+
+def _share_fields(card: share_images.ShareCard) -> dict[str, str]:
+    """A page's front-matter fields for its share card (the theme's main.html reads them)."""
+    return {"share_image": f"{GENERATED}/{card.path}", "share_alt": card.alt}
+
+
+def site_identity(config: dict) -> tuple[str, str]:
+    """The site's name and description, from mkdocs.yml (for the share image of pages with no figure)."""
+    return str(config.get("site_name") or "Survey findings"), str(config.get("site_description") or "")
+
+
+def survey_table_for_download(meta: dict, rows: pd.DataFrame) -> pd.DataFrame:
+    """A survey's figures with the question wording beside them, for readers who open it in a spreadsheet."""
+    wording = {q["key"]: q["text"] for q in meta["questions"]}
+    out = rows.copy()
+    out.insert(3, "question_text", out["question"].map(wording))
+    return out

@@ -1,0 +1,50 @@
+"""The survey pages' plan: each page's Markdown and each chart's record, made once and shared.
+
+The copy renderer needs the charts' records (a page may show any survey chart) before anything is
+drawn, and `check` needs them without drawing at all; the plan is cached by its inputs.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from build_scripts.cache import Cache
+from build_scripts.publish.chart_figure import Chart
+from build_scripts.statistics.table import write_csv
+from build_scripts.publish.survey_page import survey_page
+
+
+@dataclass
+class PagePlan:
+    """Survey pages' Markdown by survey id, and chart records with their cache keys by chart name."""
+
+    markdown: dict[str, str] = field(default_factory=dict)
+    charts: dict[str, tuple[dict, str]] = field(default_factory=dict)
+    drawable: dict[str, Chart] = field(default_factory=dict)  # the charts themselves, when made in this run
+    methodology: bool = False  # whether the pages link to the site's methodology page
+
+    def records(self) -> dict[str, dict]:
+        """Each chart's record (name, title, text alternative, table) by name."""
+        return {name: record for name, (record, _) in self.charts.items()}
+
+
+def plan_pages(metas: list[dict], table: pd.DataFrame, methodology: bool, cache: Cache, fresh: bool = False) -> PagePlan:
+    """The plan from the cache when its inputs are unchanged (unless `fresh`), else made and cached."""
+    key = cache.key("pages", write_csv(table), json.dumps(metas, sort_keys=True), str(methodology))
+    found = None if fresh else cache.get("pages", key)
+    if found is not None:
+        return PagePlan(found["markdown"], {name: tuple(entry) for name, entry in found["charts"].items()},
+                        methodology=methodology)
+    plan = PagePlan(methodology=methodology)
+    for meta in metas:
+        page = survey_page(meta, table, methodology)
+        plan.markdown[meta["id"]] = page.markdown
+        for chart in page.charts:
+            record = chart.record()
+            plan.charts[chart.name] = (record, cache.key(*record.values(), chart.data.to_csv(index=False)))
+            plan.drawable[chart.name] = chart
+    cache.put("pages", key, {"markdown": plan.markdown, "charts": plan.charts})
+    return plan

@@ -1,0 +1,1 @@
+"""From responses to the statistics table: answers counted, weighted, estimated, protected, compared."""

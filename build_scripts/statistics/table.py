@@ -1,0 +1,124 @@
+"""The statistics table: one row per published figure, with Wilson intervals and suppression."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from build_scripts.statistics.change import change_rows
+from build_scripts.statistics.disclosure import BASE_TOO_SMALL, EFFECTIVE_BASE_TOO_SMALL, GroupMembers, question_problem
+from build_scripts.statistics.disclosure_survey import protect_survey
+from build_scripts.statistics.disclosure_weighted import add_weights
+from build_scripts.statistics.estimates import wilson_interval
+from build_scripts.ingest.load import Survey
+from build_scripts.standards import DEFAULT, Thresholds
+from build_scripts.statistics.tally import Breakdown, Workers, question_flags, scratch_freed, weight_array
+
+COLUMNS = [
+    "key", "survey", "series", "wave", "question", "option", "option_label", "option_type", "base_type",
+    "segment", "segment_value", "base", "weighted_base", "effective_base", "weighted", "count", "weighted_count",
+    "estimate", "ci_low", "ci_high", "suppressed", "suppression", "low_base",
+    "compare_to", "previous_estimate", "change_pp", "p_value", "change",
+]
+
+
+def survey_table(survey: Survey, weights: pd.Series | None, thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
+    """Every figure of one survey: each option and net of each question, for everyone and for each segment."""
+    book, frame = survey.codebook, survey.responses
+    w = None if weights is None else weight_array(weights, frame.index)
+    breakdowns = [Breakdown.whole(len(frame), w)]
+    breakdowns += [Breakdown.of(s.key, frame[s.column], [(o.key, o.export_value) for o in s.options], w)
+                   for s in book.segments]
+    with Workers(len(frame)) as workers, scratch_freed():
+        blocks = []  # (question, breakdown, ..., its tallies as they are computed)
+        for q in book.questions:
+            workers.wait_for([tallies for *_, tallies in blocks], keep=workers.AHEAD * len(breakdowns))
+            cells, about = question_flags(book, frame, q)
+            for breakdown in breakdowns:
+                if q.asked and breakdown.key == q.asked.segment:
+                    continue  # broken down by the segment that routes it, it would only repeat the whole sample
+                blocks.append((q, breakdown, cells.names, cells.base_of, about, workers.submit(breakdown.tallies, cells)))
+            del cells  # the workers hold a question's flags only until they have counted them
+        # Wait for every tally before turning them into rows: pure Python work here would starve the
+        # workers of the interpreter lock they need between numpy calls.
+        done = [tallies.result() for *_, tallies in blocks]
+        records: dict[str, list[dict]] = {}  # each question's rows from all its tables, in order
+        for (q, breakdown, names, base_of, about, _), tallies in zip(blocks, done, strict=True):
+            records.setdefault(q.key, []).extend(breakdown.records(book, q, names, base_of, about, tallies))
+    members = GroupMembers(book, frame)
+    # Suppression is decided over all of a question's tables at once, then across the survey's questions:
+    # a figure hidden in one table must not be given away by another table, nor by another question's bases.
+    parts = [(q, pd.DataFrame(records[q.key])) for q in book.questions if records.get(q.key)]
+    problems = [question_problem(rows, q, thresholds, members) for q, rows in parts]
+    # Equal weights make every weighted figure a multiple of its count: nothing more for a reader to use.
+    moments = None if w is None or not len(w) or np.ptp(w) == 0 else w
+    if any(p is not None for p in problems):  # then every question's bases may be needed as complements
+        problems = [p or question_problem(rows, q, thresholds, members, force=True)
+                    for (q, rows), p in zip(parts, problems, strict=True)]
+        for (q, rows), problem in zip(parts, problems, strict=True):
+            if moments is not None:
+                add_weights(problem, rows, q, members, moments)
+    protect_survey([(q, rows, p) for (q, rows), p in zip(parts, problems, strict=True)], members, moments)
+    table = pd.concat([rows for _, rows in parts], ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+    table["series"], table["wave"] = book.series_key, book.wave_name
+    return _add_estimates(table, thresholds)
+
+
+def _add_estimates(table: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
+    estimate = table["weighted_count"] / table["weighted_base"]
+    low, high = wilson_interval(estimate, table["effective_base"], thresholds.confidence)
+    suppressed = table["suppression"] != ""
+    table["estimate"] = estimate.where(~suppressed)
+    table["ci_low"] = pd.Series(low, index=table.index).where(~suppressed)
+    table["ci_high"] = pd.Series(high, index=table.index).where(~suppressed)
+    table["suppressed"] = suppressed
+    base_hidden = table.get("_base_hidden", pd.Series(False, index=table.index)).fillna(False).astype(bool)
+    # Standards rule 4: a base, or an effective base, of 50 to 99 carries a warning.
+    small_base = table["suppression"].isin([BASE_TOO_SMALL, EFFECTIVE_BASE_TOO_SMALL])
+    low = (table["base"] < thresholds.low_base_below) | (table["effective_base"] < thresholds.low_base_below)
+    table["low_base"] = ~small_base & low & ~base_hidden
+    table["count"] = table["count"].astype("Int64").mask(suppressed)
+    table["weighted_count"] = table["weighted_count"].mask(suppressed)
+    # A base that would give away a small count is not published (see disclosure.py).
+    table["base"] = table["base"].astype("Int64").mask(base_hidden)
+    weights_hidden = table.get("_weights_hidden", pd.Series(False, index=table.index)).fillna(False).astype(bool)
+    table["weighted_base"] = table["weighted_base"].mask(base_hidden | weights_hidden)
+    table["effective_base"] = table["effective_base"].mask(base_hidden | weights_hidden)
+    for column in ["compare_to", "change"]:
+        table[column] = ""
+    for column in ["previous_estimate", "change_pp", "p_value"]:
+        table[column] = np.nan
+    return table[COLUMNS]
+
+
+def statistics_table(surveys: list[Survey], weights: dict[str, pd.Series | None] | None = None,
+                     thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
+    """The single table every number on the site comes from: figures in codebook order, then changes."""
+    weights = weights or {}
+    return combined_table([survey_table(s, weights.get(s.id), thresholds) for s in surveys], surveys, thresholds)
+
+
+def combined_table(tables: list[pd.DataFrame], surveys: list, thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
+    """Each survey's figures in order, then the change rows between consecutive waves of a series.
+
+    `surveys` need only each survey's `id` and `codebook` (survey figures from the cache will do).
+    """
+    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=COLUMNS)
+    changes = change_rows(surveys, table, thresholds)
+    return pd.concat([table, changes], ignore_index=True) if len(changes) else table
+
+
+def write_csv(table: pd.DataFrame) -> str:
+    """The table as CSV text, so identical inputs give identical bytes.
+
+    Numbers keep full precision (repr round-trips exactly), so a figure read back from the CSV rounds
+    to the same percentage as the pages show, and a reader can redo every interval and test from it.
+    """
+    out = table.copy()
+    for column in ["estimate", "ci_low", "ci_high", "previous_estimate", "change_pp", "p_value",
+                   "weighted_base", "effective_base", "weighted_count"]:
+        if column in out:
+            out[column] = out[column].map(lambda v: "" if pd.isna(v) else repr(float(v)))
+    for column in ["weighted", "suppressed", "low_base"]:
+        out[column] = out[column].map(lambda v: "true" if v else "false")
+    return out.to_csv(index=False, lineterminator="\n")
