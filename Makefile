@@ -1,59 +1,70 @@
 # Two commands for a new user: `make site` builds the site, `make test` runs the tests.
-# Both create .venv and install the pinned dependencies (requirements.lock) on first use; where npm is
-# installed, `make test` also installs axe-core (package-lock.json) for the browser tests in tests/browser/.
+# `make site` creates .venv with the runtime only (requirements/runtime.txt); `make test` adds the test tools
+# (requirements/test.txt). Both lock files pin every package with its hashes. Where npm is installed,
+# `make test` also installs axe-core (package-lock.json) for the browser tests in tests/browser/.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-INSTALLED := $(VENV)/.installed
+RUNTIME := $(VENV)/.runtime-installed
+TESTING := $(VENV)/.test-installed
+LOCK_OPTIONS := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
+	--no-emit-trusted-host
 NODE_INSTALLED := node_modules/.installed
 # Without npm (a fresh machine with only Python and make) the browser tests skip, so `make test` skips npm too.
 NODE_DEPS := $(if $(shell command -v npm 2>/dev/null),$(NODE_INSTALLED))
 
 .PHONY: install node-install site serve check test test-browser bench seed-surveys lock clean
 
-$(INSTALLED): pyproject.toml requirements.lock
+$(RUNTIME): pyproject.toml requirements/runtime.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[test]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/runtime.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(TESTING): $(RUNTIME) requirements/test.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/test.txt
 	touch $@
 
 $(NODE_INSTALLED): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-install: $(INSTALLED)  ## create .venv with the pinned dependencies
+install: $(RUNTIME)  ## create .venv with the pinned runtime dependencies (what `make site` needs)
 
 node-install: $(NODE_INSTALLED)  ## install axe-core for the browser tests, exactly as package-lock.json pins it
 
-site: $(INSTALLED)  ## validate the surveys, compute the figures and build site/
+site: $(RUNTIME)  ## validate the surveys, compute the figures and build site/
 	$(BIN)/campaign-site build
 
-serve: $(INSTALLED)  ## preview the site with live reload on http://127.0.0.1:8000
+serve: $(RUNTIME)  ## preview the site with live reload on http://127.0.0.1:8000
 	$(BIN)/campaign-site serve
 
-check: $(INSTALLED)  ## validate data and copy without writing anything; figures typed by hand fail it
+check: $(RUNTIME)  ## validate data and copy without writing anything; figures typed by hand fail it
 	$(BIN)/campaign-site check --strict
 
-test: $(INSTALLED) $(NODE_DEPS)  ## run the test suite (browser tests skip without Chromium, unless CI is set)
+test: $(TESTING) $(NODE_DEPS)  ## run the test suite (browser tests skip without Chromium, unless CI is set)
 	$(BIN)/python -m pytest
 
-test-browser: $(INSTALLED) $(NODE_DEPS)  ## run only the browser tests (Chromium over the built site)
+test-browser: $(TESTING) $(NODE_DEPS)  ## run only the browser tests (Chromium over the built site)
 	$(BIN)/python -m pytest -m browser tests/browser
 
-bench: $(INSTALLED)  ## the benchmarks, each a ratio against a floor measured in the same run (README: Performance)
+bench: $(TESTING)  ## the benchmarks, each a ratio against a floor measured in the same run (README: Performance)
 	$(BIN)/python bench/build_vs_mkdocs.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/page_weight.py
 
-seed-surveys: $(INSTALLED)  ## regenerate the shipped synthetic responses
+seed-surveys: $(RUNTIME)  ## regenerate the shipped synthetic responses
 	$(BIN)/python -m build_scripts.cli.seed_surveys
 
-lock:  ## re-pin every dependency to what resolves today (then commit requirements.lock)
+lock:  ## re-pin every dependency, with hashes, to what resolves today (then commit requirements/)
 	rm -rf .venv-lock
 	$(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/python -m pip install --quiet -e ".[test]"
-	.venv-lock/bin/python -m pip freeze --exclude-editable | grep -v '^campaign-site' > requirements.lock
+	.venv-lock/bin/python -m pip install --quiet pip-tools
+	.venv-lock/bin/pip-compile $(LOCK_OPTIONS) --upgrade -o requirements/runtime.txt pyproject.toml
+	.venv-lock/bin/pip-compile $(LOCK_OPTIONS) --upgrade --extra test -c requirements/runtime.txt \
+		-o requirements/test.txt pyproject.toml
 	rm -rf .venv-lock
 
 clean:  ## remove the virtual environment, node_modules and everything the build wrote
