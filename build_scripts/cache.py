@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 PACKAGE_DIR = Path(__file__).parent
-LIBRARIES = ["pandas", "numpy", "pyarrow", "altair", "vl-convert-python", "weightipy", "scipy", "pydantic",
+LIBRARIES = ["pandas", "numpy", "pyarrow", "altair", "vl-convert-python", "pydantic",
              "python-calamine", "pyreadstat", "pyyaml"]
 
 

@@ -153,3 +153,38 @@ def test_check_prints_the_extreme_weight_warning(mini_site):
     result = CliRunner().invoke(main, ["check", "--project", str(mini_site)])
     assert result.exit_code == 0, result.output
     assert "warning: surveys/mini-2020/responses.csv, column 'weight', row 6: a weight is more than 10 times" in result.output
+
+
+def _weightipy_rake(groups: pd.DataFrame, targets: dict, cap: float) -> np.ndarray:
+    """The oracle: weightipy's rim weighting, which the build used before its own twenty lines."""
+    import weightipy
+
+    scheme = weightipy.scheme_from_dict(
+        {name: {group: 100 * share for group, share in shares.items()} for name, shares in targets.items()},
+        rim_params={"cap": cap, "convcrit": 1e-10, "max_iterations": 5000})
+    weights = weightipy.weight(groups.reset_index(drop=True), scheme).to_numpy(dtype=float)
+    return weights / weights.mean()
+
+
+@pytest.mark.parametrize("seed", [1, 7, 2024])
+def test_raking_gives_the_weights_weightipy_gives(seed):
+    frame = _sample(seed=seed)
+    groups = pd.DataFrame({"age/sex": (frame["Age"] + "/" + frame["Sex"]).str.lower(),
+                           "region": frame["Region"].str.lower()})
+    targets = {"age/sex": {g: s / 100 for g, s in AGE_SEX["shares"].items()},
+               "region": {g: s / 100 for g, s in REGION["shares"].items()}}
+    ours = rake(groups, targets, cap=5).to_numpy()
+    assert ours == pytest.approx(_weightipy_rake(groups, targets, cap=5), rel=1e-7)
+
+
+def test_raking_a_two_by_two_table_by_hand():
+    # Cells (young f, young m, old f, old m) hold 1, 2, 3 and 4 respondents; the targets are half young and
+    # half women. Raking keeps the table's cross-product ratio, (1 x 4) / (2 x 3) = 2/3, and meets the margins,
+    # so the weighted cells (out of 10) are x, 5 - x, 5 - x, x with x^2 / (5 - x)^2 = 2/3:
+    # x = 5 sqrt(2/3) / (1 + sqrt(2/3)) = 2.2474...
+    groups = pd.DataFrame({"age": ["young"] * 3 + ["old"] * 7,
+                           "sex": ["f", "m", "m", "f", "f", "f", "m", "m", "m", "m"]})
+    weights = rake(groups, {"age": {"young": 0.5, "old": 0.5}, "sex": {"f": 0.5, "m": 0.5}}, cap=5)
+    root = (2 / 3) ** 0.5
+    young_women = weights[(groups["age"] == "young") & (groups["sex"] == "f")].sum()
+    assert young_women / weights.sum() * 10 == pytest.approx(5 * root / (1 + root), rel=1e-9)

@@ -1,10 +1,14 @@
-"""Survey weights: read from the export, or computed by raking to population targets (weightipy)."""
+"""Survey weights: read from the export, or computed by raking to population targets.
+
+Raking is iterative proportional fitting with the cap applied after each round, about twenty lines
+of numpy. It was weightipy, which gives the same weights (tests/test_weighting.py keeps it as the
+oracle) but brought scipy, requests and more into every install: 150 MB for this loop.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import weightipy
 
 from build_scripts.ingest.answers import weight_values
 from build_scripts.ingest.codebook import Codebook
@@ -78,15 +82,30 @@ def target_shares(book: Codebook) -> dict[str, dict[str, float]]:
     return {"/".join(t.segments): t.proportions() for t in book.weighting.targets}
 
 
+RAKING_ROUNDS = 2000
+RAKING_CONVERGED = 1e-10  # the largest change in any weight from one round to the next
+
+
 def rake(groups: pd.DataFrame, targets: dict[str, dict[str, float]], cap: float) -> pd.Series:
-    """Rake (iterative proportional fitting) to the targets, no weight above cap times the mean."""
-    scheme = weightipy.scheme_from_dict(
-        {name: {group: 100 * share for group, share in shares.items()} for name, shares in targets.items()},
-        rim_params={"cap": cap, "convcrit": 1e-7, "max_iterations": 2000},
-    )
-    weights = weightipy.weight(groups.reset_index(drop=True), scheme).to_numpy(dtype=float)
-    # The library's cap can overshoot in the last decimals; the cap is a promise, so hold it exactly.
-    weights = np.minimum(weights / weights.mean(), cap)
+    """Rake (iterative proportional fitting) to the targets, no weight above cap times the mean.
+
+    Each round scales the weights so that every target's groups add up to their shares, one target after
+    another, then rescales them to a mean of 1 and holds any above the cap at the cap. Every group has
+    respondents (the caller checks), so no scale is a division by zero.
+    """
+    margins = []
+    for name, shares in targets.items():
+        codes, labels = pd.factorize(groups[name], sort=True)
+        margins.append((codes, np.array([shares.get(label, 0.0) for label in labels], dtype=float), len(labels)))
+    weights = np.ones(len(groups))
+    for _ in range(RAKING_ROUNDS):
+        before = weights.copy()
+        for codes, shares, count in margins:
+            achieved = np.bincount(codes, weights=weights, minlength=count) / weights.sum()
+            weights *= (shares / achieved)[codes]
+        weights = np.minimum(weights / weights.mean(), cap)
+        if np.abs(weights - before).max() < RAKING_CONVERGED:
+            break
     return pd.Series(weights, index=groups.index, name="weight")
 
 
