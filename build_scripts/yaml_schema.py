@@ -70,6 +70,18 @@ def read_site_config(config_file: Path) -> dict:
     return config if isinstance(config, dict) else {}
 
 
+def site_config_problems(config_file: Path) -> list[Problem]:
+    """mkdocs.yml that cannot be read as YAML, as a problem (the engine would stop on it after `check` passed)."""
+    try:
+        yaml.load(config_file.read_text(encoding="utf-8"), Loader=TagTolerantLoader)
+    except (yaml.YAMLError, ValueError, UnicodeDecodeError) as exc:
+        return [Problem(config_file.name, "", f"mkdocs.yml is not valid YAML: {str(exc)[:160]}",
+                        "correct the indentation, quotes or colons on the line it names")]
+    except OSError:
+        return []  # a missing file is reported before anything reads it
+    return []
+
+
 def parse_yaml(text: str):
     """YAML text as Python data, dates kept as text; any failure to parse it is a yaml.YAMLError."""
     try:

@@ -3,6 +3,7 @@ template's syntax tree (keyword arguments, apostrophes, keys from variables), an
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from pathlib import Path
@@ -78,12 +79,18 @@ def test_figures_are_found_in_the_syntax_tree_whatever_the_call_looks_like(built
     ("{{ [1, 2] * 99999999999 }}", "would pass"),
     ("{{ 10 ** 10 ** 10 }}", "power that large"),
     ('{% for c in "x" * 999999 %}{% for d in "x" * 999999 %}{% endfor %}{% endfor %}', "ran for more than"),
+    ('{% set s = "x" * 4999999 %}' + '{% set s = s ~ s %}' * 9 + "{{ s | length }}", "more memory than"),
+    ('{{ "%0900000000d" | format(1) }}', "No filter named 'format'"),
+    ('{{ "%0900000000d" % 1 }}', "formatting with %"),
+    ('{{ "x" | indent(width=1500000000) }}', "No filter named 'indent'"),
+    ('{{ "x".ljust(1000000000) }}', "unsafe"),
+    ("{% set a = (10 ** 9) ** 64 %}" + "{% set a = a * a %}" * 20, "number that large"),
 ])
 def test_a_page_that_would_exhaust_memory_or_time_is_stopped_with_a_problem(tmp_path: Path, monkeypatch,
                                                                            template: str, words: str):
-    from build_scripts.editorial import copy_render
+    from build_scripts.editorial import copy_sandbox
 
-    monkeypatch.setattr(copy_render, "MAX_SECONDS", 1)
+    monkeypatch.setattr(copy_sandbox, "MAX_SECONDS", 1)
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "attack.md").write_text(f"# Attack\n\n{template}\n")
@@ -122,3 +129,48 @@ def test_the_copy_sandbox_reads_no_attribute_of_a_live_object():
         with pytest.raises((SecurityError, UndefinedError)):
             sandbox.from_string(template).render(live=Live(), items=[])
     assert sandbox.from_string("{{ text.upper() }} {{ data.key }}").render(text="a", data={"key": 1}) == "A 1"
+
+
+def test_front_matter_is_read_as_mkdocs_reads_it(tmp_path: Path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "bom.md").write_bytes("\ufeff---\ntitle: Bom page\ndescription: hello\n---\n# Heading\n".encode())
+    (docs / "rule.md").write_text("---\nIntro heading\n---\n\n# Page\n")
+    (docs / "flow.md").write_text("---\n{title: Flow, description: hi}\n---\n\n# Flow\n")
+    (docs / "own.md").write_text("---\ntitle: Own\nshare_image: stylesheets/card.png\n---\n\n# Own\n")
+    copy = render_copy(docs, tmp_path, CopyData())
+    card = {"share_image": "data/share/x.png", "share_alt": "41% of ..."}
+    assert copy.pages["bom.md"].meta["title"] == "Bom page"
+    assert copy.pages["bom.md"].markdown(card).startswith("---\ntitle: Bom page\ndescription: hello\nshare_image:")
+    assert "Intro heading" in copy.pages["rule.md"].body  # not a mapping: the page's own text, as MkDocs shows it
+    assert [p.file for p in copy.problems] == ["docs/flow.md"] and "one field a line" in copy.problems[0].fix
+    own = copy.pages["own.md"].markdown(card)
+    assert "share_alt" not in own and own.count("share_image") == 1
+
+
+def test_the_home_page_shows_the_newest_posts_opening_as_the_post_renders_it(built_mini_site: Path, tmp_path: Path):
+    import datetime as dt
+
+    from build_scripts.editorial.updates import Post
+    from build_scripts.pipeline.compute import Project, compute
+
+    docs = tmp_path / "docs"
+    (docs / "updates/posts").mkdir(parents=True)
+    (docs / "updates/posts/2020-04-01-news.md").write_text(
+        "---\ndate: 2020-04-01\ncampaign: Act early\n---\n\n# News\n\nThe {{ campaign }} campaign: "
+        '{{ stat("mini-2020.support.yes") }}.\n\n<!-- more -->\n\nMore.\n')
+    (docs / "index.md").write_text("# Home\n\n{{ latest_update() }}\n")
+    data = compute(Project(built_mini_site)).copy_data
+    post = Post("updates/posts/2020-04-01-news.md", dt.date(2020, 4, 1), "News", "raw, not yet rendered")
+    copy = render_copy(docs, tmp_path, dataclasses.replace(data, latest_post=post))
+    assert copy.problems == [] and copy.figure_problems == []
+    home = copy.pages["index.md"].body
+    assert "The Act early campaign: [55%" in home and "{{" not in home
+    assert "](data/mini-2020.md#support)" in home  # the figure's link, made relative to the home page
+
+
+def test_a_nav_entry_naming_a_missing_page_fails_check(mini_site: Path):
+    config = mini_site / "mkdocs.yml"
+    config.write_text(config.read_text().replace("Sources: sources.md", "Sources: sourcez.md"))
+    result = invoke("check", "--project", str(mini_site))
+    assert result.exit_code == 1 and "mkdocs.yml, nav: names a page that does not exist (found: 'sourcez.md')" in result.output

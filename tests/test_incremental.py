@@ -143,3 +143,19 @@ def test_two_builds_of_the_shipped_site_are_byte_identical(built_shipped_site: P
     assert first == second
     assert any(name.endswith(".png") for name in first) and "feed_rss_created.xml" in first
     assert "sitemap.xml.gz" in first
+
+
+def test_a_change_to_the_theme_folder_or_a_variable_mkdocs_yml_reads_is_not_a_no_op(waves_site: Path, monkeypatch):
+    theme = waves_site / "theme"
+    theme.mkdir()
+    (theme / "main.html").write_text('{% extends "base.html" %}\n')
+    config = waves_site / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8").replace("theme:\n  name: material", "theme:\n  name: material\n  custom_dir: ./theme")
+    config.write_text(text + 'extra:\n  contact: !ENV [CAMPAIGN_CONTACT, CAMPAIGN_EMAIL, "none"]\n', encoding="utf-8")
+    assert "custom_dir: ./theme" in config.read_text(encoding="utf-8")
+    assert run_cli("build", cwd=waves_site).returncode == 0
+    (theme / "main.html").write_text('{% extends "base.html" %}\n{# edited #}\n')
+    assert "Nothing changed" not in run_cli("build", cwd=waves_site).stderr
+    assert "Nothing changed" in run_cli("build", cwd=waves_site).stderr
+    monkeypatch.setenv("CAMPAIGN_EMAIL", "press@example.org")
+    assert "Nothing changed" not in run_cli("build", cwd=waves_site).stderr

@@ -15,7 +15,7 @@ from watchdog.observers import Observer
 from build_scripts.publish.atomic_publish import exclusive
 from build_scripts.cache import Cache
 from build_scripts.editorial.copy_render import render_copy
-from build_scripts.errors import CampaignError, DataError
+from build_scripts.errors import CampaignError, DataError, SiteBuildError
 from build_scripts.pipeline.finished_tree import write_finished_tree, write_preview_pages
 from build_scripts.pipeline.compute import Project, Results, compute
 from build_scripts.cli.progress import Progress, counted
@@ -57,6 +57,8 @@ class Preview:
                 self.last = results
         except OSError as exc:
             self._show(file_system_problem(exc))
+        except CampaignError as exc:  # another build held the project too long: keep the pages as they are
+            self.say(exc.describe())
 
     def _show(self, text: str) -> None:
         """Print the problems and re-render the pages over the last good figures (none if nothing built yet)."""
@@ -128,7 +130,9 @@ def serve_site(project: Project, engine: Engine, dev_addr: str, regenerate: Call
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     server = subprocess.Popen(engine.serve_command(project.engine_config, dev_addr), cwd=project.build_dir)
     try:
-        server.wait()
+        if server.wait() != 0:  # it stopped by itself: it could not start, or failed
+            raise SiteBuildError([f"the {engine.name} preview server stopped (exit status {server.returncode}); "
+                                  f"fix: if {dev_addr} is already in use, pass another with --dev-addr"])
     finally:
         observer.stop()
         observer.join()

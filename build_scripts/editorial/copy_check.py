@@ -39,7 +39,7 @@ def typed_figures(pages: list[Path], root: Path) -> list[Problem]:
     """Figures typed by hand rather than quoted with stat, claim or source, with file and line."""
     problems = []
     for page in pages:
-        text = prose(page.read_text(encoding="utf-8", errors="replace"))
+        text = prose(page.read_text(encoding="utf-8-sig", errors="replace"))
         for number, line in enumerate(text.splitlines(), 1):
             for match in TYPED.finditer(line):
                 problems.append(Problem(relative(page, root), f"line {number}", "a figure is typed by hand",

@@ -47,9 +47,8 @@ class PageFunctions:
     Every function takes `_line`, the line of its call, which the renderer adds from the syntax tree.
     """
 
-    def __init__(self, data: CopyData, page: str, title: str, shown: str, render_excerpt: Callable[[str], str]):
+    def __init__(self, data: CopyData, page: str, title: str, shown: str):
         self.data, self.page, self.title, self.shown = data, page, title, shown
-        self.render_excerpt = render_excerpt
         self.problems: list[Problem] = []
         self.references: list[Reference] = []
 
@@ -58,7 +57,7 @@ class PageFunctions:
         return {name: getattr(self, name) for name in FUNCTIONS}
 
     def _problem(self, line: int, message: str, fix: str, value: str = "") -> str:
-        self.problems.append(Problem(self.shown, f"line {line}", message, fix, value))
+        self.problems.append(Problem(self.shown, f"line {line}" if line else "", message, fix, value))
         return UNAVAILABLE
 
     def _link_to(self, target: str) -> str:
@@ -172,12 +171,12 @@ class PageFunctions:
         post = self.data.latest_post
         if post is None:
             return "No updates yet."
-        # The excerpt was written for the post's own folder; its links are made relative to this page.
+        # The excerpt (rendered with the post) links from the post's folder; its links are made relative to this page.
         excerpt = _RELATIVE_LINK.sub(
             lambda m: f"]({self._link_to(posixpath.normpath(posixpath.join(posixpath.dirname(post.page), m.group(1))))}"
                       f"{m.group(2) or ''})", post.excerpt)
         return (f"**[{md_text(post.title)}]({self._link_to(post.page)})**, {date_words(post.date.isoformat())}\n\n"
-                f"{self.render_excerpt(excerpt)}\n")
+                f"{excerpt}\n")
 
     def disclosure(self, survey_id: str, _line: int = 0) -> str:
         """The disclosure table for one survey (standards rules 1 to 3)."""

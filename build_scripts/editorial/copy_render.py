@@ -7,11 +7,8 @@ tree (never by pattern matching), and each call is told its line so problems can
 
 from __future__ import annotations
 
-import ctypes
+import dataclasses
 import html
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -19,98 +16,25 @@ from pathlib import Path
 
 import jinja2
 import jinja2.meta
+import yaml
 from jinja2 import nodes
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from build_scripts.editorial.copy_check import FRONT_MATTER, Reference, page_title, prose, read_front_matter
 from build_scripts.editorial.copy_functions import FUNCTIONS, CopyData, PageFunctions
-from build_scripts.project import GENERATED
-from build_scripts.errors import Problem, relative
+from build_scripts.editorial import copy_sandbox
+from build_scripts.editorial.copy_sandbox import MAX_OUTPUT, CopySandbox, LoopBudget, RenderTimeout, copy_environment, limits
 from build_scripts.editorial.page_safety import front_matter_problems, include_problems, nesting_problems
-from build_scripts.editorial.updates import is_draft_meta
+from build_scripts.editorial.updates import excerpt_of, is_draft_meta
+from build_scripts.errors import Problem, relative
+from build_scripts.yaml_schema import parse_yaml
+from build_scripts.project import GENERATED
 
-PLAIN_DATA = (str, int, float, bool, type(None), list, tuple, dict)
 # ](page.md) or ](../page.md#part): a link to a page of the site (not a URL, not an absolute path)
 _IMAGE = re.compile(r"!\[[^\]]*\]\((?![a-z][a-z0-9+.-]*:|/|#)([^)\s#?]+)")  # ![alt](photo.png)
-_PAGE_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|/|#)([^)\s#?]+\.md)(?:#[^)\s]*)?\)")
+_PAGE_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|/|#)([^)\s#?]+\.md)(?:#[^)\s]*)?(?:\s+\"[^\"]*\"|\s+'[^']*')?\)"
+                        r"|^ {0,3}\[[^\]]+\]:\s*<?(?![a-z][a-z0-9+.-]*:|/|#)([^\s>#?]+\.md)", re.MULTILINE)
 LINE_ARGUMENT = "_line"
-MAX_OUTPUT = 5_000_000  # characters a page may render to: a loop that writes more is a mistake or an attack
-MAX_SECONDS = 10  # a page's template may run this long; the shipped pages take milliseconds
-MAX_LOOP_STEPS = 1_000_000  # numbers range() may give one page in all: copy loops over a handful of figures
-
-
-class CopySandbox(ImmutableSandboxedEnvironment):
-    """Jinja for copy: attributes only of plain data (text, numbers, lists, mappings), nothing changed in place.
-
-    Copy comes from pull requests too: a page's template may run nothing but the figure functions and
-    read nothing but plain data, so no object reachable from it leads back to an unsandboxed engine.
-    """
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def is_safe_attribute(self, obj, attr: str, value) -> bool:
-        """Whether a template may read this attribute: only of plain data, and only what the sandbox allows."""
-        return isinstance(obj, PLAIN_DATA) and super().is_safe_attribute(obj, attr, value)
-
-    def call_binop(self, context, operator: str, left, right):
-        """`*` and `**`, refused where they would build something huge ("x" * 10**10 fills the memory)."""
-        if operator == "**":
-            if isinstance(right, int | float) and abs(right) > 64 or isinstance(left, int | float) and abs(left) > 10**9:
-                raise SecurityError("a power that large is not something copy needs")
-            return left**right
-        count = right if isinstance(left, str | list | tuple) else left
-        sized = left if isinstance(left, str | list | tuple) else right
-        if isinstance(sized, str | list | tuple) and isinstance(count, int) and len(sized) * count > MAX_OUTPUT:
-            raise SecurityError(f"repeating text or a list that many times would pass {MAX_OUTPUT:,} items")
-        return left * right
-
-
-class RenderTimeout(Exception):
-    """Raised inside a page's template that runs past its time (a loop over a huge text, say)."""
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Stop the code in this block, in this thread, if it runs longer than `seconds`.
-
-    A template's loops run as Python in this thread; a timer raises RenderTimeout in it (at its next
-    bytecode), which works in the preview's worker thread too, where signals cannot reach.
-    """
-    thread = threading.get_ident()
-    done = threading.Event()
-
-    def stop() -> None:
-        if not done.is_set():
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), ctypes.py_object(RenderTimeout))
-
-    timer = threading.Timer(seconds, stop)
-    timer.daemon = True
-    timer.start()
-    try:
-        yield
-    finally:
-        done.set()
-        timer.cancel()
-
-
-class LoopBudget:
-    """`range` for one page's template, counting every number it hands out: nested loops multiply."""
-
-    def __init__(self, limit: int = MAX_LOOP_STEPS):
-        self.limit, self.used = limit, 0
-
-    def __call__(self, *args: int) -> range:
-        numbers = range(*args)
-        self.used += len(numbers)
-        if self.used > self.limit:
-            raise SecurityError(f"the page's loops run more than {self.limit:,} steps")
-        return numbers
-
-
-def copy_environment() -> CopySandbox:
-    """The sandbox every page renders in: undefined names are errors, output is Markdown (not escaped)."""
-    return CopySandbox(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 
 @dataclass
@@ -127,6 +51,8 @@ class RenderedPage:
     def markdown(self, extra_meta: dict[str, str] | None = None, banner: str = "") -> str:
         """The finished page: front matter (with any fields the build adds that the page has not set) and body."""
         added = {k: v for k, v in (extra_meta or {}).items() if k not in self.meta}
+        if "share_image" in self.meta:  # the author chose the card: its text alternative is theirs to give too
+            added.pop("share_alt", None)
         front = self.front_matter + "".join(f"{k}: {_yaml_text(v)}\n" for k, v in added.items())
         head = f"---\n{front}---\n" if front.strip() else ""
         return with_banner(head + self.body, banner)
@@ -165,11 +91,14 @@ def render_copy(docs_dir: Path, root: Path, data: CopyData) -> RenderedCopy:
     environment = copy_environment()
     out = RenderedCopy()
     calls_sources_list = []
+    post = data.latest_post
+    if post is not None and (docs_dir / post.page).is_file():
+        # latest_update() shows the newest post's opening as the post itself renders it (its own front matter,
+        # its own render_macros); its problems are the post's, reported once, with the post.
+        rendered = _render_page(environment, docs_dir / post.page, docs_dir, root, data)[0]
+        data = dataclasses.replace(data, latest_post=dataclasses.replace(post, excerpt=excerpt_of(rendered.body)))
     for path in copy_pages(docs_dir):
-        page = _render_page(environment, path, docs_dir, root, data)
-        if page is None:
-            continue
-        rendered, functions, problems, parsed = page
+        rendered, functions, problems, parsed = _render_page(environment, path, docs_dir, root, data)
         out.pages[rendered.path] = rendered
         out.problems += problems
         out.figure_problems += functions.problems
@@ -180,8 +109,7 @@ def render_copy(docs_dir: Path, root: Path, data: CopyData) -> RenderedCopy:
     out.problems += _broken_links(out, data, docs_dir)
     # The sources page lists the pages quoting each source, which is known only once every page has rendered.
     if calls_sources_list:
-        complete = CopyData(data.figures, data.surveys, data.sources, data.charts, data.latest_post,
-                            uses_of(out.references))
+        complete = dataclasses.replace(data, uses=uses_of(out.references))
         for path in calls_sources_list:
             rendered, _, _, _ = _render_page(environment, path, docs_dir, root, complete)
             out.pages[rendered.path] = rendered
@@ -193,16 +121,21 @@ def _render_page(environment: CopySandbox, path: Path, docs_dir: Path, root: Pat
     shown = relative(path, root)
     name = path.relative_to(docs_dir).as_posix()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # as MkDocs reads it: a byte-order mark is not text
     except UnicodeDecodeError as exc:
         problem = Problem(shown, f"byte {exc.start}", "the page is not UTF-8 text", "save it as UTF-8 in your editor")
-        return RenderedPage(name, "", {}, ""), PageFunctions(data, name, name, shown, str), [problem], None
+        return RenderedPage(name, "", {}, ""), PageFunctions(data, name, name, shown), [problem], None
     meta, front_problems = read_front_matter(text, shown)
     front = FRONT_MATTER.match(text)
+    if front and not front_problems and not _is_mapping(front.group(1)):
+        front = None  # as MkDocs reads it: lines between --- that are not a mapping are the page's own text
     front_text, body = (front.group(1), text[front.end():]) if front else ("", text)
     problems = front_problems + front_matter_problems(meta, shown) + nesting_problems(text, shown)
+    if front_text.lstrip().startswith("{"):
+        problems.append(Problem(shown, "front matter", "the front matter is written as one {...} mapping",
+                                "write it one field a line (title: ..., then description: ...)"))
     title = page_title(text, meta, path)
-    functions = PageFunctions(data, name, title, shown, lambda excerpt: excerpt)
+    functions = PageFunctions(data, name, title, shown)
     page = RenderedPage(name, front_text, meta, body, draft=is_draft_meta(meta), written=text)
     if meta.get("render_macros") is False:  # the page asks to be published as written
         return page, functions, problems, None
@@ -222,21 +155,10 @@ def _render_page(environment: CopySandbox, path: Path, docs_dir: Path, root: Pat
     if reading:
         return page, functions, problems + reading, tree
     _tell_lines(tree)
-    functions.render_excerpt = lambda excerpt: _render_excerpt(environment, excerpt, data, name, title, shown)
-    page.body = _render_tree(environment, tree, functions, meta, shown, problems, body)
+    rendered = _render_tree(environment, tree, functions, meta, shown, problems, padded)
+    padding = padded[:len(padded) - len(body)]
+    page.body = rendered[len(padding):] if rendered.startswith(padding) else rendered.lstrip("\n")
     return page, functions, problems, tree
-
-
-def _render_excerpt(environment: CopySandbox, text: str, data: CopyData, page: str, title: str, shown: str) -> str:
-    """A post's excerpt rendered as part of the page that shows it; its problems are the post's own to report."""
-    try:
-        tree = environment.parse(text)
-    except jinja2.TemplateSyntaxError:
-        return text
-    if include_problems(tree, shown):
-        return text
-    _tell_lines(tree)
-    return _render_tree(environment, tree, PageFunctions(data, page, title, shown, str), {}, shown, [], text)
 
 
 def _render_tree(environment: CopySandbox, tree: nodes.Template, functions: PageFunctions, meta: dict, shown: str,
@@ -248,13 +170,17 @@ def _render_tree(environment: CopySandbox, tree: nodes.Template, functions: Page
         template = environment.template_class.from_code(
             environment, environment.compile(tree, filename=shown), environment.make_globals(None))
         pieces, size = [], 0
-        with time_limit(MAX_SECONDS):
+        with limits():
             for piece in template.generate(context):
                 size += len(piece)
                 if size > MAX_OUTPUT:
                     raise OverflowError
                 pieces.append(piece)
         return "".join(pieces)
+    except jinja2.TemplateSyntaxError as exc:  # found while compiling: a filter or test copy may not use
+        problems.append(Problem(shown, f"line {exc.lineno}" if exc.lineno else "", f"the page's template uses what "
+                                f"copy may not: {exc.message}", "use only the figure functions and simple filters "
+                                "such as lower, upper or round"))
     except jinja2.UndefinedError as exc:
         problems.append(Problem(shown, _template_line(exc, shown), f"the page uses a name that is not one of the site's "
                                 f"functions ({exc.message})", f"use one of {', '.join(FUNCTIONS)}"))
@@ -262,12 +188,15 @@ def _render_tree(environment: CopySandbox, tree: nodes.Template, functions: Page
         problems.append(Problem(shown, _template_line(exc, shown), f"the page's template does something copy may not ({exc})",
                                 "call only the figure functions, e.g. {{ stat(\"<key>\") }}"))
     except RenderTimeout:
-        problems.append(Problem(shown, "", f"the page's template ran for more than {MAX_SECONDS:g} seconds",
+        problems.append(Problem(shown, "", f"the page's template ran for more than {copy_sandbox.MAX_SECONDS:g} seconds",
                                 "remove the loop that runs so long: copy needs only the figure functions"))
     except OverflowError:
         problems.append(Problem(shown, "", f"the page's template writes more than {MAX_OUTPUT:,} characters",
                                 "remove the loop that repeats text"))
-    except (TypeError, ValueError, ArithmeticError, LookupError, RecursionError, MemoryError) as exc:
+    except MemoryError:
+        problems.append(Problem(shown, "", "the page's template needs more memory than a page may use",
+                                "remove what builds so much text: copy needs only the figure functions"))
+    except (TypeError, ValueError, ArithmeticError, LookupError, RecursionError) as exc:
         problems.append(Problem(shown, _template_line(exc, shown), f"a {{{{ ... }}}} expression failed: "
                                 f"{type(exc).__name__}: {str(exc)[:160]}",
                                 "check the function's arguments, e.g. {{ stat(\"<key>\", form=\"words\") }}"))
@@ -294,29 +223,45 @@ def _tell_lines(tree: nodes.Template) -> None:
 
 def _broken_links(copy: RenderedCopy, data: CopyData, docs_dir: Path) -> list[Problem]:
     """Links to a page (.md) and images that neither docs/ nor the build has: the engines refuse such a link
-    (MkDocs refuses a missing image, Zensical publishes it broken), so `check` refuses it first."""
+    (MkDocs refuses a missing image, Zensical publishes it broken), so `check` refuses it first. Inline links
+    (with or without a title) and reference definitions are read; links to headings are left to the engine."""
     pages = set(copy.pages) | {f"{GENERATED}/index.md"} | {f"{GENERATED}/{survey}.md" for survey in data.surveys}
+    drawn = {f"{GENERATED}/charts/{name}{end}" for name in data.charts
+             for end in ("-light.svg", "-dark.svg", ".png", ".csv")}
     problems = []
     for name, page in copy.pages.items():
         if page.meta.get("render_macros") is False:
             continue
         for number, line in enumerate(prose(page.written).splitlines(), 1):  # code and comments left out
-            for pattern, kind in ((_PAGE_LINK, "page"), (_IMAGE, "image")):
-                for match in pattern.finditer(line):
-                    target = posixpath.normpath(posixpath.join(posixpath.dirname(name), match.group(1)))
-                    generated = target.startswith(f"{GENERATED}/")  # charts and share images the build draws
-                    if target in pages or (kind == "image" and (generated or (docs_dir / target).is_file())):
-                        continue
-                    what = "a page" if kind == "page" else "an image"
-                    problems.append(Problem(f"docs/{name}", f"line {number}", f"links to {what} that does not exist",
-                                            "correct the link, or add the file to docs/", match.group(1)))
+            targets = [("page", m.group(1) or m.group(2)) for m in _PAGE_LINK.finditer(line)]
+            targets += [("image", m.group(1)) for m in _IMAGE.finditer(line)]
+            for kind, link in targets:
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(name), link))
+                if target in pages or (kind == "image" and (target in drawn or target.startswith(f"{GENERATED}/share/")
+                                                            or (docs_dir / target).is_file())):
+                    continue
+                what = "a page" if kind == "page" else "an image"
+                problems.append(Problem(f"docs/{name}", f"line {number}", f"links to {what} that does not exist",
+                                        "correct the link, or add the file to docs/", link))
     return problems
+
+
+def _is_mapping(text: str) -> bool:
+    try:
+        return isinstance(parse_yaml(text), dict)
+    except yaml.YAMLError:
+        return False
 
 
 def _unknown_names(tree: nodes.Template, meta: dict, shown: str) -> list[Problem]:
     """Names the page uses that are neither figure functions, `page`, nor its own front-matter fields."""
     known = set(FUNCTIONS) | {"page"} | {name for name in meta if isinstance(name, str)}
-    unknown = sorted(jinja2.meta.find_undeclared_variables(tree) - known)
+    try:
+        unknown = sorted(jinja2.meta.find_undeclared_variables(tree) - known)
+    except jinja2.TemplateSyntaxError as exc:  # a filter or test the sandbox does not offer
+        return [Problem(shown, f"line {exc.lineno}" if exc.lineno else "", f"the page's template uses what copy may "
+                        f"not: {exc.message}", "use only the figure functions and simple filters such as lower, "
+                        "upper or round")]
     return [Problem(shown, _first_line(tree, name), "the page calls a name that is not one of the site's functions",
                     f"use one of {', '.join(FUNCTIONS)}", name) for name in unknown]
 

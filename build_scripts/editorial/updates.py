@@ -42,16 +42,22 @@ def read_post(path: Path, docs_dir: Path) -> Post | None:
     body = text[front.end():] if front else text
     heading = re.search(r"^# (.+)$", body, re.MULTILINE)
     title = meta.get("title") or (heading.group(1).strip() if heading else path.stem)
+    return Post(path.relative_to(docs_dir).as_posix(), when, str(title), excerpt_of(body))
+
+
+def excerpt_of(body: str) -> str:
+    """A post's opening, as the home page shows it: the text before <!-- more -->, without its top heading."""
     excerpt = body.split(MORE)[0]
+    heading = re.search(r"^# (.+)$", excerpt, re.MULTILINE)
     if heading:
         excerpt = excerpt.replace(heading.group(0), "", 1)
-    return Post(path.relative_to(docs_dir).as_posix(), when, str(title), excerpt.strip())
+    return excerpt.strip()
 
 
 def _read_front_matter(path: Path, shown: str) -> tuple[str, dict]:
     """The post's text and its front matter (dates kept as text), or DataError saying why they cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DataError([Problem(shown, f"byte {exc.start}", "the post is not UTF-8 text",
                                  "save it as UTF-8 in your editor")]) from None

@@ -16,14 +16,14 @@ from build_scripts.editorial.copy_render import RenderedCopy, copy_pages, render
 from build_scripts.errors import DataError, Problem, relative
 from build_scripts.ingest.load import Survey
 from build_scripts.publish.page_plan import PagePlan, plan_pages
-from build_scripts.project import Project
-from build_scripts.publish.project_bounds import boundary_problems
+from build_scripts.project import GENERATED, Project
+from build_scripts.publish.project_bounds import boundary_problems, nav_problems
 from build_scripts.ingest.sources import Sources, load_sources
 from build_scripts.statistics.table import combined_table
 from build_scripts.statistics.survey_figures import SurveyFigures, compute_surveys
 from build_scripts.publish.survey_page import chart_rows
 from build_scripts.editorial.updates import Post, latest_post
-from build_scripts.yaml_schema import read_site_config
+from build_scripts.yaml_schema import read_site_config, site_config_problems
 
 @dataclass
 class Results:
@@ -68,12 +68,14 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
     table = combined_table([f.rows for f in figures], figures)
     config = read_site_config(project.config_file)
     latest, unreadable_posts = newest_post(project.docs_dir)
-    problems += unreadable_posts + boundary_problems(root, config)
+    problems += unreadable_posts + site_config_problems(project.config_file) + boundary_problems(root, config)
     series = waves_by_series(figures)
     metas = [survey_meta(f, series[f.codebook.series_key], table) for f in figures]
     plan = plan_pages(metas, table, (project.docs_dir / "methodology.md").exists(), cache)
     data = copy_data(table, metas, sources, plan, latest)
     copy = render_copy(project.docs_dir, root, data)
+    generated = {f"{GENERATED}/index.md"} | {f"{GENERATED}/{meta['id']}.md" for meta in metas}
+    problems += nav_problems(config, set(copy.pages) | generated)
     typed = typed_figures(copy_pages(project.docs_dir), root)
     fatal = problems + copy.problems + (copy.figure_problems if copy_must_hold else []) + (typed if strict else [])
     if fatal:

@@ -10,6 +10,7 @@ only, so the check costs milliseconds rather than the import of the data stack.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import re
@@ -17,9 +18,13 @@ from pathlib import Path
 
 from build_scripts.cache import code_version, folder_digest
 from build_scripts.project import Project
+from build_scripts.yaml_schema import read_site_config
 
 RECORD = "last-build.json"
-_ENV_TAG = re.compile(r"!ENV\s*\[?\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)")
+_ENV_TAG = re.compile(r"!ENV\s+(\[[^\]]*\]|\S+)")
+
+
+ENGINE_PACKAGES = ["mkdocs", "mkdocs-material", "zensical", "mkdocs-rss-plugin", "pymdown-extensions", "markdown"]
 
 
 def inputs_digest(project: Project, engine: str, strict: bool) -> str:
@@ -27,21 +32,40 @@ def inputs_digest(project: Project, engine: str, strict: bool) -> str:
     digest = hashlib.sha256()
     config = project.config_file.read_bytes()
     digest.update(config + b"\0" + engine.encode() + (b"strict" if strict else b"") + b"\0")
-    for name in sorted(set(_ENV_TAG.findall(config.decode("utf-8", errors="replace")))) + ["SOURCE_DATE_EPOCH"]:
+    for name in sorted(_env_names(config.decode("utf-8", errors="replace"))) + ["SOURCE_DATE_EPOCH"]:
         digest.update(f"{name}={os.environ.get(name, '')}\0".encode())
-    for folder in sorted(p for p in project.root.iterdir() if p.is_dir() and p.name in _INPUT_FOLDERS | _theme(config)):
-        digest.update(folder.name.encode() + b"\0" + folder_digest(folder).encode() + b"\0")
+    for folder in _input_folders(project):
+        digest.update(folder.as_posix().encode() + b"\0" + folder_digest(folder).encode() + b"\0")
+    for package in ENGINE_PACKAGES:  # an upgraded engine publishes differently
+        try:
+            digest.update(f"{package}=={importlib.metadata.version(package)}\0".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{package} absent\0".encode())
     digest.update(code_version().encode())
     return digest.hexdigest()
 
 
-_INPUT_FOLDERS = {"surveys", "docs"}
+def _env_names(config: str) -> set[str]:
+    """Every variable an !ENV tag names: `!ENV NAME` or each name in `!ENV [A, B, "default"]` (all but the last)."""
+    names = set()
+    for match in _ENV_TAG.finditer(config):
+        value = match.group(1).strip()
+        if value.startswith("["):
+            items = [item.strip().strip("'\"") for item in value.strip("[]").split(",")]
+            names.update(item for item in items[:-1] if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", item))
+        else:
+            names.add(value.strip("'\""))
+    return names
 
 
-def _theme(config: bytes) -> set[str]:
-    """The theme's custom_dir named in mkdocs.yml (found in the text: this check must not load YAML tags)."""
-    found = re.search(rb"^\s+custom_dir:\s*['\"]?([^'\"\s#]+)", config, re.MULTILINE)
-    return {found.group(1).decode("utf-8", errors="replace").strip("/")} if found else set()
+def _input_folders(project: Project) -> list[Path]:
+    """docs/, surveys/ and the theme's custom_dir as mkdocs.yml names it (read as YAML, tags left empty)."""
+    folders = [project.docs_dir, project.surveys_dir]
+    theme = read_site_config(project.config_file).get("theme")
+    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+    if isinstance(custom, str):
+        folders.append((project.root / custom).resolve())
+    return [folder for folder in folders if folder.is_dir()]
 
 
 def unchanged(project: Project, inputs: str) -> bool:

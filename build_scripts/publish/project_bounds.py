@@ -81,3 +81,22 @@ def _config_problems(config: dict, root: Path) -> list[Problem]:
         problems.append(Problem("mkdocs.yml", "field docs_dir", "campaign-site reads the copy from docs/",
                                 "remove docs_dir (or set it to docs) and keep the pages in docs/", docs_dir))
     return problems
+
+
+def nav_problems(config: dict, pages: set[str]) -> list[Problem]:
+    """Entries of mkdocs.yml's `nav` naming a page that neither docs/ nor the build has (the engine refuses them)."""
+    problems = []
+
+    def walk(entry) -> None:
+        if isinstance(entry, list):
+            for item in entry:
+                walk(item)
+        elif isinstance(entry, dict):
+            for value in entry.values():
+                walk(value)
+        elif isinstance(entry, str) and entry.endswith(".md") and "://" not in entry and entry not in pages:
+            problems.append(Problem("mkdocs.yml", "nav", "names a page that does not exist",
+                                    "correct the page's path under docs/, or remove the entry", entry))
+
+    walk(config.get("nav"))
+    return problems

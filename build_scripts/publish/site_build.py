@@ -34,8 +34,8 @@ def build_site(project: Project, epoch: str, engine: Engine) -> Path:
             raise DataError(problems)
     except SiteBuildError as error:
         shutil.rmtree(staging, ignore_errors=True)
-        raise SiteBuildError([*error.messages, f"the finished pages the engine read are in {project.build_dir.name}/"
-                              f"docs/; `campaign-site check` names the source page and line"]) from None
+        raise SiteBuildError([*error.messages, f"the pages the engine read are the finished ones in "
+                              f"{project.build_dir.name}/docs/ (rendered from the same path under docs/)"]) from None
     except BaseException:  # a personal-data find, Ctrl-C or a bug: still leave no half-built folder behind
         shutil.rmtree(staging, ignore_errors=True)
         raise

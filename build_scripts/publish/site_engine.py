@@ -23,6 +23,7 @@ _LOG_LINE = re.compile(r"^(?i:(warning|error|critical))\s*(?:-|:)\s*(.*)$")
 _WHERE = re.compile(r"\[\s*([^\]\s:]+):(\d+)(?::\d+)?\s*\]")  # Zensical's ╭─[ page.md:12:5 ] under a warning
 _EXCERPT = re.compile(r"^(\d+)\s*│\s?(.*)$")  # and the page's line itself: 12 │ [Read more](nowhere.md)
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_LEVEL = re.compile(r"^(?i:debug|info|warning|error|critical)\b")
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,9 @@ def run_build(engine: Engine, config_file: Path, site_dir: Path, epoch: str) -> 
 
 
 def engine_messages(log: str) -> list[str]:
-    """The warnings and errors in an engine's log, one line each: MkDocs' `WARNING -  ...` lines, and Zensical's
-    `Warning: ...` with the page and line it gives on the lines below; no colours, no strict-mode summary."""
+    """The warnings and errors in an engine's log, one line each: MkDocs' `WARNING -  ...` lines (with the lines
+    that continue them), and Zensical's `Warning: ...` with the page and line it gives on the lines below; no
+    colours, no strict-mode summary."""
     lines = [_ANSI.sub("", line).strip() for line in log.splitlines()]
     found = []
     for i, line in enumerate(lines):
@@ -112,10 +114,14 @@ def engine_messages(log: str) -> list[str]:
         where = next((m for follow in lines[i + 1:i + 3] if (m := _WHERE.search(follow))), None)
         if where:
             excerpt = next((m.group(2).strip() for follow in lines[i + 2:i + 6] if (m := _EXCERPT.match(follow))), "")
-            found.append(f".build/docs/{where.group(1)}, line {where.group(2)}: {message}"
+            found.append(f".build/docs/{where.group(1)}, line {where.group(2)} of the finished page: {message}"
                          + (f" (the line reads: {excerpt[:120]})" if excerpt else ""))
-        else:
-            found.append(message)
+            continue
+        for follow in lines[i + 1:i + 3]:  # MkDocs continues a message on the next lines: the reason
+            if not follow or _LEVEL.match(follow) or follow.startswith(("Traceback", "File ")):
+                break
+            message += " " + follow
+        found.append(message)
     return found
 
 
