@@ -54,3 +54,9 @@ class Project:
     @property
     def site_dir(self) -> Path:
         return self.root / "site"
+
+
+def chart_name(survey: str, question: str, by: str = "", trend: bool = False) -> str:
+    """A chart's file stem, made here only: survey, question and segment keys (letters, digits, - and _, never a
+    dot) joined by dots, with `by` and `trend` as their own parts, so no two charts can share a name."""
+    return ".".join([survey, question, *(["by", by] if by else []), *(["trend"] if trend else [])])

@@ -178,7 +178,7 @@ def test_markup_in_option_labels_is_literal_in_tables_charts_and_alt_text(mini_s
     assert MARKUP in cells  # the table shows the label exactly as written
     alts = [html.unescape(a) for a in re.findall(r'alt="([^"]*)"', page)]
     assert any(MARKUP in a for a in alts)
-    svg = (mini_site / "site/data/charts/mini-2020-support-light.svg").read_text(encoding="utf-8")
+    svg = (mini_site / "site/data/charts/mini-2020.support-light.svg").read_text(encoding="utf-8")
     assert "<script" not in svg and "&lt;script&gt;" in svg
 
 

@@ -89,8 +89,8 @@ def test_the_home_page_shows_the_newest_update_and_a_chart_with_its_table(built_
     # the excerpt's figure is rendered and its link, written for the post's folder, works from here
     assert re.search(r'<a class="figure" href="data/professionals-2015/#powerless">41%', latest)
     assert '<a href="early-help/">Read the case for early help</a>' in latest
-    assert 'src="data/charts/professionals-2015-powerless-light.svg#only-light"' in html
-    assert 'href="data/charts/professionals-2015-powerless.csv"' in html
+    assert 'src="data/charts/professionals-2015.powerless-light.svg#only-light"' in html
+    assert 'href="data/charts/professionals-2015.powerless.csv"' in html
     assert re.search(r"<td>Yes</td>\s*<td[^>]*>41%</td>", html)
 
 

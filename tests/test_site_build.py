@@ -58,12 +58,12 @@ def test_survey_page_has_wording_chart_table_base_and_interval(built_mini_site: 
     assert "Do you support the campaign?" in text
     assert "Base: 120 who answered" in text and "effective base 107" in text
     assert re.search(r"<td>Yes</td>\s*<td[^>]*>55%</td>\s*<td>\d+% to \d+%</td>", html)
-    assert 'src="../charts/mini-2020-support-light.svg#only-light"' in html
-    assert 'src="../charts/mini-2020-support-dark.svg#only-dark"' in html
+    assert 'src="../charts/mini-2020.support-light.svg#only-light"' in html
+    assert 'src="../charts/mini-2020.support-dark.svg#only-dark"' in html
     assert re.search(r"<img alt=\"Bar chart: [^\"]*55% of the 120 [^\"]* answered 'Yes', the largest share", html)
     assert "Fewer than 50 people answered, so no percentages are shown" in text  # the routed question has a base of 40
     assert "Commissioned by" in text and "Mini Research Ltd" in text and "2 to 9 March 2020" in text
-    assert "<script" not in (built_mini_site / "site/data/charts/mini-2020-support-light.svg").read_text()
+    assert "<script" not in (built_mini_site / "site/data/charts/mini-2020.support-light.svg").read_text()
 
 
 def test_no_page_requests_a_third_party_host(built_mini_site: Path):

@@ -121,8 +121,8 @@ def test_survey_page_shows_nets_breakdowns_change_and_trend(waves_site):
     assert "Change since 2019" in text and "little change" in text and "rose" in text
     assert "Respondents could choose more than one answer" in text
     assert "answered this open question in their own words" in text
-    assert (waves_site / "site/data/charts/tracker-2020-support-trend-light.svg").exists()
-    assert (waves_site / "site/data/charts/tracker-2020-support-by-region-dark.svg").exists()
+    assert (waves_site / "site/data/charts/tracker-2020.support.trend-light.svg").exists()
+    assert (waves_site / "site/data/charts/tracker-2020.support.by.region-dark.svg").exists()
     assert re.search(r"<td>Islands</td>\s*<td[^>]*>\d+</td>(\s*<td[^>]*>\\?\*</td>)+", html)  # base under 50
     assert "By region" in text and "By age" in text
     earlier = (waves_site / "site/data/tracker-2019/index.html").read_text(encoding="utf-8")

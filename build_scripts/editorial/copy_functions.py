@@ -24,7 +24,7 @@ from build_scripts.standards import DEFAULT, describe_setting
 from build_scripts.editorial.updates import Post
 
 UNAVAILABLE = "**[figure unavailable]**"
-from build_scripts.project import GENERATED
+from build_scripts.project import GENERATED, chart_name
 FUNCTIONS = ("stat", "claim", "source", "sources_list", "chart", "latest_update", "disclosure", "standard")
 _RELATIVE_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|/|#)([^)\s#]+)(#[^)\s]*)?\)")  # ](path#part), not a URL
 
@@ -157,7 +157,8 @@ class PageFunctions:
     def chart(self, question: str, by: str = "", trend: bool = False, _line: int = 0) -> str:
         """A question's chart as its survey page shows it: light and dark, text alternative, downloads."""
         question, by = str(question), str(by)
-        name = chart_name(question, by, bool(trend))
+        survey, _, key = question.partition(".")
+        name = chart_name(survey, key, by, bool(trend))
         record = self.data.charts.get(name)
         if record is None:
             call = f'chart("{question}"' + (f', by="{by}"' if by else "") + (", trend=True" if trend else "") + ")"
@@ -193,11 +194,6 @@ class PageFunctions:
         except KeyError:
             return self._problem(_line, f'standard("{name}") is not a publication setting',
                                  "use a setting the methodology page names, e.g. standard(\"suppress_below\")")
-
-
-def chart_name(question: str, by: str = "", trend: bool = False) -> str:
-    """A chart's file stem from its survey-qualified question, segment and trend flag, as survey pages name them."""
-    return question.replace(".", "-", 1) + (f"-by-{by}" if by else "") + ("-trend" if trend else "")
 
 
 def _number(value) -> bool:

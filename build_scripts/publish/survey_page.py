@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from build_scripts.publish import charts
+from build_scripts.project import chart_name
 from build_scripts.publish.chart_figure import Chart, figure_data
 from build_scripts.statistics.disclosure import BASE_TOO_SMALL, EFFECTIVE_BASE_TOO_SMALL
 from build_scripts.editorial.formatting import count, decimal_count, interval, lower_first, md_text, p_value_text, percent
@@ -65,7 +66,7 @@ def _question(page: SurveyPage, meta: dict, question: dict, rows: pd.DataFrame, 
             lines.append(f'!!! warning "Low base"\n    {fewer}: treat these figures with caution.\n')
         labels, estimates = options["option_label"].to_list(), options["estimate"].to_list()
         lines.append(_chart(page, Chart(
-            f"{meta['id']}-{question['key']}", question["title"], question["description"],
+            chart_name(meta["id"], question["key"]), question["title"], question["description"],
             lambda theme, title: charts.chart_spec(options, theme, title), figure_data(labels, estimates),
             GAP_NOTE if options["suppressed"].any() else "", answers_table)))
     lines.append(answers_table)
@@ -157,7 +158,7 @@ def _breakdowns(page: SurveyPage, meta: dict, question: dict, figures: pd.DataFr
         description = charts.describe_breakdown(answer, question["title"], segment["label"], data)
         table = _breakdown_table(rows, groups)
         chart = _chart(page, Chart(
-            f"{meta['id']}-{question['key']}-by-{segment['key']}",
+            chart_name(meta["id"], question["key"], by=segment["key"]),
             f"{question['title']}: share answering '{answer}', by {lower_first(segment['label'])}", description,
             lambda theme, title, d=data: charts.bar_spec(d, theme, title), figure_data(labels, estimates, "group"),
             GAP_NOTE if data["share"].isna().any() else "", table))
@@ -205,7 +206,7 @@ def _change(page: SurveyPage, meta: dict, question: dict, rows: pd.DataFrame, ta
     trend = _trend_data(meta, question, table)
     if trend is not None:
         lines.append(_chart(page, Chart(
-            f"{meta['id']}-{question['key']}-trend", f"{question['title']}, by wave",
+            chart_name(meta["id"], question["key"], trend=True), f"{question['title']}, by wave",
             charts.describe_trend(question["title"], trend), lambda theme, title: charts.trend_spec(trend, theme, title),
             trend.assign(estimate=trend["share"].map(repr), shown_as=trend["share"].map(percent)).drop(columns="share"))))
     return "\n".join(lines)
