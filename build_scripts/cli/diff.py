@@ -18,6 +18,7 @@ from build_scripts.statistics.estimates import two_proportion_test
 from build_scripts.editorial.formatting import p_value_text, percent
 from build_scripts.pipeline.compute import Project, Results, compute
 from build_scripts.standards import DEFAULT
+from build_scripts.statistics.queries import figures
 
 TRACKED = ["surveys", "docs", "mkdocs.yml"]  # what a past revision needs to recompute its table
 
@@ -91,7 +92,7 @@ def figure_changes(before: pd.DataFrame, results: Results) -> list[FigureChange]
     """Every figure whose published value differs, is new, or is gone, with its pages and broken claims."""
     after = results.table
     old = before[before.get("compare_to", pd.Series("", index=before.index)).fillna("") == ""].set_index("key")
-    new = after[after["compare_to"] == ""].set_index("key")
+    new = figures(after).set_index("key")
     uses = results.uses()
     claims = {}
     for ref in results.references:

@@ -24,6 +24,7 @@ from build_scripts.statistics.survey_figures import SurveyFigures, compute_surve
 from build_scripts.publish.survey_page import chart_rows
 from build_scripts.editorial.updates import Post, latest_post
 from build_scripts.yaml_schema import read_site_config, site_config_problems
+from build_scripts.statistics.queries import whole_sample
 
 @dataclass
 class Results:
@@ -121,7 +122,8 @@ def survey_meta(figures: SurveyFigures, waves: list[SurveyFigures], table: pd.Da
             "effective_base": figures.effective_base,
             "method": "supplied" if book.weighting.column else "raking", "cap": book.weighting.cap,
         }
-    whole = table[(table["survey"] == book.id) & (table["segment"] == "") & (table["compare_to"] == "")]
+    whole = whole_sample(table)
+    whole = whole[whole["survey"] == book.id]
     for q in book.questions:
         rows = chart_rows(whole[whole["question"] == q.key], q.base)
         meta["questions"].append({

@@ -17,6 +17,7 @@ import pandas as pd
 from build_scripts.publish.drawing import FONT, render_png
 from build_scripts.editorial.formatting import percent
 from build_scripts.editorial.pages import fieldwork_text
+from build_scripts.statistics.queries import published as quotable
 
 WIDTH, HEIGHT = 1200, 630
 BACKGROUND, TEXT, ACCENT = "#12436D", "#ffffff", "#28A197"  # government palette; white on #12436D is 10:1
@@ -101,7 +102,7 @@ def plan_cards(table: pd.DataFrame, metas: list[dict], references: list, site: S
     A question's headline figure always gets one; a page shows the first figure it quotes, a survey
     page its first question's headline, and any other page the site card.
     """
-    published = table[(table["compare_to"] == "") & ~table["suppressed"].astype(bool)].set_index("key", drop=False)
+    published = quotable(table).set_index("key", drop=False)
     by_id = {m["id"]: m for m in metas}
     cards = {site.name: site}
     pages: dict[str, ShareCard] = {}

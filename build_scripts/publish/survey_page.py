@@ -12,6 +12,9 @@ from build_scripts.publish.chart_figure import Chart, figure_data
 from build_scripts.statistics.disclosure import BASE_TOO_SMALL, EFFECTIVE_BASE_TOO_SMALL
 from build_scripts.editorial.formatting import count, decimal_count, interval, lower_first, md_text, p_value_text, percent
 from build_scripts.editorial.pages import FRONT_MATTER, GENERATED_NOTE, chart_markdown, disclosure_markdown, yaml_string
+from build_scripts.statistics.queries import changes as changes_of
+from build_scripts.statistics.queries import figures as figures_of
+from build_scripts.statistics.queries import whole_sample
 
 GAP_NOTE = ("* not published: fewer than 50 answered, fewer than 10 gave the answer, or the figure "
             "would let a hidden one be worked out.")
@@ -43,8 +46,7 @@ def survey_page(meta: dict, table: pd.DataFrame, methodology: bool) -> SurveyPag
 
 
 def _question(page: SurveyPage, meta: dict, question: dict, rows: pd.DataFrame, table: pd.DataFrame) -> str:
-    figures = rows[rows["compare_to"] == ""]
-    whole = figures[figures["segment"] == ""]
+    figures, whole = figures_of(rows), whole_sample(rows)
     lines = [f"## {md_text(question['title'])} {{ #{question['key']} }}\n", f"> {md_text(question['text'])}\n"]
     if whole.empty:
         return "\n".join([*lines, "Nobody was asked this question or nobody answered it.\n"])
@@ -187,7 +189,8 @@ def _breakdown_table(rows: pd.DataFrame, groups: list[dict]) -> str:
 
 def _change(page: SurveyPage, meta: dict, question: dict, rows: pd.DataFrame, table: pd.DataFrame) -> str:
     """Change since the previous wave (tested), and the trend across every wave of the series."""
-    changes = rows[(rows["compare_to"] != "") & (rows["base_type"] == question["base"])]
+    moved = changes_of(rows)
+    changes = moved[moved["base_type"] == question["base"]]
     if changes.empty:
         return ""
     previous = changes["compare_to"].iloc[0]
@@ -214,8 +217,8 @@ def _change(page: SurveyPage, meta: dict, question: dict, rows: pd.DataFrame, ta
 
 def _trend_data(meta: dict, question: dict, table: pd.DataFrame) -> pd.DataFrame | None:
     waves = meta["waves"]
-    whole = table[table["survey"].isin([w["id"] for w in waves]) & (table["question"] == question["key"])
-                  & (table["segment"] == "") & (table["compare_to"] == "")]
+    whole = whole_sample(table)
+    whole = whole[whole["survey"].isin([w["id"] for w in waves]) & (whole["question"] == question["key"])]
     rows = chart_rows(whole, question["base"])
     rows = rows[~rows["suppressed"].astype(bool)]
     if rows["survey"].nunique() < 2:

@@ -10,6 +10,7 @@ import pandas as pd
 from build_scripts.statistics.estimates import two_proportion_test
 from build_scripts.ingest.load import Survey
 from build_scripts.standards import Thresholds
+from build_scripts.statistics.queries import whole_sample
 
 ROSE, FELL, LITTLE_CHANGE = "rose", "fell", "little change"
 
@@ -35,7 +36,7 @@ def change_words(change_pp, p_value, significance: float) -> np.ndarray:
 
 def change_rows(surveys: list[Survey], table: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     """A row per whole-sample figure present in two consecutive waves: the later figure and its change."""
-    whole = table[table["segment"] == ""].set_index(["survey", "question", "option"])
+    whole = whole_sample(table).set_index(["survey", "question", "option"])
     parts = []
     for waves in waves_by_series(surveys).values():
         for previous, current in pairwise(waves):
