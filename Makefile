@@ -14,7 +14,7 @@ NODE_INSTALLED := node_modules/.installed
 # Without npm (a fresh machine with only Python and make) the browser tests skip, so `make test` skips npm too.
 NODE_DEPS := $(if $(shell command -v npm 2>/dev/null),$(NODE_INSTALLED))
 
-.PHONY: install node-install site serve check test test-browser bench seed-surveys lock clean
+.PHONY: install node-install site serve check test test-browser coverage bench seed-surveys lock clean
 
 $(RUNTIME): pyproject.toml requirements/runtime.txt
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ test: $(TESTING) $(NODE_DEPS)  ## run the test suite (browser tests skip without
 test-browser: $(TESTING) $(NODE_DEPS)  ## run only the browser tests (Chromium over the built site)
 	$(BIN)/python -m pytest -m browser tests/browser
 
+coverage: $(TESTING) $(NODE_DEPS)  ## the test suite under coverage.py (subprocesses included), then the report
+	rm -f .coverage .coverage.*
+	$(BIN)/coverage run -m pytest
+	$(BIN)/coverage combine --quiet
+	$(BIN)/coverage report
+
 bench: $(TESTING)  ## the benchmarks, each a ratio against a floor measured in the same run (README: Performance)
 	$(BIN)/python bench/build_vs_mkdocs.py
 	$(BIN)/python bench/scale.py
@@ -68,4 +74,4 @@ lock:  ## re-pin every dependency, with hashes, to what resolves today (then com
 	rm -rf .venv-lock
 
 clean:  ## remove the virtual environment, node_modules and everything the build wrote
-	rm -rf $(VENV) node_modules site .build docs/data .cache .site-build-* .site-old-* .campaign-site.lock
+	rm -rf $(VENV) node_modules site .build docs/data .cache .coverage .coverage.* .site-build-* .site-old-* .campaign-site.lock
