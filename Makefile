@@ -56,7 +56,13 @@ coverage: $(TESTING) $(NODE_DEPS)  ## the test suite under coverage.py (subproce
 	$(BIN)/coverage combine --quiet
 	$(BIN)/coverage report
 
-bench: $(TESTING)  ## the benchmarks, each a ratio against a floor measured in the same run (README: Performance)
+BENCHING := $(VENV)/.bench-installed
+
+$(BENCHING): $(TESTING) requirements/bench.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/bench.txt
+	touch $@
+
+bench: $(BENCHING)  ## the benchmarks, each a ratio against a floor measured in the same run (README: Performance)
 	$(BIN)/python bench/build_vs_mkdocs.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/page_weight.py
@@ -71,6 +77,8 @@ lock:  ## re-pin every dependency, with hashes, to what resolves today (then com
 	.venv-lock/bin/pip-compile $(LOCK_OPTIONS) --upgrade -o requirements/runtime.txt pyproject.toml
 	.venv-lock/bin/pip-compile $(LOCK_OPTIONS) --upgrade --extra test -c requirements/runtime.txt \
 		-o requirements/test.txt pyproject.toml
+	.venv-lock/bin/pip-compile $(LOCK_OPTIONS) --upgrade --extra test --extra bench -c requirements/test.txt \
+		-o requirements/bench.txt pyproject.toml
 	rm -rf .venv-lock
 
 clean:  ## remove the virtual environment, node_modules and everything the build wrote

@@ -24,6 +24,9 @@ work on the machine only ever adds time; the median and the CPU seconds are show
 The survey is synthetic (bench/make_scale_survey.py), written to a temporary folder that is
 removed afterwards: the run leaves no files behind.
 
+Beside them, when installed (`make bench` installs requirements/bench.txt), the same weighted counts by Polars
+and DuckDB (bench/peers.py), as a data engineer would write them instead: ours should be faster.
+
 Run: `.venv/bin/python bench/scale.py` (about a minute), `--quick` (100,000 respondents, one run,
 seconds), `--respondents N`, `--questions Q`, `--segments S`, `--runs R`, `--quote-all`,
 `--unweighted`, `--code DIR` (measure the build_scripts package in DIR instead, e.g. a git
@@ -33,6 +36,7 @@ worktree of an older commit, for before/after figures).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -49,6 +53,7 @@ sys.dont_write_bytecode = True  # importing the generator must not leave bench/_
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 TARGET_TIME, TARGET_MEMORY = 3.0, 3.0
+PEERS = ("polars", "duckdb")  # what a data engineer would write instead (bench/peers.py), when installed
 
 
 # --- what each child process does -------------------------------------------------------------
@@ -61,6 +66,11 @@ def _child(job: str, path: str) -> None:
         def work():
             table = pacsv.read_csv(path)
             return {"rows": table.num_rows}
+    elif job in PEERS:
+        from peers import peer_counts
+
+        def work():
+            return {"rows": peer_counts(job, Path(path))}
     else:
         import build_scripts
         from build_scripts.ingest.load import load_surveys
@@ -217,17 +227,21 @@ def main() -> None:
         largest = sizes[-1]
         project, csv_path = projects[largest]
         floor, ours = [], []
-        for _ in range(args.runs):  # alternate, so both see the same conditions
+        peers = {name: [] for name in PEERS if importlib.util.find_spec(name)}
+        for _ in range(args.runs):  # alternate, so all see the same conditions
             floor.append(_run_child("pyarrow", csv_path, args.code))
             ours.append(_run_child("stats", project, args.code))
+            for name, runs in peers.items():
+                runs.append(_run_child(name, project, args.code))
         growth = {largest: ours}
         for n in sizes[:-1]:
             growth[n] = [_run_child("stats", projects[n][0], args.code) for _ in range(max(1, args.runs))]
 
-    _report(args, sizes, csv_sizes[largest], floor, ours, growth)
+    _report(args, sizes, csv_sizes[largest], floor, ours, growth, peers)
 
 
-def _report(args, sizes: list[int], csv_bytes: int, floor: list[dict], ours: list[dict], growth: dict) -> None:
+def _report(args, sizes: list[int], csv_bytes: int, floor: list[dict], ours: list[dict], growth: dict,
+            peers: dict[str, list[dict]]) -> None:
     """Print the measurements and the three ratios."""
     largest = sizes[-1]
     best_floor = min(floor, key=lambda r: r["seconds"])
@@ -236,7 +250,10 @@ def _report(args, sizes: list[int], csv_bytes: int, floor: list[dict], ours: lis
     print(f"\n{largest:,} respondents x {args.questions} questions x {args.segments} segments "
           f"({'unweighted' if args.unweighted else 'weighted'}), CSV {_mb(csv_bytes)}; best of {args.runs} runs "
           "(median; CPU seconds)\n")
-    for name, runs, chosen in [("pyarrow.csv.read_csv (floor)", floor, best_floor), ("our statistics step", ours, best)]:
+    rows = [("pyarrow.csv.read_csv (floor)", floor, best_floor), ("our statistics step", ours, best)]
+    rows += [(f"{name} (peer: the same weighted counts)", runs, min(runs, key=lambda r: r["seconds"]))
+             for name, runs in peers.items()]
+    for name, runs, chosen in rows:
         median = statistics.median(r["seconds"] for r in runs)
         print(f"  {name:<34} {chosen['seconds']:6.2f} s  ({median:.2f} s; {chosen['cpu']:.2f} CPU s)")
     for stage, seconds in best["stages"].items():
@@ -270,6 +287,10 @@ def _report(args, sizes: list[int], csv_bytes: int, floor: list[dict], ours: lis
         print(f"  time per extra respondent, {sizes[1]:,}->{sizes[2]:,} / {sizes[0]:,}->{sizes[1]:,}   "
               f"{growth_ratio:5.2f}x  (1x is linear)")
     print(f"  {largest // sizes[0]}x the respondents took {times[largest] / times[sizes[0]]:.1f}x the time")
+    for name, runs in peers.items():  # issue 13: faster than what a data engineer would write instead
+        peer = min(r["seconds"] for r in runs)
+        print(f"  statistics time / {name} counting time     {best['seconds'] / peer:5.2f}x  (target under 1x): "
+              f"{'met' if best['seconds'] < peer else 'NOT met'}")
 
 
 if __name__ == "__main__":
