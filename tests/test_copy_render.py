@@ -175,3 +175,17 @@ def test_a_nav_entry_naming_a_missing_page_fails_check(mini_site: Path):
     config.write_text(config.read_text().replace("Sources: sources.md", "Sources: sourcez.md"))
     result = invoke("check", "--project", str(mini_site))
     assert result.exit_code == 1 and "mkdocs.yml, nav: names a page that does not exist (found: 'sourcez.md')" in result.output
+
+
+def test_a_link_to_a_draft_is_refused_and_a_front_matter_comment_is_not_the_title(tmp_path: Path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "draft.md").write_text("---\ndraft: true\n---\n\n# Coming soon\n")
+    (docs / "page.md").write_text("---\n# a note for editors\ndescription: d\n---\n\n# The page\n\n[Soon](draft.md)\n")
+    copy = render_copy(docs, tmp_path, CopyData())
+    [problem] = copy.problems
+    assert problem.file == "docs/page.md" and problem.where == "line 8" and "a draft" in problem.message
+    assert render_copy(docs, tmp_path, CopyData()).pages["page.md"].body.startswith("# The page")
+    from build_scripts.editorial.copy_check import page_title
+
+    assert page_title(copy.pages["page.md"].body, {}, docs / "page.md") == "The page"

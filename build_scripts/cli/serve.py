@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import signal
 import subprocess
 import sys
@@ -116,19 +117,33 @@ def watched_inputs(project: Project) -> Callable[[Path], bool]:
     return lambda path: path == config or any(folder == path or folder in path.parents for folder in folders)
 
 
+try:  # looked up here, not in the child between fork and exec, where only the call itself is safe
+    _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
+except (OSError, AttributeError):
+    _PRCTL = None  # not Linux: the SIGTERM handler in serve_site still stops the server on an interrupt
+
+
+def _stop_with_parent() -> None:
+    """In the engine's server process: end when this process ends, however it ends (Linux's PR_SET_PDEATHSIG)."""
+    if _PRCTL is not None:
+        _PRCTL(1, signal.SIGTERM)  # 1 is PR_SET_PDEATHSIG
+
+
 def serve_site(project: Project, engine: Engine, dev_addr: str, regenerate: Callable[[], None]) -> None:
     """Serve the finished tree with the engine's live-reloading server until interrupted, re-rendering it
     whenever an input changes; only changed files are rewritten, and the engine reloads the browser."""
     relevant = watched_inputs(project)
     watcher = _Debounced(regenerate, relevant)
+    # `kill` or a test's terminate() sends SIGTERM: stop the engine's server too, rather than orphan it. The
+    # server starts before the watcher's threads, so nothing else runs while it forks.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    server = subprocess.Popen(engine.serve_command(project.engine_config, dev_addr), cwd=project.build_dir,
+                              preexec_fn=_stop_with_parent)
     observer = Observer()
     observer.schedule(watcher, str(project.root), recursive=False)  # mkdocs.yml
     for folder in input_folders(project):
         observer.schedule(watcher, str(folder), recursive=True)
     observer.start()
-    # `kill` or a test's terminate() sends SIGTERM: stop the engine's server too, rather than orphan it.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    server = subprocess.Popen(engine.serve_command(project.engine_config, dev_addr), cwd=project.build_dir)
     try:
         if server.wait() != 0:  # it stopped by itself: it could not start, or failed
             raise SiteBuildError([f"the {engine.name} preview server stopped (exit status {server.returncode}); "

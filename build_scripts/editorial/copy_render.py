@@ -134,7 +134,7 @@ def _render_page(environment: CopySandbox, path: Path, docs_dir: Path, root: Pat
     if front_text.lstrip().startswith("{"):
         problems.append(Problem(shown, "front matter", "the front matter is written as one {...} mapping",
                                 "write it one field a line (title: ..., then description: ...)"))
-    title = page_title(text, meta, path)
+    title = page_title(body, meta, path)  # a `# comment` in the front matter is not the page's heading
     functions = PageFunctions(data, name, title, shown)
     page = RenderedPage(name, front_text, meta, body, draft=is_draft_meta(meta), written=text)
     if meta.get("render_macros") is False:  # the page asks to be published as written
@@ -225,7 +225,8 @@ def _broken_links(copy: RenderedCopy, data: CopyData, docs_dir: Path) -> list[Pr
     """Links to a page (.md) and images that neither docs/ nor the build has: the engines refuse such a link
     (MkDocs refuses a missing image, Zensical publishes it broken), so `check` refuses it first. Inline links
     (with or without a title) and reference definitions are read; links to headings are left to the engine."""
-    pages = set(copy.pages) | {f"{GENERATED}/index.md"} | {f"{GENERATED}/{survey}.md" for survey in data.surveys}
+    published = {name for name, page in copy.pages.items() if not page.draft}  # a draft is not on the site
+    pages = published | {f"{GENERATED}/index.md"} | {f"{GENERATED}/{survey}.md" for survey in data.surveys}
     drawn = {f"{GENERATED}/charts/{name}{end}" for name in data.charts
              for end in ("-light.svg", "-dark.svg", ".png", ".csv")}
     problems = []
@@ -241,8 +242,13 @@ def _broken_links(copy: RenderedCopy, data: CopyData, docs_dir: Path) -> list[Pr
                                                             or (docs_dir / target).is_file())):
                     continue
                 what = "a page" if kind == "page" else "an image"
-                problems.append(Problem(f"docs/{name}", f"line {number}", f"links to {what} that does not exist",
-                                        "correct the link, or add the file to docs/", link))
+                if target in copy.pages:
+                    if page.draft:
+                        continue  # a draft may link to another draft: neither is published
+                    message, fix = "links to a draft, which is not published", "publish the draft first, or remove the link"
+                else:
+                    message, fix = f"links to {what} that does not exist", "correct the link, or add the file to docs/"
+                problems.append(Problem(f"docs/{name}", f"line {number}", message, fix, link))
     return problems
 
 
