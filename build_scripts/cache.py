@@ -29,12 +29,19 @@ def code_version() -> str:
     digest = hashlib.sha256()
     for path in sorted(PACKAGE_DIR.rglob("*.py")):
         digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    for name in LIBRARIES:
-        try:
-            digest.update(f"{name}=={importlib.metadata.version(name)}\0".encode())
-        except importlib.metadata.PackageNotFoundError:
-            digest.update(f"{name} absent\0".encode())
+    digest.update(package_versions(LIBRARIES).encode())
     return digest.hexdigest()
+
+
+def package_versions(names: list[str]) -> str:
+    """The installed version of each package, in order ("absent" for one not installed), as one text."""
+    versions = []
+    for name in names:
+        try:
+            versions.append(f"{name}=={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{name} absent")
+    return "\0".join(versions)
 
 
 def folder_digest(folder: Path) -> str:

@@ -55,6 +55,20 @@ class Project:
     def site_dir(self) -> Path:
         return self.root / "site"
 
+    def theme_dir(self, config: dict) -> Path | None:
+        """The theme's custom_dir that mkdocs.yml (as plain data) names, when it is a folder inside the project."""
+        theme = config.get("theme")
+        folder = theme.get("custom_dir") if isinstance(theme, dict) else None
+        if not isinstance(folder, str):
+            return None
+        path = (self.root / folder).resolve()
+        return path if path.is_dir() and self.root.resolve() in path.parents else None
+
+    def input_folders(self, config: dict) -> list[Path]:
+        """The folders the site is made from, resolved: docs/, surveys/ and the theme's custom_dir, as they exist."""
+        folders = [self.docs_dir.resolve(), self.surveys_dir.resolve(), self.theme_dir(config)]
+        return [folder for folder in folders if folder is not None and folder.is_dir()]
+
 
 def chart_name(survey: str, question: str, by: str = "", trend: bool = False) -> str:
     """A chart's file stem, made here only: survey, question and segment keys (letters, digits, - and _, never a

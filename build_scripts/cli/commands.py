@@ -147,8 +147,9 @@ def build(project_dir: Path, strict: bool, engine: str | None, use_cache: bool) 
         project = _project(project_dir)
         with exclusive(project.root, _say):
             recover(project.root, project.site_dir)  # a build killed mid-swap left its folders behind
-            chosen = engine_named(engine or project_engine(read_site_config(project.config_file)))
-            inputs = build_record.inputs_digest(project, chosen.name, strict)
+            config = read_site_config(project.config_file)
+            chosen = engine_named(engine or project_engine(config))
+            inputs = build_record.inputs_digest(project, config, chosen.name, strict)
             if use_cache and build_record.unchanged(project, inputs):
                 _say(f"Nothing changed since the last build: {relative(project.site_dir, Path.cwd())} is up to date "
                      "(`--no-cache` builds it again anyway).")

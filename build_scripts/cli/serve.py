@@ -15,10 +15,12 @@ from watchdog.observers import Observer
 
 from build_scripts.publish.atomic_publish import exclusive
 from build_scripts.cache import Cache
+from build_scripts.editorial.copy_functions import CopyData
 from build_scripts.editorial.copy_render import render_copy
 from build_scripts.errors import CampaignError, DataError, SiteBuildError
 from build_scripts.pipeline.finished_tree import write_finished_tree, write_preview_pages
-from build_scripts.pipeline.compute import Project, Results, compute
+from build_scripts.pipeline.compute import compute
+from build_scripts.project import Project
 from build_scripts.cli.progress import Progress, counted
 from build_scripts.publish.site_engine import Engine
 from build_scripts.yaml_schema import read_site_config
@@ -32,7 +34,7 @@ class Preview:
 
     def __init__(self, project: Project, say: Callable[[str], None]):
         self.project, self.say = project, say
-        self.last: Results | None = None
+        self.data = CopyData()  # the last good figures the copy read (none before anything built)
 
     def regenerate(self) -> None:
         """Recompute and re-render; on a problem, say it in the terminal and on every page."""
@@ -55,7 +57,7 @@ class Preview:
                 progress.note(f"{counted(len(results.figures), 'survey')} ({len(results.surveys)} read, {cached} "
                               f"unchanged from the cache), {counted(len(results.copy.pages), 'page')} rendered")
                 write_finished_tree(project, results, progress.note, cache, problems=shown)
-                self.last = results
+                self.data = results.copy_data
         except OSError as exc:
             self._show(file_system_problem(exc))
         except CampaignError as exc:  # another build held the project too long: keep the pages as they are
@@ -65,11 +67,8 @@ class Preview:
         """Print the problems and re-render the pages over the last good figures (none if nothing built yet)."""
         self.say(text)
         project = self.project
-        data = self.last.copy_data if self.last else None
         try:
-            from build_scripts.editorial.copy_functions import CopyData
-
-            copy = render_copy(project.docs_dir, project.root, data or CopyData())
+            copy = render_copy(project.docs_dir, project.root, self.data)
             write_preview_pages(project, copy, read_site_config(project.config_file), text)
         except OSError:
             pass  # a full or read-only disk: the terminal has the problems already
@@ -103,17 +102,9 @@ class _Debounced(FileSystemEventHandler):
             self.regenerate()
 
 
-def input_folders(project: Project) -> list[Path]:
-    """The folders the site is made from: surveys/, docs/ and the theme's custom_dir if it has one."""
-    theme = read_site_config(project.config_file).get("theme")
-    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
-    folders = [project.surveys_dir, project.docs_dir] + ([project.root / custom] if isinstance(custom, str) else [])
-    return [folder.resolve() for folder in folders if folder.is_dir()]
-
-
-def watched_inputs(project: Project) -> Callable[[Path], bool]:
-    """Whether a changed path is one the site is made from: under an input folder, or mkdocs.yml."""
-    folders, config = input_folders(project), project.config_file.resolve()
+def watched_inputs(project: Project, folders: list[Path]) -> Callable[[Path], bool]:
+    """Whether a changed path is one the site is made from: under one of its input folders, or mkdocs.yml."""
+    config = project.config_file.resolve()
     return lambda path: path == config or any(folder == path or folder in path.parents for folder in folders)
 
 
@@ -132,7 +123,8 @@ def _stop_with_parent() -> None:
 def serve_site(project: Project, engine: Engine, dev_addr: str, regenerate: Callable[[], None]) -> None:
     """Serve the finished tree with the engine's live-reloading server until interrupted, re-rendering it
     whenever an input changes; only changed files are rewritten, and the engine reloads the browser."""
-    relevant = watched_inputs(project)
+    folders = project.input_folders(read_site_config(project.config_file))
+    relevant = watched_inputs(project, folders)
     watcher = _Debounced(regenerate, relevant)
     # `kill` or a test's terminate() sends SIGTERM: stop the engine's server too, rather than orphan it. The
     # server starts before the watcher's threads, so nothing else runs while it forks.
@@ -141,7 +133,7 @@ def serve_site(project: Project, engine: Engine, dev_addr: str, regenerate: Call
                               preexec_fn=_stop_with_parent)
     observer = Observer()
     observer.schedule(watcher, str(project.root), recursive=False)  # mkdocs.yml
-    for folder in input_folders(project):
+    for folder in folders:
         observer.schedule(watcher, str(folder), recursive=True)
     observer.start()
     try:

@@ -59,15 +59,16 @@ def prose(text: str) -> str:
     return text
 
 
-def read_front_matter(text: str, shown: str) -> tuple[dict, list[Problem]]:
-    """The page's front matter as a mapping ({} if it has none), and the problem of one that is not valid YAML."""
+def read_front_matter(text: str, shown: str) -> tuple[dict | None, list[Problem]]:
+    """The page's front matter as a mapping (None if it has none, or the lines between --- are not a mapping,
+    as MkDocs reads them), and the problem of one that is not valid YAML ({} then)."""
     front = FRONT_MATTER.match(text)
     try:
         meta = parse_yaml(front.group(1)) if front else None
     except yaml.YAMLError as exc:
         return {}, [Problem(shown, "front matter", f"the front matter is not valid YAML: {str(exc)[:160]}",
                             "correct the lines between the two --- lines (indentation, quotes, colons)")]
-    return (meta if isinstance(meta, dict) else {}), []
+    return (meta if isinstance(meta, dict) else None), []
 
 
 def page_title(text: str, meta: dict, page: Path) -> str:

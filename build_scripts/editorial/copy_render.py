@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import json
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -16,7 +17,6 @@ from pathlib import Path
 
 import jinja2
 import jinja2.meta
-import yaml
 from jinja2 import nodes
 from jinja2.exceptions import SecurityError
 
@@ -27,7 +27,6 @@ from build_scripts.editorial.copy_sandbox import MAX_OUTPUT, CopySandbox, LoopBu
 from build_scripts.editorial.page_safety import front_matter_problems, include_problems, nesting_problems
 from build_scripts.editorial.updates import excerpt_of, is_draft_meta
 from build_scripts.errors import Problem, relative
-from build_scripts.yaml_schema import parse_yaml
 from build_scripts.project import GENERATED
 
 # ](page.md) or ](../page.md#part): a link to a page of the site (not a URL, not an absolute path)
@@ -53,7 +52,7 @@ class RenderedPage:
         added = {k: v for k, v in (extra_meta or {}).items() if k not in self.meta}
         if "share_image" in self.meta:  # the author chose the card: its text alternative is theirs to give too
             added.pop("share_alt", None)
-        front = self.front_matter + "".join(f"{k}: {_yaml_text(v)}\n" for k, v in added.items())
+        front = self.front_matter + yaml_fields(added)
         head = f"---\n{front}---\n" if front.strip() else ""
         return with_banner(head + self.body, banner)
 
@@ -126,9 +125,9 @@ def _render_page(environment: CopySandbox, path: Path, docs_dir: Path, root: Pat
         problem = Problem(shown, f"byte {exc.start}", "the page is not UTF-8 text", "save it as UTF-8 in your editor")
         return RenderedPage(name, "", {}, ""), PageFunctions(data, name, name, shown), [problem], None
     meta, front_problems = read_front_matter(text, shown)
-    front = FRONT_MATTER.match(text)
-    if front and not front_problems and not _is_mapping(front.group(1)):
-        front = None  # as MkDocs reads it: lines between --- that are not a mapping are the page's own text
+    # As MkDocs reads it: lines between --- that are not a mapping are the page's own text.
+    front = FRONT_MATTER.match(text) if meta is not None else None
+    meta = meta or {}
     front_text, body = (front.group(1), text[front.end():]) if front else ("", text)
     problems = front_problems + front_matter_problems(meta, shown) + nesting_problems(text, shown)
     if front_text.lstrip().startswith("{"):
@@ -178,9 +177,7 @@ def _render_tree(environment: CopySandbox, tree: nodes.Template, functions: Page
                 pieces.append(piece)
         return "".join(pieces)
     except jinja2.TemplateSyntaxError as exc:  # found while compiling: a filter or test copy may not use
-        problems.append(Problem(shown, f"line {exc.lineno}" if exc.lineno else "", f"the page's template uses what "
-                                f"copy may not: {exc.message}", "use only the figure functions and simple filters "
-                                "such as lower, upper or round"))
+        problems.append(_not_offered(exc, shown))
     except jinja2.UndefinedError as exc:
         problems.append(Problem(shown, _template_line(exc, shown), f"the page uses a name that is not one of the site's "
                                 f"functions ({exc.message})", f"use one of {', '.join(FUNCTIONS)}"))
@@ -252,24 +249,21 @@ def _broken_links(copy: RenderedCopy, data: CopyData, docs_dir: Path) -> list[Pr
     return problems
 
 
-def _is_mapping(text: str) -> bool:
-    try:
-        return isinstance(parse_yaml(text), dict)
-    except yaml.YAMLError:
-        return False
-
-
 def _unknown_names(tree: nodes.Template, meta: dict, shown: str) -> list[Problem]:
     """Names the page uses that are neither figure functions, `page`, nor its own front-matter fields."""
     known = set(FUNCTIONS) | {"page"} | {name for name in meta if isinstance(name, str)}
     try:
         unknown = sorted(jinja2.meta.find_undeclared_variables(tree) - known)
     except jinja2.TemplateSyntaxError as exc:  # a filter or test the sandbox does not offer
-        return [Problem(shown, f"line {exc.lineno}" if exc.lineno else "", f"the page's template uses what copy may "
-                        f"not: {exc.message}", "use only the figure functions and simple filters such as lower, "
-                        "upper or round")]
+        return [_not_offered(exc, shown)]
     return [Problem(shown, _first_line(tree, name), "the page calls a name that is not one of the site's functions",
                     f"use one of {', '.join(FUNCTIONS)}", name) for name in unknown]
+
+
+def _not_offered(exc: jinja2.TemplateSyntaxError, shown: str) -> Problem:
+    """A filter or test the sandbox does not offer, found when the template is compiled."""
+    return Problem(shown, f"line {exc.lineno}" if exc.lineno else "", f"the page's template uses what copy may not: "
+                   f"{exc.message}", "use only the figure functions and simple filters such as lower, upper or round")
 
 
 def _first_line(tree: nodes.Template, name: str) -> str:
@@ -305,8 +299,6 @@ def with_banner(markdown: str, banner: str) -> str:
     return head + ("\n" if head else "") + banner + body
 
 
-def _yaml_text(value: str) -> str:
-    """A text as a double-quoted YAML scalar (JSON's string syntax is valid YAML)."""
-    import json
-
-    return json.dumps(str(value), ensure_ascii=False)
+def yaml_fields(fields: dict[str, str]) -> str:
+    """Front-matter lines for fields the build adds, each text double-quoted (JSON's string syntax is valid YAML)."""
+    return "".join(f"{name}: {json.dumps(str(value), ensure_ascii=False)}\n" for name, value in fields.items())

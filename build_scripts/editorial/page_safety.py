@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import jinja2
 from jinja2 import nodes
 
 from build_scripts.errors import Problem
@@ -65,11 +64,6 @@ def include_problems(tree: nodes.Template, shown: str) -> list[Problem]:
     return [Problem(shown, f"line {node.lineno}", "the page's template reads another file",
                     "remove the {% include %} / {% import %} / {% extends %}: pages use only the figure functions",
                     type(node).__name__.lower()) for node in tree.find_all(reading)]
-
-
-def parse_template(text: str) -> nodes.Template:
-    """The page's template syntax tree (parsed, never rendered); jinja2.TemplateSyntaxError if it is broken."""
-    return jinja2.Environment().parse(text)
 
 
 def _shown(value) -> str:

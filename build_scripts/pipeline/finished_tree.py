@@ -83,10 +83,10 @@ def _write_sources(out: GeneratedFolder, project: Project, copy: RenderedCopy, s
                    config: dict, banner: str = "") -> None:
     """mkdocs.yml, the theme's folder, docs/ assets as they are and the rendered pages."""
     out.write("mkdocs.yml", engine_config(project.config_file.read_text(encoding="utf-8")))
-    theme = _custom_dir(project, config)
+    theme = project.theme_dir(config)
     if theme is not None:
         for path in _files(theme):
-            out.write(path.relative_to(project.root).as_posix(), path.read_bytes())
+            out.write(path.relative_to(project.root.resolve()).as_posix(), path.read_bytes())
     reserved = project.docs_dir / GENERATED
     for path in _files(project.docs_dir):
         if reserved in path.parents or path.suffix == ".md":
@@ -103,16 +103,6 @@ def engine_config(text: str) -> str:
     return (text if text.endswith("\n") else text + "\n") + (
         f"\n# Added by campaign-site: the engine writes here, and the build moves it into site/.\n"
         f"site_dir: {ENGINE_OUTPUT}\n")
-
-
-def _custom_dir(project: Project, config: dict) -> Path | None:
-    """The theme's custom_dir, when mkdocs.yml names one inside the project (the boundary check refuses others)."""
-    theme = config.get("theme")
-    folder = theme.get("custom_dir") if isinstance(theme, dict) else None
-    if not isinstance(folder, str):
-        return None
-    path = (project.root / folder).resolve()
-    return path if path.is_dir() and project.root in path.parents else None
 
 
 def _files(folder: Path) -> list[Path]:

@@ -6,11 +6,10 @@ and through the cache, so an unchanged chart is not redrawn.
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 
 from build_scripts.editorial import pages
+from build_scripts.editorial.copy_render import yaml_fields
 from build_scripts.publish import share_images
 from build_scripts.cache import Cache
 from build_scripts.project import GENERATED
@@ -68,8 +67,7 @@ def write_generated(out: Subfolder, results: Results, progress=lambda message: N
 def with_fields(markdown: str, fields: dict[str, str]) -> str:
     """A generated page (which opens with front matter) with more front-matter fields, as JSON-quoted YAML."""
     head, _, rest = markdown.partition("---\n")
-    added = "".join(f"{name}: {json.dumps(value, ensure_ascii=False)}\n" for name, value in fields.items())
-    return f"{head}---\n{added}{rest}" if not head else markdown
+    return f"{head}---\n{yaml_fields(fields)}{rest}" if not head else markdown
 
 
 def _share_images(results: Results, cache: Cache, out: Subfolder, progress) -> dict[str, dict[str, str]]:

@@ -10,15 +10,12 @@ only, so the check costs milliseconds rather than the import of the data stack.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 import os
 import re
-from pathlib import Path
 
-from build_scripts.cache import code_version, folder_digest
+from build_scripts.cache import code_version, folder_digest, package_versions
 from build_scripts.project import Project
-from build_scripts.yaml_schema import read_site_config
 
 RECORD = "last-build.json"
 _ENV_TAG = re.compile(r"!ENV\s+(\[[^\]]*\]|\S+)")
@@ -27,20 +24,17 @@ _ENV_TAG = re.compile(r"!ENV\s+(\[[^\]]*\]|\S+)")
 ENGINE_PACKAGES = ["mkdocs", "mkdocs-material", "zensical", "mkdocs-rss-plugin", "pymdown-extensions", "markdown"]
 
 
-def inputs_digest(project: Project, engine: str, strict: bool) -> str:
-    """A hash of everything a build reads: input folders, mkdocs.yml and the variables it names, engine, code."""
+def inputs_digest(project: Project, config: dict, engine: str, strict: bool) -> str:
+    """A hash of everything a build reads: input folders, mkdocs.yml (`config`: as plain data) and the variables
+    it names, engine, code."""
     digest = hashlib.sha256()
-    config = project.config_file.read_bytes()
-    digest.update(config + b"\0" + engine.encode() + (b"strict" if strict else b"") + b"\0")
-    for name in sorted(_env_names(config.decode("utf-8", errors="replace"))) + ["SOURCE_DATE_EPOCH"]:
+    written = project.config_file.read_bytes()
+    digest.update(written + b"\0" + engine.encode() + (b"strict" if strict else b"") + b"\0")
+    for name in sorted(_env_names(written.decode("utf-8", errors="replace"))) + ["SOURCE_DATE_EPOCH"]:
         digest.update(f"{name}={os.environ.get(name, '')}\0".encode())
-    for folder in _input_folders(project):
+    for folder in project.input_folders(config):
         digest.update(folder.as_posix().encode() + b"\0" + folder_digest(folder).encode() + b"\0")
-    for package in ENGINE_PACKAGES:  # an upgraded engine publishes differently
-        try:
-            digest.update(f"{package}=={importlib.metadata.version(package)}\0".encode())
-        except importlib.metadata.PackageNotFoundError:
-            digest.update(f"{package} absent\0".encode())
+    digest.update(package_versions(ENGINE_PACKAGES).encode())  # an upgraded engine publishes differently
     digest.update(code_version().encode())
     return digest.hexdigest()
 
@@ -56,16 +50,6 @@ def _env_names(config: str) -> set[str]:
         else:
             names.add(value.strip("'\""))
     return names
-
-
-def _input_folders(project: Project) -> list[Path]:
-    """docs/, surveys/ and the theme's custom_dir as mkdocs.yml names it (read as YAML, tags left empty)."""
-    folders = [project.docs_dir, project.surveys_dir]
-    theme = read_site_config(project.config_file).get("theme")
-    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
-    if isinstance(custom, str):
-        folders.append((project.root / custom).resolve())
-    return [folder for folder in folders if folder.is_dir()]
 
 
 def unchanged(project: Project, inputs: str) -> bool:

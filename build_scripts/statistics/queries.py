@@ -30,7 +30,3 @@ def published(table: pd.DataFrame) -> pd.DataFrame:
     rows = figures(table)
     return rows[~rows["suppressed"].astype(bool)]
 
-
-def of_question(table: pd.DataFrame, survey: str, question: str) -> pd.DataFrame:
-    """Every row of one question of one survey: its figures, breakdowns and changes."""
-    return table[(table["survey"] == survey) & (table["question"] == question)]
