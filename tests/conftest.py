@@ -110,7 +110,7 @@ def table_for(surveys: list[Survey]) -> pd.DataFrame:
     for survey in surveys:
         weights[survey.id], problems = survey_weights(survey.codebook, survey.responses, survey.responses_file)
         assert problems == []
-    return statistics_table(surveys, weights)
+    return statistics_table(surveys, weights).frame
 
 
 def contrast(a: str, b: str) -> float:

@@ -95,7 +95,7 @@ def site_copy(root: Path, frame: pd.DataFrame, income: bool = False) -> Path:
 @pytest.fixture(scope="module")
 def table(tmp_path_factory, anes) -> pd.DataFrame:
     root = site_copy(tmp_path_factory.mktemp("anes96") / "site", anes)
-    return compute(Project(root)).table.set_index("key")
+    return compute(Project(root)).table.frame.set_index("key")
 
 
 @pytest.fixture(scope="module")
@@ -255,7 +255,7 @@ def test_a_wide_income_breakdown_is_protected(tmp_path, anes):
                     for code, label in enumerate(INCOME_BANDS, 1)],
     })
     codebook.write_text(yaml.safe_dump(book, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    table = compute(Project(root)).table
+    table = compute(Project(root)).table.frame
     rows = table[(table["segment"] == "income") & (table["question"] == "pid")]
     assert len(rows) == 24 * 9
     published = rows[~rows["suppressed"].astype(bool)]

@@ -10,8 +10,14 @@ import pandas as pd
 import pytest
 from conftest import contrast
 
-from build_scripts.publish.charts import THEMES, chart_spec, describe, spec_json
+from build_scripts.publish.charts import THEMES, chart_spec, describe
 from build_scripts.publish.drawing import render_svg
+
+
+def spec_json(spec: dict) -> str:
+    """A spec as stable, sorted JSON, for snapshots and downloads."""
+    return json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 

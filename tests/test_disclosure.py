@@ -302,7 +302,7 @@ def test_random_regional_surveys_never_give_away_a_small_count(counts, with_sex)
            "options": [{"key": "f", "label": "F"}, {"key": "m", "label": "M"}],
            "of": lambda region: "F" if region in ("north", "wales") else "M"}
     survey = regional_survey(counts, [sex] if with_sex else [])
-    table = statistics_table([survey])
+    table = statistics_table([survey]).frame
     breakdown = table[table["segment"] != ""]
     assert not breakdown.loc[~breakdown["suppressed"], "count"].between(1, 9).any()
     assert not breakdown["base"].between(1, 9).any()

@@ -73,7 +73,7 @@ def project(tmp_path: Path, name: str) -> Path:
 @pytest.mark.parametrize("name", sorted(EXPECTED["files"]))
 def test_every_format_gives_the_true_figures(tmp_path, name):
     results = compute(Project(project(tmp_path, name)))
-    table = results.table.set_index("key")
+    table = results.table.frame.set_index("key")
     n = EXPECTED["n"]
     for label, key in [("Yes", "yes"), ("No", "no"), ("Don't know", "dont_know")]:
         row = table.loc[f"export.support.{key}"]
@@ -104,7 +104,7 @@ def test_every_format_builds_and_publishes_no_personal_data(tmp_path, name):
 
 def test_spss_keeps_user_missing_dont_know_as_an_answer(tmp_path):
     results = compute(Project(project(tmp_path, "spss.sav")))
-    row = results.table.set_index("key").loc["export.support.dont_know"]
+    row = results.table.frame.set_index("key").loc["export.support.dont_know"]
     assert row["count"] == EXPECTED["q1_counts"]["Don't know"] > 0
 
 

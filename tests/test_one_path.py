@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 
-import numpy as np
 import pandas as pd
 from conftest import REPO, make_survey
 from hypothesis import HealthCheck, given, settings
@@ -93,7 +92,7 @@ def _shipped_table() -> pd.DataFrame:
         assert validate.validate_survey(survey) == []
         weights[survey.id], problems = survey_weights(survey.codebook, survey.responses, survey.responses_file)
         assert problems == []
-    return statistics_table(surveys, weights)
+    return statistics_table(surveys, weights).frame
 
 
 def test_the_threaded_paths_give_the_single_threaded_figures(monkeypatch):

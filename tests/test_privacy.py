@@ -6,7 +6,6 @@ import html
 import re
 from pathlib import Path
 
-import pytest
 from conftest import run_cli
 
 from build_scripts.publish.privacy import scan_site

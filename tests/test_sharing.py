@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 
 from build_scripts.editorial.copy_check import Reference
+from build_scripts.statistics.statistics_table import SCHEMA, StatisticsTable
+from build_scripts.statistics.survey_summary import QuestionSummary, SurveySummary
 from build_scripts.publish.share_images import ShareCard, figure_card, file_stem, plan_cards, render_card, site_card
 
 LOCAL = "http://127.0.0.1:8000/"  # mkdocs.yml's site_url when SITE_URL is not set
@@ -101,15 +103,19 @@ def test_a_low_base_figure_carries_its_warning_onto_its_card():
     assert "Low base (80): treat with caution." in card.source and card.name == "s.q.yes"
 
 
-def _table(rows: list[dict]) -> pd.DataFrame:
-    base = {"survey": "s", "question": "q", "segment": "", "segment_value": "", "compare_to": "",
-            "suppressed": False, "base": 100, "option_label": "Yes", "estimate": 0.5}
-    return pd.DataFrame([base | r for r in rows])
+def _table(rows: list[dict]) -> StatisticsTable:
+    empty = {c.name: {"text": "", "integer": 0, "number": 0.0, "flag": False}[c.kind] for c in SCHEMA}
+    base = empty | {"survey": "s", "question": "q", "base": 100, "option_label": "Yes", "estimate": 0.5}
+    frame = pd.DataFrame([base | r for r in rows])
+    return StatisticsTable(frame.astype({c.name: "Int64" for c in SCHEMA if c.kind == "integer"}))
 
 
-META = {"id": "s", "title": "S survey", "fieldwork_start": "2020-01-01", "fieldwork_end": "2020-01-09",
-        "segments": [], "questions": [{"key": "q", "type": "single", "headline": "yes", "text": "Do you?",
-                                       "respondents": "people"}]}
+META = SurveySummary(
+    id="s", title="S survey", commissioned_by="C", conducted_by="D", fieldwork_start="2020-01-01",
+    fieldwork_end="2020-01-09", method="online", population="people", coverage="UK", notes=None, respondents=100,
+    weighting=None, series="s", wave="2020", waves=[], segments=[],
+    questions=[QuestionSummary(key="q", title="Q", type="single", base="asked", headline="yes", text="Do you?",
+                               asked_of="all respondents", respondents="people")])
 
 
 def test_plan_gives_headlines_and_first_quoted_figures_their_cards():

@@ -34,7 +34,7 @@ def results():
     ("public-2015.important_services.early_help", "57%", 0.565, 0.575),
 ])
 def test_shipped_surveys_reproduce_the_campaign_figures(results, key, shown, low, high):
-    row = results.table.set_index("key").loc[key]
+    row = results.table.frame.set_index("key").loc[key]
     assert low < row["estimate"] < high
     assert percent(row["estimate"]) == shown
     assert not row["suppressed"] and not row["low_base"]
@@ -47,7 +47,7 @@ def test_shipped_surveys_have_realistic_size_segments_weights_and_dont_know(resu
     assert [s.key for s in books["professionals-2015"].segments] == ["role", "nation", "years_in_post"]
     assert [s.key for s in books["public-2015"].segments] == ["age_band", "sex", "nation", "parent"]
     assert books["public-2015"].weighting is not None and books["professionals-2015"].weighting is None
-    table = results.table
+    table = results.table.frame
     public = table[(table["survey"] == "public-2015") & (table["segment"] == "")]
     assert (public["effective_base"] < public["base"]).all()  # unequal weights cost precision
     dont_know = table[(table["option"] == "dont_know") & (table["segment"] == "")]
@@ -57,7 +57,7 @@ def test_shipped_surveys_have_realistic_size_segments_weights_and_dont_know(resu
 def test_routed_questions_are_based_on_social_workers_only(results):
     survey = next(s for s in results.surveys if s.id == "professionals-2015")
     social_workers = int((survey.responses["Role"] == "Social worker").sum())
-    table = results.table.set_index("key")
+    table = results.table.frame.set_index("key")
     assert table.loc["professionals-2015.powerless.yes", "base"] == social_workers
     assert table.loc["professionals-2015.neglect_trend.risen", "base"] == len(survey.responses)
 
@@ -107,7 +107,7 @@ def test_sources_have_publisher_title_date_and_link(results):
 def test_every_unweighted_interval_in_the_shipped_table_matches_statsmodels(results):
     from statsmodels.stats.proportion import proportion_confint
 
-    table = results.table
+    table = results.table.frame
     rows = table[~table["weighted"].astype(bool) & ~table["suppressed"].astype(bool)]
     assert len(rows) > 50
     low, high = proportion_confint(rows["count"].astype(int), rows["base"].astype(int), method="wilson")
@@ -117,7 +117,7 @@ def test_every_unweighted_interval_in_the_shipped_table_matches_statsmodels(resu
 
 
 def test_no_breakdown_in_the_shipped_table_publishes_a_small_count(results):
-    table = results.table
+    table = results.table.frame
     breakdowns = table[(table["segment"] != "") & ~table["suppressed"].astype(bool)]
     assert not breakdowns["count"].astype(int).between(1, 9).any()
     assert (table.loc[table["base"] < 50, "estimate"].isna()).all()

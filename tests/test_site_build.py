@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import run_cli
 
-from build_scripts.statistics.table import COLUMNS
+from build_scripts.statistics.statistics_table import COLUMNS
 
 # A canonical or alternate <link> names the page's own address and is never fetched; any other absolute
 # URL in a loading attribute would be a request to another host.

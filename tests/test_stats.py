@@ -13,7 +13,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from build_scripts.statistics.estimates import kish_effective_base, wilson_interval
 from build_scripts.editorial.formatting import percent
-from build_scripts.statistics.table import COLUMNS, write_csv
+from build_scripts.statistics.statistics_table import COLUMNS, write_csv
 from build_scripts.statistics.tally import figure_key
 
 

@@ -16,7 +16,19 @@ from hypothesis import strategies as st
 from scipy.linalg import null_space
 from scipy.optimize import linprog
 
-from build_scripts.statistics.suppression import protect, recoverable, table_equations
+from build_scripts.statistics.suppression import Cell, protect, recoverable
+
+
+def table_equations(rows: list[str], columns: list[str], row_groups: list[list[str]],
+                    nets: dict[str, list[str]]) -> list[dict[Cell, float]]:
+    """The sums a reader knows: each column's total, each row group's total, each net = its options."""
+    equations = [{(r, c): 1.0 for r in rows} for c in columns]
+    for group in row_groups:
+        equations += [{(r, c): 1.0 for c in group} for r in rows]
+    for net, parts in nets.items():
+        equations += [{(r, net): 1.0, **{(r, p): -1.0 for p in parts}} for r in rows]
+    return equations
+
 
 TOL = 1e-9
 

@@ -10,8 +10,22 @@ import yaml
 
 from build_scripts.ingest.codebook import Codebook
 from build_scripts.errors import DataError, Problem
-from build_scripts.ingest.load import Survey, load_surveys
+from build_scripts.ingest.load import Survey, load_survey, missing_surveys, survey_folders
 from build_scripts.ingest.validate import validate_survey
+
+
+def load_surveys(surveys_dir: Path, root: Path) -> tuple[list[Survey], list[Problem]]:
+    """Load every survey, collecting the problems of all of them rather than stopping at the first."""
+    surveys = []
+    folders = survey_folders(surveys_dir)
+    problems = missing_surveys(surveys_dir, root, folders)
+    for folder in folders:
+        survey, found = load_survey(folder, root)
+        problems += found
+        if survey is not None:
+            surveys.append(survey)
+    return surveys, problems
+
 
 FILE = "surveys/t/responses.csv"
 YES_NO = [{"key": "yes", "label": "Yes"}, {"key": "no", "label": "No"}]

@@ -88,7 +88,7 @@ def _facts(results: Results, cache: Cache) -> list[str]:
 def _content_dates(results: Results) -> list[str]:
     """Dates the content carries (fieldwork, the newest update): the build's timestamp is the latest."""
     post = results.latest_post
-    return [m["fieldwork_end"] for m in results.metas] + ([post.date.isoformat()] if post else [])
+    return [s.fieldwork_end.isoformat() for s in results.summaries] + ([post.date.isoformat()] if post else [])
 
 
 def _run(action) -> None:

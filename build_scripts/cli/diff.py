@@ -18,7 +18,7 @@ from build_scripts.statistics.estimates import two_proportion_test
 from build_scripts.editorial.formatting import p_value_text, percent
 from build_scripts.pipeline.compute import Project, Results, compute
 from build_scripts.standards import DEFAULT
-from build_scripts.statistics.queries import figures
+from build_scripts.statistics.statistics_table import StatisticsTable
 
 TRACKED = ["surveys", "docs", "mkdocs.yml"]  # what a past revision needs to recompute its table
 
@@ -41,7 +41,7 @@ class FigureChange:
         return self.p_value is not None and self.p_value < DEFAULT.significance
 
 
-def base_table(project: Project, base: str) -> pd.DataFrame:
+def base_table(project: Project, base: str) -> StatisticsTable:
     """The earlier statistics table: a stats.csv file, or recomputed from a git revision of the project."""
     path = Path(base)
     if path.is_file():
@@ -75,24 +75,19 @@ def _not_a_base(base: str, stderr: bytes) -> DataError:
                               "origin/main", base)])
 
 
-def _read_stats(path: Path) -> pd.DataFrame:
+def _read_stats(path: Path) -> StatisticsTable:
     try:
-        table = pd.read_csv(path, dtype={"key": str}, keep_default_na=False, na_values=[""])
-        missing = [column for column in ["key", "estimate", "effective_base", "suppressed"] if column not in table]
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        missing = [f"a readable CSV ({type(exc).__name__})"]
-    if missing:
-        raise DataError([Problem(str(path), "", f"is not a statistics table: no {', '.join(missing)}",
-                                 "pass the stats.csv of an earlier build (site/data/stats.csv), or a git revision")])
-    table["suppressed"] = table["suppressed"].astype(str).str.lower() == "true"
-    return table
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError([Problem(str(path), "", f"is not a statistics table: it cannot be read as UTF-8 text "
+                                 f"({type(exc).__name__})", "pass the stats.csv of an earlier build")]) from None
+    return StatisticsTable.from_csv(text, str(path))
 
 
-def figure_changes(before: pd.DataFrame, results: Results) -> list[FigureChange]:
+def figure_changes(before: StatisticsTable, results: Results) -> list[FigureChange]:
     """Every figure whose published value differs, is new, or is gone, with its pages and broken claims."""
-    after = results.table
-    old = before[before.get("compare_to", pd.Series("", index=before.index)).fillna("") == ""].set_index("key")
-    new = figures(after).set_index("key")
+    old = before.figures().frame.set_index("key")
+    new = results.table.figures().frame.set_index("key")
     uses = results.uses()
     claims = {}
     for ref in results.references:

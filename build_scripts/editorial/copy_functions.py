@@ -22,6 +22,7 @@ from build_scripts.editorial.pages import chart_markdown, disclosure_markdown, f
 from build_scripts.editorial.phrasing import words
 from build_scripts.standards import DEFAULT, describe_setting
 from build_scripts.editorial.updates import Post
+from build_scripts.statistics.survey_summary import SurveySummary
 
 UNAVAILABLE = "**[figure unavailable]**"
 from build_scripts.project import GENERATED, chart_name
@@ -34,7 +35,7 @@ class CopyData:
     """Everything the figure functions read: plain data, computed once per build and shared by every page."""
 
     figures: dict[str, dict] = field(default_factory=dict)  # rows of the statistics table by key; NaN as None
-    surveys: dict[str, dict] = field(default_factory=dict)  # survey summaries by id
+    surveys: dict[str, SurveySummary] = field(default_factory=dict)  # survey summaries by id
     sources: dict[str, dict] = field(default_factory=dict)  # cited sources by key
     charts: dict[str, dict] = field(default_factory=dict)  # chart records by name
     latest_post: Post | None = None
@@ -79,14 +80,14 @@ class PageFunctions:
 
     def _linked(self, text: str, row: dict) -> str:
         """The figure as a link to its question, with base, interval and source shown on hover or focus."""
-        meta = self.data.surveys.get(row["survey"], {})
-        question = next((q for q in meta.get("questions", []) if q["key"] == row["question"]), {})
-        tip = (f"Base: {int(row['base']):,} {question.get('respondents', 'respondents')}"
+        survey = self.data.surveys.get(row["survey"])
+        question = survey.question(row["question"]) if survey else None
+        tip = (f"Base: {int(row['base']):,} {question.respondents if question else 'respondents'}"
                if _number(row["base"]) else "Base not published")
         if _number(row["estimate"]):
             tip += f"; 95% confidence interval {interval(row['ci_low'], row['ci_high'])}"
-        if meta:
-            tip += f". {meta['title']}, fieldwork {fieldwork_text(meta['fieldwork_start'], meta['fieldwork_end'])}."
+        if survey:
+            tip += f". {survey.title}, fieldwork {fieldwork_text(survey.fieldwork_start, survey.fieldwork_end)}."
         href = self._link_to(f"{GENERATED}/{row['survey']}.md") + f"#{row['question']}"
         return f'[{text}<span class="figure-tip" role="tooltip"> ({md_text(tip)})</span>]({href}){{ .figure }}'
 
@@ -181,11 +182,11 @@ class PageFunctions:
 
     def disclosure(self, survey_id: str, _line: int = 0) -> str:
         """The disclosure table for one survey (standards rules 1 to 3)."""
-        meta = self.data.surveys.get(str(survey_id))
-        if meta is None:
+        survey = self.data.surveys.get(str(survey_id))
+        if survey is None:
             return self._problem(_line, f'disclosure("{survey_id}") names no survey',
                                  f"use one of {', '.join(sorted(self.data.surveys)) or 'the surveys in surveys/'}")
-        return disclosure_markdown(meta)
+        return disclosure_markdown(survey)
 
     def standard(self, name: str, _line: int = 0) -> str:
         """A publication setting in words, e.g. standard("suppress_below") -> 50, so methodology cannot drift."""

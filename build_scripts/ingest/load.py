@@ -41,19 +41,6 @@ def missing_surveys(surveys_dir: Path, root: Path, folders: list[Path]) -> list[
                     "add surveys/<survey-id>/survey.yml and its responses file")]
 
 
-def load_surveys(surveys_dir: Path, root: Path) -> tuple[list[Survey], list[Problem]]:
-    """Load every survey, collecting the problems of all of them rather than stopping at the first."""
-    surveys = []
-    folders = survey_folders(surveys_dir)
-    problems = missing_surveys(surveys_dir, root, folders)
-    for folder in folders:
-        survey, found = load_survey(folder, root)
-        problems += found
-        if survey is not None:
-            surveys.append(survey)
-    return surveys, problems
-
-
 def load_survey(folder: Path, root: Path) -> tuple[Survey | None, list[Problem]]:
     """Load one survey folder's codebook and responses, or None with the problems found."""
     codebook = folder / CODEBOOK_NAME

@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
-from build_scripts.publish import charts
 from build_scripts.cache import Cache
 from build_scripts.statistics.change import waves_by_series
 from build_scripts.editorial.copy_check import Reference, typed_figures
@@ -21,10 +18,10 @@ from build_scripts.publish.project_bounds import boundary_problems, nav_problems
 from build_scripts.ingest.sources import Sources, load_sources
 from build_scripts.statistics.table import combined_table
 from build_scripts.statistics.survey_figures import SurveyFigures, compute_surveys
-from build_scripts.publish.survey_page import chart_rows
 from build_scripts.editorial.updates import Post, latest_post
 from build_scripts.yaml_schema import read_site_config, site_config_problems
-from build_scripts.statistics.queries import whole_sample
+from build_scripts.statistics.statistics_table import StatisticsTable
+from build_scripts.statistics.survey_summary import SurveySummary, summarise
 
 @dataclass
 class Results:
@@ -32,8 +29,8 @@ class Results:
 
     surveys: list[Survey]  # the surveys read in this run (with a cache, only those that changed)
     sources: Sources
-    table: pd.DataFrame
-    metas: list[dict] = field(default_factory=list)
+    table: StatisticsTable
+    summaries: list[SurveySummary] = field(default_factory=list)
     copy: RenderedCopy = field(default_factory=RenderedCopy)  # every hand-written page rendered
     plan: PagePlan = field(default_factory=PagePlan)  # survey pages and chart records
     warnings: list[Problem] = field(default_factory=list)
@@ -71,11 +68,11 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
     latest, unreadable_posts = newest_post(project.docs_dir)
     problems += unreadable_posts + site_config_problems(project.config_file) + boundary_problems(root, config)
     series = waves_by_series(figures)
-    metas = [survey_meta(f, series[f.codebook.series_key], table) for f in figures]
-    plan = plan_pages(metas, table, (project.docs_dir / "methodology.md").exists(), cache)
-    data = copy_data(table, metas, sources, plan, latest)
+    summaries = [summarise(f, series[f.codebook.series_key]) for f in figures]
+    plan = plan_pages(summaries, table, (project.docs_dir / "methodology.md").exists(), cache)
+    data = copy_data(table, summaries, sources, plan, latest)
     copy = render_copy(project.docs_dir, root, data)
-    generated = {f"{GENERATED}/index.md"} | {f"{GENERATED}/{meta['id']}.md" for meta in metas}
+    generated = {f"{GENERATED}/index.md"} | {f"{GENERATED}/{s.id}.md" for s in summaries}
     problems += nav_problems(config, set(copy.pages) | generated)
     typed = typed_figures(copy_pages(project.docs_dir), root)
     fatal = problems + copy.problems + (copy.figure_problems if copy_must_hold else []) + (typed if strict else [])
@@ -83,13 +80,13 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
         raise DataError(fatal)
     weights = [w for f in figures for w in f.warnings]  # kept with each survey's figures, cached or not
     warnings = weights + ([] if copy_must_hold else copy.figure_problems) + ([] if strict else typed)
-    return Results(computed.loaded, sources, table, metas, copy, plan, warnings, figures, latest, config, data)
+    return Results(computed.loaded, sources, table, summaries, copy, plan, warnings, figures, latest, config, data)
 
 
-def copy_data(table: pd.DataFrame, metas: list[dict], sources: Sources, plan: PagePlan, latest: Post | None) -> CopyData:
-    """What the copy's figure functions read, as plain data: table rows by key (NaN as None), surveys, sources."""
-    rows = table.astype(object).where(table.notna(), None).to_dict("records")
-    return CopyData(figures={row["key"]: row for row in rows}, surveys={m["id"]: m for m in metas},
+def copy_data(table: StatisticsTable, summaries: list[SurveySummary], sources: Sources, plan: PagePlan,
+              latest: Post | None) -> CopyData:
+    """What the copy's figure functions read: table rows by key (NaN as None), survey summaries, sources, charts."""
+    return CopyData(figures={row["key"]: row for row in table.records()}, surveys={s.id: s for s in summaries},
                     sources={s.key: s.model_dump(mode="json") for s in sources.sources}, charts=plan.records(),
                     latest_post=latest)
 
@@ -100,37 +97,3 @@ def newest_post(docs_dir: Path) -> tuple[Post | None, list[Problem]]:
         return latest_post(docs_dir), []
     except DataError as error:
         return None, error.problems
-
-
-def survey_meta(figures: SurveyFigures, waves: list[SurveyFigures], table: pd.DataFrame) -> dict:
-    """The survey's disclosure fields, segments, waves and questions, as plain data for pages and macros."""
-    book = figures.codebook
-    meta = {
-        "id": book.id, "title": book.title, "commissioned_by": book.commissioned_by,
-        "conducted_by": book.conducted_by, "fieldwork_start": book.fieldwork.start.isoformat(),
-        "fieldwork_end": book.fieldwork.end.isoformat(), "method": book.method,
-        "population": book.population, "coverage": book.coverage, "notes": book.notes,
-        "respondents": figures.respondents, "weighting": None, "questions": [],
-        "series": book.series_key, "wave": book.wave_name,
-        "waves": [{"id": w.id, "wave": w.codebook.wave_name} for w in waves],
-        "segments": [{"key": s.key, "label": s.label, "values": [{"key": o.key, "label": o.label} for o in s.options]}
-                     for s in book.segments],
-    }
-    if book.weighting:
-        meta["weighting"] = {
-            "variables": book.weighting.variables, "targets_source": book.weighting.targets_source,
-            "effective_base": figures.effective_base,
-            "method": "supplied" if book.weighting.column else "raking", "cap": book.weighting.cap,
-        }
-    whole = whole_sample(table)
-    whole = whole[whole["survey"] == book.id]
-    for q in book.questions:
-        rows = chart_rows(whole[whole["question"] == q.key], q.base)
-        meta["questions"].append({
-            "key": q.key, "title": q.title, "text": q.text, "type": q.type, "base": q.base,
-            "asked_of": q.asked.description if q.asked else "all respondents",
-            "respondents": q.asked.description if q.asked else "respondents",
-            "headline": q.headline_key,
-            "description": charts.describe(q.title, rows, q.asked.description if q.asked else "respondents"),
-        })
-    return meta

@@ -17,7 +17,8 @@ from build_scripts.publish.drawing import DrawingPool, drawn
 from build_scripts.publish.page_plan import plan_pages
 from build_scripts.pipeline.compute import Results
 from build_scripts.publish.spreadsheet_safety import spreadsheet_safe
-from build_scripts.statistics.table import write_csv
+from build_scripts.statistics.statistics_table import StatisticsTable, write_csv
+from build_scripts.statistics.survey_summary import SurveySummary
 from build_scripts.publish.writer import Subfolder
 
 
@@ -31,16 +32,15 @@ def write_generated(out: Subfolder, results: Results, progress=lambda message: N
     """
     cache, pool = cache or Cache(None), pool or DrawingPool(in_worker=False)
     table = results.table
-    out.write("stats.csv", write_csv(spreadsheet_safe(table)))
-    for meta in results.metas:
-        survey_rows = table[table["survey"] == meta["id"]]
-        out.write(f"{meta['id']}.csv", write_csv(spreadsheet_safe(survey_table_for_download(meta, survey_rows))))
+    out.write("stats.csv", write_csv(spreadsheet_safe(table.frame)))
+    for survey in results.summaries:
+        out.write(f"{survey.id}.csv", write_csv(spreadsheet_safe(survey_table_for_download(survey, table))))
     plan = results.plan
     charts = {name: cache.get("chart", key) for name, (_, key) in plan.charts.items()}
     drawing = []
     if any(files is None for files in charts.values()):
         if not plan.drawable:  # the plan came from the cache, a chart's files did not: make the charts again
-            plan = plan_pages(results.metas, table, plan.methodology, cache, fresh=True)
+            plan = plan_pages(results.summaries, table, plan.methodology, cache, fresh=True)
         for name, files in charts.items():
             if files is None:
                 _, key = plan.charts[name]
@@ -60,7 +60,7 @@ def write_generated(out: Subfolder, results: Results, progress=lambda message: N
         cache.put("chart", key, files)
         for path, content in files.items():
             out.write(path, content)
-    out.write("index.md", with_fields(pages.data_page(results.metas), share[""]))
+    out.write("index.md", with_fields(pages.data_page(results.summaries), share[""]))
     return share
 
 
@@ -73,7 +73,7 @@ def with_fields(markdown: str, fields: dict[str, str]) -> str:
 def _share_images(results: Results, cache: Cache, out: Subfolder, progress) -> dict[str, dict[str, str]]:
     """Draw (or take from the cache) every share image; returns each page's share fields, the site's under ""."""
     name, description = site_identity(results.site_config)
-    cards, page_cards = share_images.plan_cards(results.table, results.metas, results.references,
+    cards, page_cards = share_images.plan_cards(results.table, results.summaries, results.references,
                                                 share_images.site_card(name, description))
     progress(f"{len(cards)} share images")
     for card in cards.values():
@@ -93,9 +93,9 @@ def site_identity(config: dict) -> tuple[str, str]:
     return str(config.get("site_name") or "Survey findings"), str(config.get("site_description") or "")
 
 
-def survey_table_for_download(meta: dict, rows: pd.DataFrame) -> pd.DataFrame:
+def survey_table_for_download(survey: SurveySummary, table: StatisticsTable) -> pd.DataFrame:
     """A survey's figures with the question wording beside them, for readers who open it in a spreadsheet."""
-    wording = {q["key"]: q["text"] for q in meta["questions"]}
-    out = rows.copy()
+    wording = {q.key: q.text for q in survey.questions}
+    out = table.of_survey(survey.id).frame.copy()
     out.insert(3, "question_text", out["question"].map(wording))
     return out

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from build_scripts.publish.drawing import THEMES, render_svg, variants
-from build_scripts.editorial.formatting import md_text, percent
+from build_scripts.editorial.formatting import percent
 from build_scripts.publish.spreadsheet_safety import spreadsheet_safe
 
 

@@ -7,7 +7,6 @@ labelled "*", never as zeros.
 
 from __future__ import annotations
 
-import json
 import textwrap
 
 import altair as alt
@@ -90,10 +89,6 @@ def _finish(chart: alt.TopLevelMixin, colours: dict, title: str) -> dict:
                          "fontSize": 15, "fontWeight": "bold", "offset": 12}
     return spec
 
-
-def spec_json(spec: dict) -> str:
-    """A spec as stable, sorted JSON, for snapshots and downloads."""
-    return json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def describe(question_title: str, rows: pd.DataFrame, respondents: str) -> str:

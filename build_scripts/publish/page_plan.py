@@ -6,14 +6,12 @@ drawn, and `check` needs them without drawing at all; the plan is cached by its 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-
-import pandas as pd
 
 from build_scripts.cache import Cache
 from build_scripts.publish.chart_figure import Chart
-from build_scripts.statistics.table import write_csv
+from build_scripts.statistics.statistics_table import StatisticsTable
+from build_scripts.statistics.survey_summary import SurveySummary
 from build_scripts.publish.survey_page import survey_page
 
 
@@ -31,17 +29,18 @@ class PagePlan:
         return {name: record for name, (record, _) in self.charts.items()}
 
 
-def plan_pages(metas: list[dict], table: pd.DataFrame, methodology: bool, cache: Cache, fresh: bool = False) -> PagePlan:
+def plan_pages(summaries: list[SurveySummary], table: StatisticsTable, methodology: bool, cache: Cache,
+               fresh: bool = False) -> PagePlan:
     """The plan from the cache when its inputs are unchanged (unless `fresh`), else made and cached."""
-    key = cache.key("pages", write_csv(table), json.dumps(metas, sort_keys=True), str(methodology))
+    key = cache.key("pages", table.to_csv(), *(s.model_dump_json() for s in summaries), str(methodology))
     found = None if fresh else cache.get("pages", key)
     if found is not None:
         return PagePlan(found["markdown"], {name: tuple(entry) for name, entry in found["charts"].items()},
                         methodology=methodology)
     plan = PagePlan(methodology=methodology)
-    for meta in metas:
-        page = survey_page(meta, table, methodology)
-        plan.markdown[meta["id"]] = page.markdown
+    for survey in summaries:
+        page = survey_page(survey, table, methodology)
+        plan.markdown[survey.id] = page.markdown
         for chart in page.charts:
             record = chart.record()
             plan.charts[chart.name] = (record, cache.key(*record.values(), chart.data.to_csv(index=False)))

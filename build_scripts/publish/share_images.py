@@ -17,7 +17,8 @@ import pandas as pd
 from build_scripts.publish.drawing import FONT, render_png
 from build_scripts.editorial.formatting import percent
 from build_scripts.editorial.pages import fieldwork_text
-from build_scripts.statistics.queries import published as quotable
+from build_scripts.statistics.statistics_table import StatisticsTable
+from build_scripts.statistics.survey_summary import SurveySummary
 
 WIDTH, HEIGHT = 1200, 630
 BACKGROUND, TEXT, ACCENT = "#12436D", "#ffffff", "#28A197"  # government palette; white on #12436D is 10:1
@@ -50,17 +51,16 @@ def file_stem(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.=-]", "-", key)
 
 
-def figure_card(row: pd.Series, meta: dict) -> ShareCard:
+def figure_card(row: pd.Series, survey: SurveySummary) -> ShareCard:
     """The card for one published figure (a row of the statistics table) of a survey."""
-    question = next(q for q in meta["questions"] if q["key"] == row["question"])
-    who = question["respondents"]
+    question = survey.question(row["question"])
+    who = question.respondents
     if row["segment"]:
-        segment = next(s for s in meta["segments"] if s["key"] == row["segment"])
-        value = next((v["label"] for v in segment["values"] if v["key"] == row["segment_value"]), row["segment_value"])
-        who += f" ({segment['label']}: {value})"
-    finding = f"of {who} answered '{row['option_label']}' when asked: {question['text']}"
-    source = (f"{meta['title']}. Base: {int(row['base']):,} {question['respondents']}. "
-              f"Fieldwork {fieldwork_text(meta['fieldwork_start'], meta['fieldwork_end'])}.")
+        segment = survey.segment(row["segment"])
+        who += f" ({segment.label}: {segment.label_of(row['segment_value'])})"
+    finding = f"of {who} answered '{row['option_label']}' when asked: {question.text}"
+    source = (f"{survey.title}. Base: {int(row['base']):,} {question.respondents}. "
+              f"Fieldwork {fieldwork_text(survey.fieldwork_start, survey.fieldwork_end)}.")
     if bool(row.get("low_base", False)):  # standards rule 4: the warning goes wherever the figure goes
         source += f" Low base ({int(row['base'])}): treat with caution."
     return ShareCard(file_stem(row["key"]), percent(row["estimate"]), finding, source)
@@ -95,24 +95,24 @@ def card_svg(card: ShareCard, site_name: str) -> str:
             f'<rect width="16" height="{HEIGHT}" fill="{ACCENT}"/>{texts}</svg>')
 
 
-def plan_cards(table: pd.DataFrame, metas: list[dict], references: list, site: ShareCard) -> tuple[
+def plan_cards(table: StatisticsTable, summaries: list[SurveySummary], references: list, site: ShareCard) -> tuple[
         dict[str, ShareCard], dict[str, ShareCard]]:
     """Every card to draw (by name), and each page's card (by page path under docs/).
 
     A question's headline figure always gets one; a page shows the first figure it quotes, a survey
     page its first question's headline, and any other page the site card.
     """
-    published = quotable(table).set_index("key", drop=False)
-    by_id = {m["id"]: m for m in metas}
+    published = table.published().by_key()
+    by_id = {s.id: s for s in summaries}
     cards = {site.name: site}
     pages: dict[str, ShareCard] = {}
-    for meta in metas:
-        for question in meta["questions"]:
-            key = f"{meta['id']}.{question['key']}.{question['headline']}"
-            if question["type"] != "text" and key in published.index:
-                card = figure_card(published.loc[key], meta)
+    for survey in summaries:
+        for question in survey.questions:
+            key = f"{survey.id}.{question.key}.{question.headline}"
+            if question.type != "text" and key in published.index:
+                card = figure_card(published.loc[key], survey)
                 cards.setdefault(card.name, card)
-                pages.setdefault(f"data/{meta['id']}.md", card)
+                pages.setdefault(f"data/{survey.id}.md", card)
     for reference in references:
         if reference.page in pages or reference.key not in published.index:
             continue

@@ -10,7 +10,7 @@ import pandas as pd
 from build_scripts.statistics.estimates import two_proportion_test
 from build_scripts.ingest.load import Survey
 from build_scripts.standards import Thresholds
-from build_scripts.statistics.queries import whole_sample
+from build_scripts.statistics.statistics_table import COLUMNS, StatisticsTable
 
 ROSE, FELL, LITTLE_CHANGE = "rose", "fell", "little change"
 
@@ -34,9 +34,9 @@ def change_words(change_pp, p_value, significance: float) -> np.ndarray:
     return np.where(p_value < significance, np.where(change_pp > 0, ROSE, FELL), LITTLE_CHANGE)
 
 
-def change_rows(surveys: list[Survey], table: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
+def change_rows(surveys: list[Survey], table: StatisticsTable, thresholds: Thresholds) -> pd.DataFrame:
     """A row per whole-sample figure present in two consecutive waves: the later figure and its change."""
-    whole = whole_sample(table).set_index(["survey", "question", "option"])
+    whole = table.whole_sample().frame.set_index(["survey", "question", "option"])
     parts = []
     for waves in waves_by_series(surveys).values():
         for previous, current in pairwise(waves):
@@ -63,5 +63,5 @@ def change_rows(surveys: list[Survey], table: pd.DataFrame, thresholds: Threshol
             rows["suppressed"] = suppressed
             rows["suppression"] = np.where(suppressed & (rows["suppression"] == ""), "previous wave suppressed",
                                            rows["suppression"])
-            parts.append(rows[table.columns])
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=table.columns)
+            parts.append(rows[COLUMNS])
+    return pd.concat(parts, ignore_index=True) if parts else StatisticsTable.empty().frame

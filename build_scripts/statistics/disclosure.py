@@ -104,11 +104,6 @@ class Problem:
                        self.together, self.shadows)
 
 
-def suppress_question(table: pd.DataFrame, q: Question, thresholds: Thresholds, members: GroupMembers) -> pd.DataFrame:
-    """Mark the cells of every table of one question that are not published, and the bases that are hidden."""
-    problem = question_problem(table, q, thresholds, members)
-    return table if problem is None else mark(table, problem, problem.solve())
-
 
 def question_problem(table: pd.DataFrame, q: Question, thresholds: Thresholds, members: GroupMembers,
                      force: bool = False) -> Problem | None:

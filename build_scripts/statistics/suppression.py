@@ -23,17 +23,6 @@ TOLERANCE = 1e-9
 LARGE_SYSTEM = 1500
 
 
-def table_equations(rows: list[str], columns: list[str], row_groups: list[list[str]],
-                    nets: dict[str, list[str]]) -> list[dict[Cell, float]]:
-    """The sums a reader knows: each column's total, each row group's total, each net = its options."""
-    equations = [{(r, c): 1.0 for r in rows} for c in columns]
-    for group in row_groups:
-        equations += [{(r, c): 1.0 for c in group} for r in rows]
-    for net, parts in nets.items():
-        equations += [{(r, net): 1.0, **{(r, p): -1.0 for p in parts}} for r in rows]
-    return equations
-
-
 def recoverable(hidden: set[Cell], equations: list[dict[Cell, float]]) -> set[Cell]:
     """The hidden cells whose values the equations determine exactly."""
     system = EquationSystem(hidden, equations)

@@ -12,15 +12,8 @@ from build_scripts.statistics.disclosure_weighted import add_weights
 from build_scripts.statistics.estimates import wilson_interval
 from build_scripts.ingest.load import Survey
 from build_scripts.standards import DEFAULT, Thresholds
+from build_scripts.statistics.statistics_table import COLUMNS, StatisticsTable
 from build_scripts.statistics.tally import Breakdown, Workers, question_flags, scratch_freed, weight_array
-
-COLUMNS = [
-    "key", "survey", "series", "wave", "question", "option", "option_label", "option_type", "base_type",
-    "segment", "segment_value", "base", "weighted_base", "effective_base", "weighted", "count", "weighted_count",
-    "estimate", "ci_low", "ci_high", "suppressed", "suppression", "low_base",
-    "compare_to", "previous_estimate", "change_pp", "p_value", "change",
-]
-
 
 def survey_table(survey: Survey, weights: pd.Series | None, thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
     """Every figure of one survey: each option and net of each question, for everyone and for each segment."""
@@ -92,33 +85,16 @@ def _add_estimates(table: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
 
 
 def statistics_table(surveys: list[Survey], weights: dict[str, pd.Series | None] | None = None,
-                     thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
+                     thresholds: Thresholds = DEFAULT) -> StatisticsTable:
     """The single table every number on the site comes from: figures in codebook order, then changes."""
     weights = weights or {}
     return combined_table([survey_table(s, weights.get(s.id), thresholds) for s in surveys], surveys, thresholds)
 
 
-def combined_table(tables: list[pd.DataFrame], surveys: list, thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
+def combined_table(tables: list[pd.DataFrame], surveys: list, thresholds: Thresholds = DEFAULT) -> StatisticsTable:
     """Each survey's figures in order, then the change rows between consecutive waves of a series.
 
     `surveys` need only each survey's `id` and `codebook` (survey figures from the cache will do).
     """
-    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=COLUMNS)
-    changes = change_rows(surveys, table, thresholds)
-    return pd.concat([table, changes], ignore_index=True) if len(changes) else table
-
-
-def write_csv(table: pd.DataFrame) -> str:
-    """The table as CSV text, so identical inputs give identical bytes.
-
-    Numbers keep full precision (repr round-trips exactly), so a figure read back from the CSV rounds
-    to the same percentage as the pages show, and a reader can redo every interval and test from it.
-    """
-    out = table.copy()
-    for column in ["estimate", "ci_low", "ci_high", "previous_estimate", "change_pp", "p_value",
-                   "weighted_base", "effective_base", "weighted_count"]:
-        if column in out:
-            out[column] = out[column].map(lambda v: "" if pd.isna(v) else repr(float(v)))
-    for column in ["weighted", "suppressed", "low_base"]:
-        out[column] = out[column].map(lambda v: "true" if v else "false")
-    return out.to_csv(index=False, lineterminator="\n")
+    table = StatisticsTable.concat(tables)
+    return StatisticsTable.concat([table.frame, change_rows(surveys, table, thresholds)])
