@@ -14,7 +14,7 @@ from conftest import contrast
 
 from build_scripts.publish import charts
 from build_scripts.publish import drawing
-from build_scripts.editorial.pages import chart_markdown
+from build_scripts.editorial.chart_markdown import chart_markdown
 from build_scripts.publish.chart_figure import Chart, figure_data
 
 SVG = "{http://www.w3.org/2000/svg}"

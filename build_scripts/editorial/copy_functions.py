@@ -18,7 +18,8 @@ from build_scripts.editorial.claims import claim_problem
 from build_scripts.editorial.copy_check import Reference
 from build_scripts.errors import Problem
 from build_scripts.editorial.formatting import change_phrase, date_words, interval, md_text, percent
-from build_scripts.editorial.pages import chart_markdown, disclosure_markdown, fieldwork_text
+from build_scripts.editorial.chart_markdown import chart_markdown
+from build_scripts.editorial.pages import disclosure_markdown, fieldwork_text
 from build_scripts.editorial.phrasing import words
 from build_scripts.standards import DEFAULT, describe_setting
 from build_scripts.editorial.updates import Post

@@ -77,15 +77,3 @@ def yaml_string(text: str) -> str:
     # Material prints a page's title into the HTML unescaped, so escape it here.
     text = html.escape(str(text), quote=False)
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def chart_markdown(record: dict, prefix: str = "") -> str:
-    """The chart's two images and its downloads, linking through `prefix` (the page's path to charts/)."""
-    stem = f"{prefix}charts/{record['name']}"
-    alt = md_text(record["description"])
-    images = [f"![{alt}]({stem}-{theme}.svg#only-{theme}){{ loading=lazy }}" for theme in record["themes"].split()]
-    downloads = (f"Download [the data (CSV)]({stem}.csv){{ download }}, [the chart (SVG)]({stem}-light.svg){{ download }} "
-                 f"or [the chart (PNG)]({stem}.png){{ download }}.")
-    if record.get("note"):
-        downloads = f"{md_text(record['note'])} {downloads}"
-    return "\n".join(images) + "\n{ .chart }\n\n" + downloads + "\n{ .chart-downloads }\n"

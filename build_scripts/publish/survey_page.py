@@ -11,7 +11,8 @@ from build_scripts.project import chart_name
 from build_scripts.publish.chart_figure import Chart, figure_data
 from build_scripts.statistics.disclosure import BASE_TOO_SMALL, EFFECTIVE_BASE_TOO_SMALL
 from build_scripts.editorial.formatting import count, decimal_count, interval, lower_first, md_text, p_value_text, percent
-from build_scripts.editorial.pages import FRONT_MATTER, GENERATED_NOTE, chart_markdown, disclosure_markdown, yaml_string
+from build_scripts.editorial.chart_markdown import chart_markdown
+from build_scripts.editorial.pages import FRONT_MATTER, GENERATED_NOTE, disclosure_markdown, yaml_string
 from build_scripts.statistics.statistics_table import StatisticsTable
 from build_scripts.statistics.survey_summary import Group, QuestionSummary, SurveySummary
 
