@@ -27,6 +27,8 @@ class Chart:
     data: pd.DataFrame  # what the CSV download holds
     note: str = ""
     table: str = ""  # the same numbers as a Markdown table, for pages that show the chart away from its survey page
+    subtitle: str = ""  # under the title: the question as asked and its base
+    source: str = ""  # the source line every image carries: survey, fieldwork, base
 
     def spec(self, theme: str) -> dict:
         """The Vega-Lite spec of one colour theme, titled."""
