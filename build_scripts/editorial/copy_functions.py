@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from build_scripts.editorial.campaign import Campaign, actions_markdown, finding_words, page_address, share_html
 from build_scripts.editorial.claims import claim_problem
 from build_scripts.editorial.copy_check import Reference
 from build_scripts.errors import Problem
@@ -27,7 +28,8 @@ from build_scripts.statistics.survey_summary import SurveySummary
 
 UNAVAILABLE = "**[figure unavailable]**"
 from build_scripts.project import GENERATED, chart_name
-FUNCTIONS = ("stat", "claim", "source", "sources_list", "chart", "latest_update", "disclosure", "standard")
+FUNCTIONS = ("stat", "claim", "source", "sources_list", "chart", "latest_update", "disclosure", "standard", "ask",
+             "actions", "share")
 _RELATIVE_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|/|#)([^)\s#]+)(#[^)\s]*)?\)")  # ](path#part), not a URL
 
 
@@ -41,6 +43,8 @@ class CopyData:
     charts: dict[str, dict] = field(default_factory=dict)  # chart records by name
     latest_post: Post | None = None
     uses: dict[str, list[dict]] = field(default_factory=dict)  # for sources_list(): pages quoting each key
+    campaign: Campaign = field(default_factory=Campaign)  # mkdocs.yml's extra: campaign:
+    site_url: str = ""  # where the site is published, for addresses readers share
 
 
 class PageFunctions:
@@ -196,6 +200,42 @@ class PageFunctions:
         except KeyError:
             return self._problem(_line, f'standard("{name}") is not a publication setting',
                                  "use a setting the methodology page names, e.g. standard(\"suppress_below\")")
+
+
+    def ask(self, _line: int = 0) -> str:
+        """The campaign's ask in one sentence (mkdocs.yml, extra: campaign: ask:)."""
+        if not self.data.campaign.ask:
+            return self._problem(_line, "ask() has nothing to print: the campaign has no ask",
+                                 "add `ask:` under `extra: campaign:` in mkdocs.yml")
+        return md_text(self.data.campaign.ask)
+
+    def actions(self, primary: bool = False, _line: int = 0) -> str:
+        """The campaign's actions as buttons, or with primary=True only the first, the page's main button."""
+        campaign = self.data.campaign
+        if not campaign.actions:
+            return self._problem(_line, "actions() has nothing to print: the campaign has no actions",
+                                 "add `actions:` (label, link, text) under `extra: campaign:` in mkdocs.yml")
+        if primary:
+            campaign = campaign.model_copy(update={"actions": campaign.actions[:1]})
+        return actions_markdown(campaign, self._link_to, heading="" if primary else "What you can do")
+
+    def share(self, key: str = "", _line: int = 0) -> str:
+        """Share links for this page, or for one figure: the finding as the text, its survey page as the link."""
+        title = self.title
+        url = page_address(self.data.site_url, self.page)
+        text = ""
+        if key:
+            key = str(key)
+            self._refer(_line, "share", key)
+            row = self._figure_row(key, _line)
+            if row is None:
+                return UNAVAILABLE
+            survey = self.data.surveys.get(row["survey"])
+            question = survey.question(row["question"]) if survey else None
+            text = f"{percent(row['estimate'])} {finding_words(question, row['option_label'])}" if question else ""
+            url = page_address(self.data.site_url, f"{GENERATED}/{row['survey']}.md") + f"#{row['question']}"
+            return share_html(url, title, text, heading="Share this finding")
+        return share_html(url, title, text)
 
 
 def _number(value) -> bool:

@@ -8,6 +8,7 @@ from pathlib import Path
 from build_scripts.cache import Cache
 from build_scripts.statistics.change import waves_by_series
 from build_scripts.editorial.copy_check import Reference, typed_figures
+from build_scripts.editorial.campaign import Campaign, read_campaign
 from build_scripts.editorial.copy_functions import CopyData
 from build_scripts.editorial.copy_render import RenderedCopy, copy_pages, render_copy
 from build_scripts.errors import DataError, Problem, relative
@@ -66,11 +67,14 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
     table = combined_table([f.rows for f in figures], figures)
     config = read_site_config(project.config_file)
     latest, unreadable_posts = newest_post(project.docs_dir)
-    problems += unreadable_posts + site_config_problems(project.config_file) + boundary_problems(root, config)
+    campaign, campaign_problems = read_campaign(config)
+    problems += (unreadable_posts + site_config_problems(project.config_file) + boundary_problems(root, config)
+                 + campaign_problems + logo_problems(campaign, project.docs_dir))
     series = waves_by_series(figures)
     summaries = [summarise(f, series[f.codebook.series_key]) for f in figures]
     plan = plan_pages(summaries, table, (project.docs_dir / "methodology.md").exists(), cache)
-    data = copy_data(table, summaries, sources, plan, latest)
+    site_url = str(read_site_config(project.config_file, environment=True).get("site_url") or "")
+    data = copy_data(table, summaries, sources, plan, latest, campaign, site_url)
     copy = render_copy(project.docs_dir, root, data)
     generated = {f"{GENERATED}/index.md"} | {f"{GENERATED}/{s.id}.md" for s in summaries}
     problems += nav_problems(config, set(copy.pages) | generated)
@@ -84,11 +88,19 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
 
 
 def copy_data(table: StatisticsTable, summaries: list[SurveySummary], sources: Sources, plan: PagePlan,
-              latest: Post | None) -> CopyData:
+              latest: Post | None, campaign: Campaign, site_url: str) -> CopyData:
     """What the copy's figure functions read: table rows by key (NaN as None), survey summaries, sources, charts."""
     return CopyData(figures={row["key"]: row for row in table.records()}, surveys={s.id: s for s in summaries},
                     sources={s.key: s.model_dump(mode="json") for s in sources.sources}, charts=plan.records(),
-                    latest_post=latest)
+                    latest_post=latest, campaign=campaign, site_url=site_url)
+
+
+def logo_problems(campaign: Campaign, docs_dir: Path) -> list[Problem]:
+    """A logo the settings name that is not a file under docs/."""
+    if campaign.logo and not (docs_dir / campaign.logo).is_file():
+        return [Problem("mkdocs.yml", "field extra.campaign.logo", f"there is no file docs/{campaign.logo}",
+                        "put the logo under docs/ and give its path from there, e.g. images/logo.svg", campaign.logo)]
+    return []
 
 
 def newest_post(docs_dir: Path) -> tuple[Post | None, list[Problem]]:
