@@ -10,6 +10,9 @@ RUNTIME := $(VENV)/.runtime-installed
 TESTING := $(VENV)/.test-installed
 LOCK_OPTIONS := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
 	--no-emit-trusted-host
+# `make lock` moves every pin to the newest release; `make lock UPGRADE=` only follows a change to pyproject.toml
+# (a dependency added or dropped), keeping the other pins as they are.
+UPGRADE ?= --upgrade
 NODE_INSTALLED := node_modules/.installed
 # Without npm (a fresh machine with only Python and make) the browser tests skip, so `make test` skips npm too.
 NODE_DEPS := $(if $(shell command -v npm 2>/dev/null),$(NODE_INSTALLED))
@@ -74,10 +77,10 @@ lock:  ## re-pin every dependency, with hashes, to what resolves today (then com
 	rm -rf .venv-lock
 	$(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet pip-tools
-	.venv-lock/bin/pip-compile $(LOCK_OPTIONS) --upgrade -o requirements/runtime.txt pyproject.toml
-	.venv-lock/bin/pip-compile $(LOCK_OPTIONS) --upgrade --extra test -c requirements/runtime.txt \
+	.venv-lock/bin/pip-compile $(LOCK_OPTIONS) $(UPGRADE) -o requirements/runtime.txt pyproject.toml
+	.venv-lock/bin/pip-compile $(LOCK_OPTIONS) $(UPGRADE) --extra test -c requirements/runtime.txt \
 		-o requirements/test.txt pyproject.toml
-	.venv-lock/bin/pip-compile $(LOCK_OPTIONS) --upgrade --extra test --extra bench -c requirements/test.txt \
+	.venv-lock/bin/pip-compile $(LOCK_OPTIONS) $(UPGRADE) --extra test --extra bench -c requirements/test.txt \
 		-o requirements/bench.txt pyproject.toml
 	rm -rf .venv-lock
 

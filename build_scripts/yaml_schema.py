@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import TypeVar
 
@@ -61,10 +62,38 @@ for _prefix in ("!", "tag:yaml.org,2002:python/"):
     TagTolerantLoader.add_multi_constructor(_prefix, lambda loader, suffix, node: None)
 
 
-def read_site_config(config_file: Path) -> dict:
-    """mkdocs.yml as plain data (tags such as !ENV empty), or {} when it is broken: MkDocs reports that itself."""
+class EnvironmentLoader(TagTolerantLoader):
+    """mkdocs.yml as the engines read it for its values: `!ENV NAME` and `!ENV [NAME, OTHER, default]` from the
+    environment (the first variable set, else the default), other tags empty."""
+
+
+def _environment_value(loader: yaml.SafeLoader, node: yaml.Node):
+    """An !ENV value as MkDocs' reader (pyyaml_env_tag) resolves it: text typed as YAML would type it."""
+    names, default = [], None
+    if isinstance(node, yaml.ScalarNode):
+        names = [loader.construct_scalar(node)]
+    elif isinstance(node, yaml.SequenceNode) and node.value:
+        children = node.value
+        if len(children) > 1:
+            default, children = loader.construct_object(children[-1]), children[:-1]
+        names = [loader.construct_scalar(child) for child in children]
+    for name in names:
+        if isinstance(name, str) and name in os.environ:
+            value = os.environ[name]
+            tag = loader.resolve(yaml.ScalarNode, value, (True, False))
+            return loader.construct_object(yaml.ScalarNode(tag, value))
+    return default
+
+
+EnvironmentLoader.add_constructor("!ENV", _environment_value)
+
+
+def read_site_config(config_file: Path, environment: bool = False) -> dict:
+    """mkdocs.yml as plain data (tags such as !ENV empty, or with `environment` !ENV read as the engines read it),
+    or {} when it is broken: MkDocs reports that itself."""
     try:
-        config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=TagTolerantLoader)
+        config = yaml.load(config_file.read_text(encoding="utf-8"),
+                           Loader=EnvironmentLoader if environment else TagTolerantLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, KeyError, TypeError, RecursionError):
         return {}
     return config if isinstance(config, dict) else {}

@@ -42,6 +42,19 @@ def test_the_shipped_site_is_the_same_under_both_engines(built_shipped_site: Pat
     assert share[0] != share[1], "every page shared the site's card"
 
 
+def test_both_engines_publish_the_same_feed_bytes_with_every_link_a_page(built_shipped_site: Path,
+                                                                        zensical_site: Path):
+    from build_scripts.publish.feed import FEED, dead_links
+
+    feeds = [(project / "site" / FEED).read_bytes() for project in (built_shipped_site, zensical_site)]
+    assert feeds[0] == feeds[1] and b"<item>" in feeds[0]
+    assert feeds[0] == (built_shipped_site / ".build/docs" / FEED).read_bytes()  # ours, copied as it is
+    assert dead_links(built_shipped_site / "site") == [] and dead_links(zensical_site / "site") == []
+    for project in (built_shipped_site, zensical_site):  # each engine's pages announce it
+        home = (project / "site/index.html").read_text(encoding="utf-8")
+        assert home.count('rel="alternate" type="application/rss+xml"') == 1 and FEED in home
+
+
 def test_a_zensical_build_of_the_same_inputs_is_byte_identical(zensical_site: Path, tmp_path: Path):
     again = tmp_path / "again"
     shutil.copytree(zensical_site, again, ignore=shutil.ignore_patterns("site", ".cache", ".build"))

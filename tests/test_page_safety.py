@@ -66,7 +66,8 @@ def test_mkdocs_yml_cannot_point_the_build_outside_the_project(mini_site: Path, 
 
 @pytest.mark.parametrize("front, field", [("title: [a, b]", "title"), ("title: 123", "title"), ("hide: 5", "hide"),
                                           ("links: 5", "links"), ("template: 5", "template"),
-                                          ("draft: true\ndate: 2015-02-30", "date")])
+                                          ("draft: true\ndate: 2015-02-30", "date"), ('slug: "../../x"', "slug"),
+                                          ("slug: a/b", "slug"), ('slug: ""', "slug")])
 def test_front_matter_of_the_wrong_type_is_a_problem_check_finds(tmp_path: Path, front: str, field: str):
     project = shipped_copy(tmp_path)
     post = project / "docs/updates/posts/2016-01-01-typed.md"

@@ -74,13 +74,19 @@ def test_the_feed_lists_the_updates_with_absolute_links_and_pages_announce_it(bu
     channel = ET.parse(site / "feed_rss_created.xml").getroot().find("channel")
     items = channel.findall("item")
     assert [i.findtext("title") for i in items] == ["Campaign launch: social workers powerless to act on neglect"]
-    assert items[0].findtext("link").startswith(f"{LOCAL}updates/2015/11/02/")
+    post = "updates/2015/11/02/campaign-launch-social-workers-powerless-to-act-on-neglect/"
+    assert items[0].findtext("link") == items[0].findtext("guid") == f"{LOCAL}{post}"  # the address subscribers know
+    assert (site / post / "index.html").is_file()
     assert "None" not in ET.tostring(channel, encoding="unicode")
     assert channel.find("image").findtext("url") == f"{LOCAL}data/share/site.png"
-    assert channel.findtext("lastBuildDate").startswith("Mon, 02 Nov 2015")  # the newest post, not build time
+    assert channel.findtext("lastBuildDate") == "Mon, 02 Nov 2015 00:00:00 +0000"  # the newest post, not build time
+    assert channel.findtext("language") == "en"  # mkdocs.yml's theme.language
+    for gone in ("feed_rss_updated.xml", "feed_json_created.json", "feed_json_updated.json", "rss.xsl"):
+        assert not (site / gone).exists(), gone
     home = (site / "index.html").read_text(encoding="utf-8")
     assert 'type="application/rss+xml"' in home and 'href="feed_rss_created.xml"' in home
     assert 'href="../feed_rss_created.xml"' in (site / "updates/index.html").read_text(encoding="utf-8")
+    assert home.count('rel="alternate" type="application/rss+xml"') == 1
 
 
 def test_the_home_page_shows_the_newest_update_and_a_chart_with_its_table(built_shipped_site: Path):

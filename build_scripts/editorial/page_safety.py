@@ -51,6 +51,12 @@ def front_matter_problems(meta: dict, shown: str) -> list[Problem]:
         if field in meta and not _holds(meta[field], expected):
             problems.append(Problem(shown, f"front matter, field {field}", f"`{field}` must be {expected}",
                                     f"write `{field}:` as {expected}, or remove it", _shown(meta[field])))
+    written_slug = meta.get("slug")
+    if isinstance(written_slug, str) and (not written_slug.strip() or written_slug.strip() in (".", "..")
+                                          or any(c in written_slug for c in "/\\") or not written_slug.isprintable()):
+        problems.append(Problem(shown, "front matter, field slug", "`slug` must be one part of an address: words, "
+                                "with no / or \\", "write it as plain words joined by hyphens, e.g. "
+                                "`slug: ministers-respond`, or remove it", _shown(written_slug)))
     if "date" in meta and not _is_date(meta["date"]):
         problems.append(Problem(shown, "front matter, field date", "`date` is not a real date",
                                 "use a real date as YYYY-MM-DD (or `created:` and `updated:` dates under it)",

@@ -1,4 +1,5 @@
-"""Campaign updates (Material's blog posts in docs/updates/posts/): the newest one, and drafting a new one."""
+"""Campaign updates (Material's blog posts in docs/updates/posts/): a post read from its front matter (title,
+date, the slug of its address), the newest one, and drafting a new one."""
 
 from __future__ import annotations
 
@@ -20,29 +21,53 @@ _FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 
 @dataclass(frozen=True)
 class Post:
-    """One update: its source path under docs/, date, title and the excerpt before `<!-- more -->`."""
+    """One update: its source path under docs/, date, title and the excerpt before `<!-- more -->`; the last part
+    of its address (`slug`), its front matter's description, and its date and time as written (midnight, UTC,
+    when it gives only a day)."""
 
     page: str
     date: dt.date
     title: str
     excerpt: str
+    slug: str = ""
+    description: str = ""
+    published: dt.datetime | None = None
 
 
 def read_post(path: Path, docs_dir: Path) -> Post | None:
     """A published post, or None for a draft or a file with no date; DataError for one that cannot be read."""
     shown = f"{docs_dir.name}/{path.relative_to(docs_dir).as_posix()}"
     text, meta = _read_front_matter(path, shown)
+    front = _FRONT.match(text)
+    return post_of(path.relative_to(docs_dir).as_posix(), meta, text[front.end():] if front else text, shown)
+
+
+def post_of(page: str, meta: dict, body: str, shown: str) -> Post | None:
+    """A post from its front matter and body (as written, or as the copy renderer rendered it), or None for a
+    draft or a post with no date; DataError for a date that is not a real one."""
     when = meta.get("date")
     if isinstance(when, dict):  # Material also accepts `date: {created: ..., updated: ...}`
         when = when.get("created")
     if meta.get("draft") or when is None:
         return None
-    when = _post_date(when, shown)
-    front = _FRONT.match(text)
-    body = text[front.end():] if front else text
+    published = _post_moment(when, shown)
+    title = post_title(meta, body, page)
+    description = meta.get("description")
+    return Post(page, published.date(), title, excerpt_of(body), post_slug(meta, title),
+                description if isinstance(description, str) else "", published)
+
+
+def post_title(meta: dict, body: str, page: str) -> str:
+    """A post's title as Material's blog reads it: the front matter's, else the page's top heading, else its name."""
     heading = re.search(r"^# (.+)$", body, re.MULTILINE)
-    title = meta.get("title") or (heading.group(1).strip() if heading else path.stem)
-    return Post(path.relative_to(docs_dir).as_posix(), when, str(title), excerpt_of(body))
+    return str(meta.get("title") or (heading.group(1).strip() if heading else Path(page).stem))
+
+
+def post_slug(meta: dict, title: str) -> str:
+    """The last part of a post's address: the `slug:` its author wrote, else one made from its title. The build
+    writes it into the finished post, so both engines publish the post where the feed says it is."""
+    written = meta.get("slug")
+    return written if isinstance(written, str) and written.strip() else slug(title)
 
 
 def excerpt_of(body: str) -> str:
@@ -78,8 +103,9 @@ def _read_front_matter(path: Path, shown: str) -> tuple[str, dict]:
     return text, meta
 
 
-def _post_date(when, shown: str) -> dt.date:
-    """A post's date as written (text, as the front matter keeps it), or DataError for one that is not a real date."""
+def _post_moment(when, shown: str) -> dt.datetime:
+    """A post's date as written (text, as the front matter keeps it) as a moment (midnight UTC for a day, UTC for a
+    time with no zone), or DataError for one that is not a real date."""
     try:
         parsed = as_timestamp(when)
     except (ValueError, OverflowError):
@@ -88,7 +114,9 @@ def _post_date(when, shown: str) -> dt.date:
         raise DataError([Problem(shown, "front matter date", "the post's date is not a real date",
                                  "use a real date as YYYY-MM-DD, e.g. 2015-11-02",
                                  None if isinstance(when, (dict, list)) else str(when))])
-    return parsed.date() if isinstance(parsed, dt.datetime) else parsed
+    if not isinstance(parsed, dt.datetime):
+        parsed = dt.datetime.combine(parsed, dt.time())
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def is_draft_meta(meta: dict) -> bool:

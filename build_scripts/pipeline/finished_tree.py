@@ -3,7 +3,8 @@
 It mirrors the project: `.build/mkdocs.yml` is mkdocs.yml as written (so its relative folders point
 into .build/), `.build/docs/` holds every hand-written page rendered, with its share card in front
 matter, the other files of docs/ as they are, and the generated pages under data/; the theme's
-custom_dir is copied beside it. MkDocs or Zensical then builds it through its own command line.
+custom_dir is copied beside it, and the updates feed (feed_rss_created.xml) is written into docs/ for the engine
+to copy. MkDocs or Zensical then builds it through its own command line.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from pathlib import Path
 
 from build_scripts.cache import Cache
 from build_scripts.editorial.copy_render import RenderedCopy, problems_banner, with_banner
+from build_scripts.errors import DataError
 from build_scripts.publish.drawing import DrawingPool
+from build_scripts.publish.feed import FEED, Blog, blog_posts, post_slugs, rss
 from build_scripts.pipeline.generate import write_generated
 from build_scripts.pipeline.compute import Results
 from build_scripts.project import GENERATED, Project
 from build_scripts.publish.site_engine import ENGINE_OUTPUT
 from build_scripts.publish.writer import GeneratedFolder, Subfolder
+from build_scripts.yaml_schema import read_site_config
 
 ENGINE_OWN = (ENGINE_OUTPUT, ".cache")  # what the engine writes in .build/ (Zensical's output and cache)
 
@@ -42,7 +46,7 @@ def write_preview_pages(project: Project, copy: RenderedCopy, config: dict, prob
     shown at the top of each; the generated pages of the last good build stay as they are."""
     out = GeneratedFolder(own_folder(project.build_dir))
     banner = problems_banner(problems) if problems else ""
-    _write_sources(out, project, copy, {}, config, banner)
+    _write_sources(out, project, copy, {}, config, banner, feed_must_build=False)
     generated = Bannered(out, f"docs/{GENERATED}", banner)
     for path in sorted(project.generated_dir.rglob("*")) if project.generated_dir.is_dir() else []:
         if path.is_file():
@@ -80,8 +84,10 @@ class Bannered(Subfolder):
 
 
 def _write_sources(out: GeneratedFolder, project: Project, copy: RenderedCopy, share: dict[str, dict[str, str]],
-                   config: dict, banner: str = "") -> None:
-    """mkdocs.yml, the theme's folder, docs/ assets as they are and the rendered pages."""
+                   config: dict, banner: str = "", feed_must_build: bool = True) -> None:
+    """mkdocs.yml, the theme's folder, docs/ assets as they are, the rendered pages (each blog post with the `slug:`
+    of its address) and the updates feed (left out of a preview that already shows problems, if it cannot be made:
+    the problems banner matters more)."""
     out.write("mkdocs.yml", engine_config(project.config_file.read_text(encoding="utf-8")))
     theme = project.theme_dir(config)
     if theme is not None:
@@ -92,9 +98,19 @@ def _write_sources(out: GeneratedFolder, project: Project, copy: RenderedCopy, s
         if reserved in path.parents or path.suffix == ".md":
             continue
         out.write(f"docs/{path.relative_to(project.docs_dir).as_posix()}", path.read_bytes())
+    finished = read_site_config(project.config_file, environment=True)  # site_url as the engine reads it
+    blog = Blog.of(finished)
+    slugs = post_slugs(copy, blog) if blog else {}
     site_card = share.get("", {})
     for name, page in copy.pages.items():
-        out.write(f"docs/{name}", page.markdown(share.get(name, site_card), banner))
+        added = share.get(name, site_card) | ({"slug": slugs[name]} if name in slugs else {})
+        out.write(f"docs/{name}", page.markdown(added, banner))
+    if blog is not None:  # the engine copies it into the site as it is, so both engines publish the same bytes
+        try:
+            out.write(f"docs/{FEED}", rss(finished, blog, blog_posts(copy, blog)))
+        except DataError:
+            if feed_must_build:
+                raise
 
 
 def engine_config(text: str) -> str:

@@ -21,7 +21,7 @@ RECORD = "last-build.json"
 _ENV_TAG = re.compile(r"!ENV\s+(\[[^\]]*\]|\S+)")
 
 
-ENGINE_PACKAGES = ["mkdocs", "mkdocs-material", "zensical", "mkdocs-rss-plugin", "pymdown-extensions", "markdown"]
+ENGINE_PACKAGES = ["mkdocs", "mkdocs-material", "zensical", "pymdown-extensions", "markdown"]
 
 
 def inputs_digest(project: Project, config: dict, engine: str, strict: bool) -> str:

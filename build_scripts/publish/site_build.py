@@ -1,5 +1,5 @@
-"""The publishing half of the build: the engine builds the finished tree into a temporary folder, which is
-scanned for personal data and swapped in only on success."""
+"""The publishing half of the build: the engine builds the finished tree into a temporary folder, whose feed
+links are checked and which is scanned for personal data, and swapped in only on success."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from build_scripts.publish.atomic_publish import STAGING_PREFIX, swap_in
 from build_scripts.project import GENERATED
 from build_scripts.errors import DataError, SiteBuildError
+from build_scripts.publish.feed import dead_links
 from build_scripts.project import Project
 from build_scripts.publish.privacy import scan_site, typed_text
 from build_scripts.publish.site_engine import Engine, run_build
@@ -23,13 +24,15 @@ def build_date_epoch(dates: list[str]) -> str:
 
 
 def build_site(project: Project, epoch: str, engine: Engine) -> Path:
-    """Build the finished tree with the engine (strict) into a temporary folder, scan it, then replace site/."""
+    """Build the finished tree with the engine (strict) into a temporary folder, check the feed's links and scan it
+    for personal data, then replace site/."""
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=project.root))
     try:
         run_build(engine, project.engine_config, staging, epoch)
+        problems = dead_links(staging)  # the feed's links, against the pages the engine published
         allowed = typed_text(project.docs_dir, project.docs_dir / GENERATED,
                              [project.config_file, project.surveys_dir / "sources.yml"])
-        problems = scan_site(staging, allowed)
+        problems += scan_site(staging, allowed)
         if problems:
             raise DataError(problems)
     except SiteBuildError as error:

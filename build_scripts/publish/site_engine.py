@@ -12,7 +12,6 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from build_scripts.errors import SiteBuildError
@@ -97,7 +96,6 @@ def run_build(engine: Engine, config_file: Path, site_dir: Path, epoch: str) -> 
         raise SiteBuildError(messages or tail or [f"{engine.name} stopped (exit status {done.returncode})"])
     if engine.name == "zensical":
         _collect_zensical_output(config_file, site_dir)
-        _date_feeds(site_dir, int(env["SOURCE_DATE_EPOCH"]))
 
 
 def engine_messages(log: str) -> list[str]:
@@ -123,17 +121,6 @@ def engine_messages(log: str) -> list[str]:
             message += " " + follow
         found.append(message)
     return found
-
-
-def _date_feeds(site_dir: Path, epoch: int) -> None:
-    """Zensical (0.0.73) dates an RSS feed's channel by the clock; date it by the content, as MkDocs' feed does,
-    so the same inputs build the same bytes."""
-    stamp = datetime.fromtimestamp(epoch, UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
-    for feed in site_dir.glob("feed_rss_*.xml"):
-        text = feed.read_text(encoding="utf-8")
-        head, item, rest = text.partition("<item>")
-        head = re.sub(r"<(pubDate|lastBuildDate)>[^<]*</\1>", lambda m: f"<{m.group(1)}>{stamp}</{m.group(1)}>", head)
-        feed.write_text(head + item + rest, encoding="utf-8")
 
 
 def _collect_zensical_output(config_file: Path, site_dir: Path) -> None:
