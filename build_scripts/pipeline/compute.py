@@ -13,6 +13,7 @@ from build_scripts.editorial.copy_functions import CopyData
 from build_scripts.editorial.copy_render import RenderedCopy, copy_pages, render_copy
 from build_scripts.errors import DataError, Problem, relative
 from build_scripts.ingest.load import Survey
+from build_scripts.publish.chart_figure import ChartSite
 from build_scripts.publish.page_plan import PagePlan, plan_pages
 from build_scripts.project import GENERATED, Project
 from build_scripts.publish.project_bounds import boundary_problems, nav_problems
@@ -72,8 +73,9 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
                  + campaign_problems + logo_problems(campaign, project.docs_dir))
     series = waves_by_series(figures)
     summaries = [summarise(f, series[f.codebook.series_key]) for f in figures]
-    plan = plan_pages(summaries, table, (project.docs_dir / "methodology.md").exists(), cache)
     site_url = str(read_site_config(project.config_file, environment=True).get("site_url") or "")
+    plan = plan_pages(summaries, table, (project.docs_dir / "methodology.md").exists(), cache,
+                      site=ChartSite(str(config.get("site_name") or ""), site_url))  # drawn on every chart
     data = copy_data(table, summaries, sources, plan, latest, campaign, site_url)
     copy = render_copy(project.docs_dir, root, data)
     generated = {f"{GENERATED}/index.md"} | {f"{GENERATED}/{s.id}.md" for s in summaries}

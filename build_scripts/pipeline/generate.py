@@ -40,12 +40,12 @@ def write_generated(out: Subfolder, results: Results, progress=lambda message: N
     drawing = []
     if any(files is None for files in charts.values()):
         if not plan.drawable:  # the plan came from the cache, a chart's files did not: make the charts again
-            plan = plan_pages(results.summaries, table, plan.methodology, cache, fresh=True)
+            plan = plan_pages(results.summaries, table, plan.methodology, cache, fresh=True, site=plan.site)
         for name, files in charts.items():
             if files is None:
                 _, key = plan.charts[name]
                 chart = plan.drawable[name]
-                drawing.append((chart, key, pool.submit(chart.spec("light"))))
+                drawing.append((chart, key, pool.submit(chart.specs())))  # both widths in one call to the worker
         progress(f"{len(drawing)} of {len(charts)} charts to draw")
     else:
         progress(f"{len(plan.markdown)} survey pages and {len(charts)} charts unchanged")
@@ -56,7 +56,7 @@ def write_generated(out: Subfolder, results: Results, progress=lambda message: N
         for path, content in (files or {}).items():
             out.write(path, content)
     for chart, key, future in drawing:  # drawn in the pool meanwhile
-        files = chart.files(drawn(future, lambda chart=chart: chart.spec("light")))
+        files = chart.files(drawn(future, chart.specs))
         cache.put("chart", key, files)
         for path, content in files.items():
             out.write(path, content)
