@@ -124,8 +124,8 @@ def chart_specs(project: Path, theme: str = "light") -> dict[str, dict]:
 
     results = compute(Project(project), copy_must_hold=False)
     specs = {}
-    for meta in results.metas:
-        page = survey_page(meta, results.table, True)
+    for survey in results.summaries:
+        page = survey_page(survey, results.table, True, True)
         for chart in page.charts:
             specs[chart.name] = chart.spec(theme)
     return specs
