@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import re
 from html.parser import HTMLParser
 
 import markdown
 import numpy as np
 import pytest
 
-from build_scripts.editorial.formatting import count, date_words, interval, md_text, percent
+from build_scripts.editorial.formatting import (
+    LOW_BASE, NOT_AVAILABLE, SUPPRESSED, count, date_words, interval, md_text, percent, shorthand, shorthand_note)
 
 
 @pytest.mark.parametrize("estimate, shown", [
@@ -18,8 +20,8 @@ from build_scripts.editorial.formatting import count, date_words, interval, md_t
     (0.125, "13%"),
     (0.5, "50%"),
     (0.105, "11%"),
-    (0.0, "–"),  # a true zero is a dash
-    (0, "–"),
+    (0.0, "0%"),  # a true zero is 0% (standards rule 6), never a dash, which screen readers skip
+    (0, "0%"),
     (0.004, "<1%"),
     (0.0049, "<1%"),
     (0.005, "1%"),
@@ -31,13 +33,30 @@ from build_scripts.editorial.formatting import count, date_words, interval, md_t
     (1.0, "100%"),
     (1, "100%"),
     (np.float64(0.25), "25%"),
-    (None, "*"),
-    (float("nan"), "*"),
-    (np.nan, "*"),
-    (np.float64("nan"), "*"),
+    (None, "[c]"),  # not published: the Government Statistical Service's shorthand, never "*"
+    (float("nan"), "[c]"),
+    (np.nan, "[c]"),
+    (np.float64("nan"), "[c]"),
 ])
 def test_percent_house_style(estimate, shown):
     assert percent(estimate) == shown
+
+
+@pytest.mark.parametrize("symbol, heard", [(SUPPRESSED, "not published"), (LOW_BASE, "low base"),
+                                           (NOT_AVAILABLE, "not available")])
+def test_shorthand_is_seen_as_the_symbol_and_heard_as_words(symbol, heard):
+    html = markdown.markdown(f"| Figure |\n| --- |\n| 45% {shorthand(symbol)} |", extensions=["tables"])
+    seen = re.search(r'<span class="shorthand"><span aria-hidden="true">([^<]*)</span>', html).group(1)
+    spoken = re.search(r'<span class="visually-hidden">([^<]*)</span>', html).group(1)
+    assert (seen, spoken) == (symbol, heard)
+    assert 'class="visually-hidden"' not in shorthand(symbol, spoken=False)  # for text that says the words itself
+
+
+def test_the_note_under_a_table_explains_only_the_symbols_it_uses_in_a_fixed_order():
+    note = shorthand_note({NOT_AVAILABLE, SUPPRESSED})
+    assert note.startswith("[c] not published, to protect respondents") and "[x] not available" in note
+    assert note.index("[c]") < note.index("[x]") and "[u]" not in note
+    assert shorthand_note(set()) == ""
 
 
 @pytest.mark.parametrize("estimate, shown", [(57 / 200, "29%"), (0.145, "15%"), (0.575, "58%"), (0.565, "57%")])
@@ -47,14 +66,14 @@ def test_percent_rounds_every_exact_half_up(estimate, shown):
 
 @pytest.mark.parametrize("low, high, shown", [
     (0.37, 0.45, "37% to 45%"),
-    (0.0, 0.071, "– to 7%"),
+    (0.0, 0.071, "0% to 7%"),
     (0.001, 0.004, "<1% to <1%"),
     (0.93, 1.0, "93% to 100%"),
     (0.985, 0.996, "99% to >99%"),
-    (None, 0.4, "*"),
-    (0.3, None, "*"),
-    (float("nan"), float("nan"), "*"),
-    (np.float64("nan"), 0.5, "*"),
+    (None, 0.4, "[c]"),
+    (0.3, None, "[c]"),
+    (float("nan"), float("nan"), "[c]"),
+    (np.float64("nan"), 0.5, "[c]"),
 ])
 def test_interval(low, high, shown):
     assert interval(low, high) == shown
@@ -68,9 +87,9 @@ def test_interval(low, high, shown):
     (np.int64(2064), "2,064"),
     (2064.0, "2,064"),
     (12.4, "12"),
-    (None, "*"),
-    (float("nan"), "*"),
-    (np.nan, "*"),
+    (None, "[c]"),
+    (float("nan"), "[c]"),
+    (np.nan, "[c]"),
 ])
 def test_count(value, shown):
     assert count(value) == shown

@@ -63,7 +63,7 @@ def test_a_page_shares_the_first_figure_it_quotes_and_a_survey_page_its_first_he
 def test_each_question_headline_figure_has_a_share_image(built_shipped_site: Path):
     stats = pd.read_csv(built_shipped_site / "site/data/stats.csv", keep_default_na=False)
     share = built_shipped_site / "site/data/share"
-    for key in ["professionals-2015.powerless.yes", "professionals-2015.time_resources.have",
+    for key in ["professionals-2015.powerless.yes", "professionals-2015.time_resources.lack",
                 "public-2015.important_services.early_help"]:
         assert key in set(stats["key"])
         assert _png_size(share / f"{file_stem(key)}.png") == (1200, 630)

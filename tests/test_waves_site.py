@@ -123,7 +123,14 @@ def test_survey_page_shows_nets_breakdowns_change_and_trend(waves_site):
     assert "answered this open question in their own words" in text
     assert (waves_site / "site/data/charts/tracker-2020.support.trend-light.svg").exists()
     assert (waves_site / "site/data/charts/tracker-2020.support.by.region-dark.svg").exists()
-    assert re.search(r"<td>Islands</td>\s*<td[^>]*>\d+</td>(\s*<td[^>]*>\\?\*</td>)+", html)  # base under 50
+    hidden = (r'<span class="shorthand"><span aria-hidden="true">\[c\]</span>'
+              r'<span class="visually-hidden">not published</span></span>')
+    assert re.search(rf"<td>Islands</td>\s*<td[^>]*>\d+</td>(\s*<td[^>]*>{hidden}</td>)+", html)  # base under 50
+    # The change table says what the test found; its p-values are for statisticians, in a closed block.
+    details = " ".join(re.findall(r"<details.*?</details>", html, re.DOTALL))
+    assert "p-value" in details and "p-value" not in re.sub(r"<details.*?</details>", "", html, flags=re.DOTALL)
+    assert "What the test says" in text and "Net: Agree" in re.sub(r"<details.*?</details>", "", html,
+                                                                  flags=re.DOTALL)
     assert "By region" in text and "By age" in text
     earlier = (waves_site / "site/data/tracker-2019/index.html").read_text(encoding="utf-8")
     assert "Change since" not in earlier  # the first wave has nothing to compare with

@@ -15,7 +15,7 @@ import pandas as pd
 from build_scripts.editorial.claims import claim_problem
 from build_scripts.errors import DataError, Problem
 from build_scripts.statistics.estimates import two_proportion_test
-from build_scripts.editorial.formatting import p_value_text, percent
+from build_scripts.editorial.formatting import SUPPRESSED, p_value_text, percent
 from build_scripts.pipeline.compute import Project, Results, compute
 from build_scripts.standards import DEFAULT
 from build_scripts.statistics.statistics_table import StatisticsTable
@@ -116,7 +116,7 @@ def _shown(table: pd.DataFrame, key: str, missing: str) -> str:
     if key not in table.index:
         return missing
     row = table.loc[key]
-    return "*" if bool(row["suppressed"]) else percent(float(row["estimate"]))
+    return SUPPRESSED if bool(row["suppressed"]) else percent(float(row["estimate"]))
 
 
 def _order(*indexes):

@@ -9,15 +9,30 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-SUPPRESSED = "*"
+from build_scripts.standards import DEFAULT
+
+# The Government Statistical Service's shorthand for tables and charts (standards rule 6), never "*" or a
+# dash, which screen readers skip: each symbol with the words a page explains it in and a screen reader says.
+SUPPRESSED = "[c]"  # not published: too few people, or it would let a hidden figure be worked out
+LOW_BASE = "[u]"  # low reliability: a base (or effective base) of 50 to 99
+NOT_AVAILABLE = "[x]"  # not available, e.g. a group that was not asked
+SHORTHAND = {  # symbol: (what a screen reader says in its place, the note under a table)
+    SUPPRESSED: ("not published", f"not published, to protect respondents: fewer than {DEFAULT.suppress_below} "
+                                  f"answered (or, after weighting, the effective base is under "
+                                  f"{DEFAULT.suppress_below}), fewer than {DEFAULT.small_count_below} gave the answer, "
+                                  "or the figure would let a hidden one be worked out"),
+    LOW_BASE: ("low base", f"low base: fewer than {DEFAULT.low_base_below} answered (or, after weighting, the "
+                           f"effective base is under {DEFAULT.low_base_below}), so treat the figure with caution"),
+    NOT_AVAILABLE: ("not available", "not available: the group was not asked, or the figure does not exist"),
+}
 
 
 def percent(estimate: float | None) -> str:
-    """A proportion as a whole percentage: 41%, a dash for a true zero, <1% and >99% near the ends."""
+    """A proportion as a whole percentage: 41%, 0% for a true zero, <1% and >99% near the ends; [c] for none."""
     if estimate is None or (isinstance(estimate, float) and math.isnan(estimate)):
         return SUPPRESSED
     if estimate == 0:
-        return "–"
+        return "0%"
     if estimate < 0.005:
         return "<1%"
     if 0.995 <= estimate < 1:
@@ -36,10 +51,25 @@ def interval(low: float | None, high: float | None) -> str:
 
 
 def count(value) -> str:
-    """A whole number with thousands separators; hidden counts show as an asterisk."""
+    """A whole number with thousands separators; a hidden count shows as [c]."""
     if value is None or pd.isna(value):
         return SUPPRESSED
     return f"{round(float(value)):,}"
+
+
+def shorthand(symbol: str, spoken: bool = True) -> str:
+    """A shorthand symbol as HTML for a table cell: "[c]" seen, the words heard (screen readers skip or spell out
+    brackets): `<span class="shorthand"><span aria-hidden="true">[c]</span><span class="visually-hidden">not
+    published</span></span>`. The outer span holds the hidden words in place (site.css), so they never widen a
+    page. With `spoken=False` the symbol alone, hidden from screen readers, for text that says the words anyway."""
+    heard = f'<span class="visually-hidden">{SHORTHAND[symbol][0]}</span>' if spoken else ""
+    return f'<span class="shorthand"><span aria-hidden="true">{symbol}</span>{heard}</span>'
+
+
+def shorthand_note(symbols) -> str:
+    """The note under a table explaining each symbol it uses, in the order [c], [u], [x]; empty if none."""
+    used = [s for s in SHORTHAND if s in set(symbols)]
+    return " ".join(f"{s} {SHORTHAND[s][1]}." for s in used)
 
 
 def change_phrase(words: str, change_pp: float) -> str:

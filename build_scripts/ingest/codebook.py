@@ -85,6 +85,9 @@ class Question(Strict):
     separator: Annotated[str, StringConstraints(min_length=1)] = Field(
         ";", description="what separates answers in one cell of a multi question")
     headline: Key | None = Field(None, description="the option or net the breakdown chart shows (default: the first)")
+    finding: Text | None = Field(
+        None, description="what the headline figure says, in the words after it: 'of social workers have felt "
+                          "powerless to intervene' makes '41% of social workers have felt powerless to intervene'")
 
     @model_validator(mode="after")
     def _shape(self) -> Question:
@@ -108,6 +111,11 @@ class Question(Strict):
                 problems.append(f"net {net.key!r} has the same key as an option")
         if self.headline and self.headline not in keys | {n.key for n in self.nets}:
             problems.append(f"headline {self.headline!r} is not one of the question's options or nets")
+        if self.finding and self.type == "text":
+            problems.append("a text question has no figure to state a finding about: remove `finding`")
+        if self.finding and re.search(r"\d\s?%|\bper ?cent\b", self.finding, re.IGNORECASE):
+            # The figure comes from the data; one typed into the words would go stale when the data change.
+            problems.append("`finding` holds the words after the figure, without a percentage (the figure is added)")
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -102,6 +102,8 @@ def to_yaml(book: dict, source: str, left_out: dict[str, str] | None = None) -> 
         "# and check each question's type, wording and options (answers split on a separator may need\n"
         "# joining back up where an option's label contains it). Move breakdown columns into `segments`,\n"
         "# add `asked:` for routed questions, `nets:` for agreement scales. Fields: see README, 'Codebook fields'.\n"
+        "# Give each question a `finding:`, the words after its headline figure, e.g. `finding: of social workers\n"
+        "# have felt powerless to intervene` (the page then says \"41% of social workers have felt powerless...\").\n"
         "# Answers typed in people's own words are `type: text` questions: counted, never shown. Never give\n"
         "# them options: each option is published.\n"
     )

@@ -80,6 +80,7 @@ def personal_data_in_codebook(survey: Survey) -> list[Problem]:
     for q in book.questions:
         where = f"question {_shown_key(q.key)}"
         fields += [(where, "key", q.key), (where, "title", q.title), (where, "text", q.text)]
+        fields += [(where, "finding", q.finding)] if q.finding else []
         fields += _option_fields(where, q.options)
         for net in q.nets:
             fields += [(f"{where}, net {_shown_key(net.key)}", what, text) for what, text in

@@ -75,6 +75,7 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
     summaries = [summarise(f, series[f.codebook.series_key]) for f in figures]
     site_url = str(read_site_config(project.config_file, environment=True).get("site_url") or "")
     plan = plan_pages(summaries, table, (project.docs_dir / "methodology.md").exists(), cache,
+                      glossary=(project.docs_dir / "glossary.md").exists(),
                       site=ChartSite(str(config.get("site_name") or ""), site_url))  # drawn on every chart
     data = copy_data(table, summaries, sources, plan, latest, campaign, site_url)
     copy = render_copy(project.docs_dir, root, data)

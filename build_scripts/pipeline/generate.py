@@ -40,7 +40,8 @@ def write_generated(out: Subfolder, results: Results, progress=lambda message: N
     drawing = []
     if any(files is None for files in charts.values()):
         if not plan.drawable:  # the plan came from the cache, a chart's files did not: make the charts again
-            plan = plan_pages(results.summaries, table, plan.methodology, cache, fresh=True, site=plan.site)
+            plan = plan_pages(results.summaries, table, plan.methodology, cache, fresh=True, glossary=plan.glossary,
+                              site=plan.site)
         for name, files in charts.items():
             if files is None:
                 _, key = plan.charts[name]

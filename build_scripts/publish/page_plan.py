@@ -23,6 +23,7 @@ class PagePlan:
     charts: dict[str, tuple[dict, str]] = field(default_factory=dict)
     drawable: dict[str, Chart] = field(default_factory=dict)  # the charts themselves, when made in this run
     methodology: bool = False  # whether the pages link to the site's methodology page
+    glossary: bool = False  # whether the pages link their terms to the site's glossary page
     site: ChartSite = field(default_factory=ChartSite)  # the site its charts name and link back to
 
     def records(self) -> dict[str, dict]:
@@ -31,20 +32,20 @@ class PagePlan:
 
 
 def plan_pages(summaries: list[SurveySummary], table: StatisticsTable, methodology: bool, cache: Cache,
-               fresh: bool = False, site: ChartSite = ChartSite()) -> PagePlan:
+               fresh: bool = False, glossary: bool = False, site: ChartSite = ChartSite()) -> PagePlan:
     """The plan from the cache when its inputs are unchanged (unless `fresh`), else made and cached.
 
     `site` is drawn on every chart and named in each chart's embed snippet, so it is part of the key."""
     key = cache.key("pages", table.to_csv(), *(s.model_dump_json() for s in summaries), str(methodology),
-                    site.name, site.url)
+                    str(glossary), site.name, site.url)
     found = None if fresh else cache.get("pages", key)
     if found is not None:
         return PagePlan(found["markdown"], {name: tuple(entry) for name, entry in found["charts"].items()},
-                        methodology=methodology, site=site)
-    plan = PagePlan(methodology=methodology, site=site)
+                        methodology=methodology, glossary=glossary, site=site)
+    plan = PagePlan(methodology=methodology, glossary=glossary, site=site)
     for survey in summaries:
         with published_by(site):  # survey pages make their charts without knowing the site
-            page = survey_page(survey, table, methodology)
+            page = survey_page(survey, table, methodology, glossary)
         plan.markdown[survey.id] = page.markdown
         for chart in page.charts:
             record = chart.record()

@@ -1,4 +1,10 @@
-"""A survey's generated page: disclosure, then per question its wording, chart, table, breakdowns and change."""
+"""A survey's generated page, findings first: the main points, then per question its wording, chart, table,
+breakdowns and change, and last, under "About this survey", the disclosure block and the method.
+
+Public tables show percentages, intervals and bases; weighted counts, effective bases and test statistics sit in
+collapsed "For statisticians" blocks (and in the downloads). Figures that are not shown carry the Government
+Statistical Service's shorthand, [c], [u] or [x], seen as the symbol and heard as words, explained under each table.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +16,17 @@ from build_scripts.publish import charts
 from build_scripts.project import chart_name
 from build_scripts.publish.chart_figure import Chart, figure_data
 from build_scripts.statistics.disclosure import BASE_TOO_SMALL, EFFECTIVE_BASE_TOO_SMALL
-from build_scripts.editorial.formatting import count, decimal_count, interval, lower_first, md_text, p_value_text, percent
+from build_scripts.editorial.formatting import (
+    LOW_BASE, NOT_AVAILABLE, SHORTHAND, SUPPRESSED, count, decimal_count, interval, lower_first, md_text, p_value_text,
+    percent, shorthand, shorthand_note)
 from build_scripts.editorial.chart_markdown import chart_markdown
-from build_scripts.editorial.pages import FRONT_MATTER, GENERATED_NOTE, disclosure_markdown, yaml_string
+from build_scripts.editorial.pages import (
+    FRONT_MATTER, GENERATED_NOTE, disclosure_markdown, fieldwork_text, finding_sentence, finding_words, yaml_string)
 from build_scripts.statistics.statistics_table import StatisticsTable
 from build_scripts.statistics.survey_summary import Group, QuestionSummary, SurveySummary
 
-GAP_NOTE = ("* not published: fewer than 50 answered, fewer than 10 gave the answer, or the figure "
-            "would let a hidden one be worked out.")
-SUPPRESSION_NOTE = "\\" + GAP_NOTE
+GLOSSARY = "../glossary.md"
+FOR_STATISTICIANS = '??? note "For statisticians"'
 
 
 @dataclass
@@ -29,66 +37,248 @@ class SurveyPage:
     charts: list[Chart] = field(default_factory=list)
 
 
-def survey_page(survey: SurveySummary, table: StatisticsTable, methodology: bool) -> SurveyPage:
-    """The survey's page: disclosure, downloads, then a section per question."""
+class _Terms:
+    """Words the glossary explains, each linked to it on its first use on the page only (none without a glossary)."""
+
+    def __init__(self, glossary: bool):
+        self.glossary = glossary
+        self.used: set[str] = set()
+
+    def link(self, anchor: str, text: str) -> str:
+        """`text` (Markdown already) as a link to the glossary's `anchor` the first time, as itself after that."""
+        if not self.glossary or anchor in self.used:
+            return text
+        self.used.add(anchor)
+        return f"[{text}]({GLOSSARY}#{anchor})"
+
+
+class _Cells:
+    """Table cells in house style; the shorthand symbols used are kept for the note under the table (and the page)."""
+
+    def __init__(self, page: set[str]):
+        self.symbols: set[str] = set()
+        self.page = page
+
+    def mark(self, symbol: str, spoken: bool = True) -> str:
+        self.symbols.add(symbol)
+        self.page.add(symbol)
+        return shorthand(symbol, spoken)
+
+    def figure(self, value: str, low_base: bool = False) -> str:
+        """A percentage, interval or count in house style: [c] when hidden, [u] after it on a low base."""
+        if value in SHORTHAND:
+            return self.mark(value)
+        return f"{value} {self.mark(LOW_BASE)}" if low_base else value
+
+    def note(self) -> str:
+        """The note under the table explaining its symbols (a paragraph), or nothing."""
+        text = shorthand_note(self.symbols)
+        return f"\n{md_text(text)}\n" if text else ""
+
+
+def survey_page(survey: SurveySummary, table: StatisticsTable, methodology: bool, glossary: bool = False) -> SurveyPage:
+    """The survey's page: main points, a section per question, then about the survey.
+
+    `methodology` and `glossary` say whether the site has those pages, so the page links to them only then.
+    """
     page = SurveyPage("")
-    downloads = (f"Download every figure from this survey: [{survey.id}.csv]({survey.id}.csv) "
-                 f"(percentages, 95% confidence intervals, bases and counts, including breakdowns).")
-    if methodology:  # only link to the site's methodology page when the site has one
-        downloads += " How the figures are made is on the [methodology page](../methodology.md)."
-    parts = [FRONT_MATTER.format(title=yaml_string(survey.title)), GENERATED_NOTE, f"# {md_text(survey.title)}\n",
-             disclosure_markdown(survey), downloads + "\n"]
+    terms = _Terms(glossary)
+    symbols: set[str] = set()  # every shorthand symbol the page shows, for the reading note
     rows = table.of_survey(survey.id)
-    for question in survey.questions:
-        parts.append(_question(page, survey, question, rows.of_question(question.key), table))
+    questions = [(q, rows.of_question(q.key)) for q in survey.questions]
+    lead = _lead(survey, terms)
+    points = [point for q, q_rows in questions
+              if (point := _main_point(q, q_rows.whole_sample(), terms, _Cells(symbols)))]
+    reading = _reading(survey, terms)
+    sections = [_question(page, survey, q, q_rows, table, terms, symbols) for q, q_rows in questions]
+    reading += _symbols_sentence(symbols, terms)
+    parts = [FRONT_MATTER.format(title=yaml_string(survey.title)), GENERATED_NOTE, f"# {md_text(survey.title)}\n",
+             lead, "## Main points\n", "\n".join(points) + "\n" if points else "No figures are published.\n",
+             reading + "\n", *sections, _about(survey, methodology, glossary, terms)]
     page.markdown = "\n".join(parts)
     return page
 
 
+def _lead(survey: SurveySummary, terms: _Terms) -> str:
+    fieldwork = terms.link("fieldwork", "Fieldwork")
+    return (f"{fieldwork} {fieldwork_text(survey.fieldwork_start, survey.fieldwork_end)}; {survey.respondents:,} "
+            "respondents. Who carried the survey out, how, and whom it represents: "
+            "[About this survey](#about-this-survey).\n")
+
+
+def _headline_row(question: QuestionSummary, whole: StatisticsTable) -> pd.Series | None:
+    """The question's headline figure for everyone asked, on the question's base (None if there is none)."""
+    if question.headline is None:
+        return None
+    found = whole.on_base(question.base).frame
+    found = found[found["option"] == question.headline]
+    return None if found.empty else found.iloc[0]
+
+
+def _main_point(question: QuestionSummary, whole: StatisticsTable, terms: _Terms, cells: _Cells) -> str:
+    """The question's headline figure as a plain sentence linking to its section (nothing for a free-text one)."""
+    if question.type == "text":
+        return ""
+    title, anchor = md_text(question.title), f"#{question.key}"
+    row = _headline_row(question, whole)
+    if row is None:
+        return (f"- [{title}]({anchor}): {cells.mark(NOT_AVAILABLE, spoken=False)} not available: nobody was asked "
+                "or nobody answered.")
+    if bool(row["suppressed"]):
+        options = whole.answers(question.base).frame
+        why = (_why_suppressed(options["suppression"].iloc[0]) if bool(options["suppressed"].all())
+               else "It would let a small count be worked out")
+        return (f"- [{title}]({anchor}): {cells.mark(SUPPRESSED, spoken=False)} not published, to protect "
+                f"respondents. {why}.")
+    sentence = md_text(finding_sentence(question, row["estimate"], row["option_label"]))
+    point = f"- [{sentence}]({anchor})"
+    if bool(row["low_base"]):
+        point += (f" ({terms.link('low-base', 'low base')} {cells.mark(LOW_BASE, spoken=False)}: {_base_words(row)} "
+                  f"{md_text(question.respondents)}, so treat it with caution)")
+    return point
+
+
+def _base_words(row: pd.Series) -> str:
+    """The base of a low-base figure in words: the number who answered, or that the effective base is low."""
+    if int(row["base"]) < 100:
+        return f"{int(row['base']):,}"
+    return f"after weighting, an effective base of {round(row['effective_base']):,}"
+
+
+def _reading(survey: SurveySummary, terms: _Terms) -> str:
+    """How to read the figures, with the glossary's terms linked on their first use."""
+    text = (f"Each {terms.link('percentage', 'percentage')} is a share of its question's "
+            f"{terms.link('base', 'base')}, the people who were asked it and answered (each question says who). "
+            "Each comes with a "
+            f"{terms.link('confidence-interval', '95% confidence interval')}, the range the figure for everyone "
+            "like them most likely lies in.")
+    if survey.weighting:
+        text += (f" The figures are {terms.link('weighting', 'weighted')}, so the sample matches the population it "
+                 "represents.")
+    return text
+
+
+def _symbols_sentence(symbols: set[str], terms: _Terms) -> str:
+    """What the shorthand symbols on the page mean, linked to the glossary."""
+    if not symbols:
+        return ""
+    meaning = {SUPPRESSED: "a figure " + terms.link("not-published", "not published") + " to protect respondents",
+               LOW_BASE: "a figure on a " + terms.link("low-base", "low base") + " (treat it with caution)",
+               NOT_AVAILABLE: "a figure " + terms.link("not-available", "not available")}
+    used = [f"{md_text(s)} {meaning[s]}" for s in SHORTHAND if s in symbols]
+    used[0] = used[0].replace(" ", " marks ", 1)
+    return " In tables and charts, " + _join(used) + "."
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _about(survey: SurveySummary, methodology: bool, glossary: bool, terms: _Terms) -> str:
+    """About this survey: the disclosure block (standards rules 1 and 3), downloads, and the method in detail."""
+    downloads = (f"Download every figure from this survey: [{survey.id}.csv]({survey.id}.csv) "
+                 f"(percentages, 95% confidence intervals, bases and counts, including breakdowns).")
+    if methodology:  # only link to the site's methodology page when the site has one
+        downloads += " How the figures are made is on the [methodology page](../methodology.md)."
+    if glossary:
+        downloads += f" Every term is explained in the [glossary]({GLOSSARY})."
+    method = ["The 95% confidence intervals are Wilson score intervals"
+              + (", on each figure's Kish effective base, (sum of weights)² ÷ (sum of squared weights)."
+                 if survey.weighting else ".")]
+    if survey.weighting and survey.weighting.effective_base:
+        method.append(f"Effective sample size of the whole survey (Kish): {round(survey.weighting.effective_base):,}.")
+    if len(survey.waves) > 1:
+        method.append("A change between waves is tested with a two-proportion test on the effective bases; it is "
+                      "called a rise or a fall only when p is below 0.05.")
+    method.append("Every figure, with its counts, bases and interval, is in the download above.")
+    return "\n".join([
+        "## About this survey { #about-this-survey }\n", disclosure_markdown(survey), downloads + "\n",
+        FOR_STATISTICIANS + "\n", _indent("\n".join(f"- {line}" for line in method))])
+
+
 def _question(page: SurveyPage, survey: SurveySummary, question: QuestionSummary, rows: StatisticsTable,
-              table: StatisticsTable) -> str:
+              table: StatisticsTable, terms: _Terms, symbols: set[str]) -> str:
     whole = rows.whole_sample()
     lines = [f"## {md_text(question.title)} {{ #{question.key} }}\n", f"> {md_text(question.text)}\n"]
     if whole.is_empty:
         return "\n".join([*lines, "Nobody was asked this question or nobody answered it.\n"])
     if question.type == "text":
         return "\n".join([*lines, _free_text(question, whole.frame.iloc[0])])
-    lines.append(_base_line(survey, question, whole.on_base(question.base).frame.iloc[0]))
+    base_row = whole.on_base(question.base).frame.iloc[0]
+    lines.append(_base_line(question, base_row))
     if question.type == "multi":
         lines.append("Respondents could choose more than one answer, so the shares can add up to more than 100%.\n")
     options = whole.answers(question.base).frame
-    answers_table = figures_table(whole.frame, question, weighted=survey.weighting is not None)
+    cells = _Cells(symbols)
+    answers_table = figures_table(whole.frame, question, cells)
     if bool(options["suppressed"].iloc[0]):
         lines.append(f'!!! warning "Not published"\n    {_why_suppressed(options["suppression"].iloc[0])}, so no '
-                     "percentages are shown (marked \\*).\n")
+                     f"percentages are shown (marked {md_text(SUPPRESSED)}).\n")
     else:
-        if bool(options["low_base"].iloc[0]):
+        low = bool(options["low_base"].iloc[0])
+        if low:
             fewer = ("Fewer than 100 people answered" if options["base"].iloc[0] < 100 else
                      "After weighting, the effective base is under 100")
-            lines.append(f'!!! warning "Low base"\n    {fewer}: treat these figures with caution.\n')
+            lines.append(f'!!! warning "Low base"\n    {fewer}: treat these figures with caution (marked '
+                         f"{md_text(LOW_BASE)}).\n")
         labels, estimates = options["option_label"].to_list(), options["estimate"].to_list()
+        data = _labelled(charts.bar_frame(labels, estimates), [low] * len(labels))
+        headline = _headline_row(question, whole)
+        title = question.title
+        if headline is not None and not bool(headline["suppressed"]):
+            title = finding_sentence(question, headline["estimate"], headline["option_label"], asked=False)
         lines.append(_chart(page, Chart(
-            chart_name(survey.id, question.key), question.title,
+            chart_name(survey.id, question.key), title,
             charts.describe(question.title, options, question.respondents),
-            lambda theme, title: charts.chart_spec(options, theme, title), figure_data(labels, estimates),
-            GAP_NOTE if options["suppressed"].any() else "", answers_table)))
+            lambda theme, frame, d=data: charts.bar_spec(d, theme, frame), figure_data(labels, estimates),
+            _chart_note(data), answers_table,
+            subtitle=_subtitle(question, base_row, low), source=_source(survey, base_row))))
     lines.append(answers_table)
-    lines.append(_breakdowns(page, survey, question, rows))
-    lines.append(_change(page, survey, question, rows, table))
+    if survey.weighting:
+        lines.append(_weighted_block(question, whole.frame, base_row))
+    lines.append(_breakdowns(page, survey, question, rows, symbols))
+    lines.append(_change(page, survey, question, rows, table, terms, symbols))
     return "\n".join(line for line in lines if line)
 
 
-def _base_line(survey: SurveySummary, question: QuestionSummary, row: pd.Series) -> str:
+def _base_line(question: QuestionSummary, row: pd.Series) -> str:
     text = f"Asked of {md_text(question.asked_of)}. Base: {int(row['base']):,}"
     if question.base == "answering":
         text += " giving an answer (Don't know and Prefer not to say left out)."
     else:
         text += " asked." if question.type == "multi" else " who answered."
-    if survey.weighting and (pd.isna(row["weighted_base"]) or pd.isna(row["effective_base"])):
-        text += " Weighted and effective bases not published: with the weights, they would give away a small group."
-    elif survey.weighting:
-        text += f" Weighted base {decimal_count(row['weighted_base'])}; effective base {round(row['effective_base']):,}."
     return text + "\n"
+
+
+def _subtitle(question: QuestionSummary, row: pd.Series, low: bool) -> str:
+    """Under a chart's title: the question as asked and its base."""
+    text = f'Asked: "{question.text}" Base: {int(row["base"]):,} {question.respondents}'
+    text += " giving an answer." if question.base == "answering" else "."
+    if low:
+        text += f" {LOW_BASE} low base: treat with caution."
+    if question.type == "multi":
+        text += " More than one answer allowed."
+    return text
+
+
+def _source(survey: SurveySummary, row: pd.Series | None) -> str:
+    """The source line a chart carries wherever it goes: survey, fieldwork and base."""
+    text = f"{survey.title}; fieldwork {fieldwork_text(survey.fieldwork_start, survey.fieldwork_end)}"
+    return text + (f"; base {int(row['base']):,}" if row is not None and pd.notna(row["base"]) else "")
+
+
+def _labelled(data: pd.DataFrame, low_base: list[bool]) -> pd.DataFrame:
+    """A bar chart's data with [u] after each figure on a low base (hidden ones are [c] already)."""
+    marked = [f"{label} {LOW_BASE}" if low and label != SUPPRESSED else label
+              for label, low in zip(data["label"], low_base, strict=True)]
+    return data.assign(label=marked)
+
+
+def _chart_note(data: pd.DataFrame) -> str:
+    """The note a chart carries (on its image too) for the shorthand on its labels, e.g. "[c] not published."
+    The note under the table beside it says more."""
+    used = [s for s in SHORTHAND if any(s in label for label in data["label"])]
+    return "; ".join(f"{s} {SHORTHAND[s][0]}" for s in used) + ("." if used else "")
 
 
 def _why_suppressed(reason: str) -> str:
@@ -114,58 +304,108 @@ def _chart(page: SurveyPage, chart: Chart) -> str:
     return chart_markdown(chart.record())
 
 
-def figures_table(rows: pd.DataFrame, question: QuestionSummary, weighted: bool) -> str:
-    """The table twin of the chart: answer, percentage, interval and counts; nets after the answers."""
-    head = "| Answer | % | 95% confidence interval | Respondents |"
-    rule = "| --- | ---: | --- | ---: |"
-    if weighted:
-        head, rule = head + " Weighted count |", rule + " ---: |"
-    lines = [head, rule]
-    ordered = pd.concat([rows[(rows["option_type"] != "net") & (rows["base_type"] == question.base)],
-                         rows[rows["option_type"] == "net"],
-                         rows[(rows["option_type"] != "net") & (rows["base_type"] != question.base)]])
-    for row in ordered.itertuples():
-        label = md_text(row.option_label)
-        if row.option_type == "net":
-            label = f"**Net: {label}**"
-        elif row.base_type != question.base:
-            label += " (% of all asked)"
-        cells = [label, percent(row.estimate), interval(row.ci_low, row.ci_high), count(row.count)]
-        if weighted:
-            cells.append("*" if pd.isna(row.weighted_count) else decimal_count(row.weighted_count))
-        lines.append("| " + " | ".join("\\*" if c == "*" else c for c in cells) + " |")
+def _ordered(rows: pd.DataFrame, question: QuestionSummary) -> pd.DataFrame:
+    """A question's whole-sample rows as tables list them: answers on its base, then nets, then the rest."""
+    return pd.concat([rows[(rows["option_type"] != "net") & (rows["base_type"] == question.base)],
+                      rows[rows["option_type"] == "net"],
+                      rows[(rows["option_type"] != "net") & (rows["base_type"] != question.base)]])
+
+
+def _answer_label(row, question: QuestionSummary) -> str:
+    label = md_text(row.option_label)
+    if row.option_type == "net":
+        return f"**Net: {label}**"
+    return label + (" (% of all asked)" if row.base_type != question.base else "")
+
+
+def figures_table(rows: pd.DataFrame, question: QuestionSummary, cells: _Cells | None = None) -> str:
+    """The table twin of the chart: answer, percentage, interval and respondents, nets after the answers;
+    the note under it explains any shorthand it uses."""
+    cells = cells or _Cells(set())
+    lines = ["| Answer | % | 95% confidence interval | Respondents |", "| --- | ---: | --- | ---: |"]
+    for row in _ordered(rows, question).itertuples():
+        low = bool(row.low_base)
+        lines.append("| " + " | ".join([
+            _answer_label(row, question), cells.figure(percent(row.estimate), low),
+            cells.figure(interval(row.ci_low, row.ci_high)), cells.figure(count(row.count))]) + " |")
     if question.base == "answering":
         lines.append("\nPercentages are of those giving an answer; Don't know and Prefer not to say are shown as "
                      "shares of everyone asked.")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + cells.note()
 
 
-def _breakdowns(page: SurveyPage, survey: SurveySummary, question: QuestionSummary, rows: StatisticsTable) -> str:
+def _weighted_block(question: QuestionSummary, rows: pd.DataFrame, base: pd.Series) -> str:
+    """For statisticians: the question's weighted and effective bases and each answer's weighted count."""
+    cells = _Cells(set())
+    if pd.isna(base["weighted_base"]) or pd.isna(base["effective_base"]):
+        bases = "Weighted and effective bases not published: with the weights, they would give away a small group."
+    else:
+        bases = (f"Weighted base {decimal_count(base['weighted_base'])}; effective base "
+                 f"{round(base['effective_base']):,} (Kish).")
+    lines = [bases, "", "| Answer | Weighted count |", "| --- | ---: |"]
+    for row in _ordered(rows, question).itertuples():
+        shown = SUPPRESSED if pd.isna(row.weighted_count) else decimal_count(row.weighted_count)
+        lines.append(f"| {_answer_label(row, question)} | {cells.figure(shown)} |")
+    return FOR_STATISTICIANS + "\n\n" + _indent("\n".join(lines) + "\n" + cells.note())
+
+
+def _breakdowns(page: SurveyPage, survey: SurveySummary, question: QuestionSummary, rows: StatisticsTable,
+                symbols: set[str]) -> str:
     """A tab per segment: the headline answer by group as a chart, every answer by group as a table."""
     tabs = []
-    cells = rows.on_base(question.base)
+    cells_on_base = rows.on_base(question.base)
+    whole = _headline_row(question, rows.whole_sample())
     for segment in survey.segments:
-        rows = cells.breakdown(segment.key).frame
-        if rows.empty:
+        frame = cells_on_base.breakdown(segment.key).frame
+        if frame.empty:
             continue
-        groups = [g for g in segment.groups if g.key in set(rows["segment_value"])]
-        headline = rows[rows["option"] == question.headline].set_index("segment_value")
+        groups = [g for g in segment.groups if g.key in set(frame["segment_value"])]
+        headline = frame[frame["option"] == question.headline].set_index("segment_value")
         labels, estimates = [g.label for g in groups], [headline["estimate"].get(g.key) for g in groups]
-        data = charts.bar_frame(labels, estimates)
+        low = [bool(headline["low_base"].get(g.key, False)) for g in groups]
+        data = _labelled(charts.bar_frame(labels, estimates), low)
         answer = headline["option_label"].iloc[0] if not headline.empty else question.headline
         description = charts.describe_breakdown(answer, question.title, segment.label, data)
-        table = _breakdown_table(rows, groups)
+        cells = _Cells(symbols)
+        table = _breakdown_table(frame, groups, cells)
+        by = lower_first(segment.label)
         chart = _chart(page, Chart(
             chart_name(survey.id, question.key, by=segment.key),
-            f"{question.title}: share answering '{answer}', by {lower_first(segment.label)}", description,
-            lambda theme, title, d=data: charts.bar_spec(d, theme, title), figure_data(labels, estimates, "group"),
-            GAP_NOTE if data["share"].isna().any() else "", table))
-        body = [f"Share answering '{md_text(answer)}':\n", chart, table, SUPPRESSION_NOTE]
-        tabs.append(f'=== "By {md_text(lower_first(segment.label))}"\n\n' + _indent("\n".join(body)))
+            _breakdown_title(question, whole, answer, by, data, estimates), description,
+            lambda theme, frame, d=data: charts.bar_spec(d, theme, frame), figure_data(labels, estimates, "group"),
+            _chart_note(data), table,
+            subtitle=_breakdown_subtitle(question, whole, answer, by),
+            source=_source(survey, whole)))
+        body = [f"Share answering '{md_text(answer)}':\n", chart, table]
+        tabs.append(f'=== "By {md_text(by)}"\n\n' + _indent("\n".join(body)))
     return ("### Breakdowns\n\n" + "\n".join(tabs)) if tabs else ""
 
 
-def _breakdown_table(rows: pd.DataFrame, groups: list[Group]) -> str:
+def _breakdown_subtitle(question: QuestionSummary, whole: pd.Series | None, answer: str, by: str) -> str:
+    """Under a breakdown chart's title: what is shown, the figure for everyone, the question and its base."""
+    text = f"Share answering '{answer}', by {by}"
+    if whole is not None and not bool(whole["suppressed"]):
+        text += f"; {percent(whole['estimate'])} of all {question.respondents}"
+    text += f'. Asked: "{question.text}"'
+    return text + (f" Base: {int(whole['base']):,} {question.respondents}." if whole is not None else "")
+
+
+def _breakdown_title(question: QuestionSummary, whole: pd.Series | None, answer: str, by: str, data: pd.DataFrame,
+                     estimates: list) -> str:
+    """A breakdown chart's title: the finding as a range across the groups, where two or more are published."""
+    shown = [(float(e), label) for e, label in zip(estimates, data["label"], strict=True)
+             if e is not None and pd.notna(e)]
+    if len(shown) < 2:
+        return f"{question.title}: share answering '{answer}', by {by}"
+    label = whole["option_label"] if whole is not None else answer
+    words = finding_words(question, label, asked=False)
+    low, high = min(shown)[1], max(shown)[1]
+    if low == high:
+        return f"{low} {words} in each group, by {by}"
+    return f"From {low} to {high} {words}, by {by}"
+
+
+def _breakdown_table(rows: pd.DataFrame, groups: list[Group], cells: _Cells) -> str:
     options = list(dict.fromkeys(rows["option"]))
     labels = dict(zip(rows["option"], rows["option_label"], strict=False))
     types = dict(zip(rows["option"], rows["option_type"], strict=False))
@@ -174,40 +414,74 @@ def _breakdown_table(rows: pd.DataFrame, groups: list[Group]) -> str:
     lines = ["| " + " | ".join(head) + " |", "| --- | ---: |" + " ---: |" * len(options)]
     for group in groups:
         base = by_cell.loc[group.key]["base"].iloc[0]
-        cells = [percent(by_cell.at[(group.key, o), "estimate"]) if (group.key, o) in by_cell.index else "–"
-                 for o in options]
-        low = " (low base)" if by_cell.loc[group.key]["low_base"].any() else ""
-        shown_base = "\\*" if pd.isna(base) else f"{int(base):,}"
-        lines.append(f"| {md_text(group.label)}{low} | {shown_base} | "
-                     + " | ".join("\\*" if c == "*" else c for c in cells) + " |")
-    return "\n".join(lines) + "\n"
+        shown = []
+        for option in options:
+            if (group.key, option) not in by_cell.index:
+                shown.append(cells.mark(NOT_AVAILABLE))
+                continue
+            row = by_cell.loc[(group.key, option)]
+            shown.append(cells.figure(percent(row["estimate"]), bool(row["low_base"])))
+        lines.append(f"| {md_text(group.label)} | {cells.figure(count(base))} | " + " | ".join(shown) + " |")
+    return "\n".join(lines) + "\n" + cells.note()
 
 
 def _change(page: SurveyPage, survey: SurveySummary, question: QuestionSummary, rows: StatisticsTable,
-            table: StatisticsTable) -> str:
+            table: StatisticsTable, terms: _Terms, symbols: set[str]) -> str:
     """Change since the previous wave (tested), and the trend across every wave of the series."""
     changes = rows.changes().on_base(question.base).frame
     if changes.empty:
         return ""
     previous = survey.wave_name(changes["compare_to"].iloc[0])
+    cells = _Cells(symbols)
     lines = [f"### Change since {md_text(previous)}\n",
-             f"| Answer | {md_text(previous)} | {md_text(survey.wave)} | Change | p-value | |",
-             "| --- | ---: | ---: | ---: | ---: | --- |"]
+             f"| Answer | {md_text(previous)} | {md_text(survey.wave)} | Change | What the test says |",
+             "| --- | ---: | ---: | ---: | --- |"]
+    tests = ["| Answer | p-value |", "| --- | ---: |"]
+    test_cells = _Cells(set())
     for row in changes.itertuples():
+        label = ("Net: " if row.option_type == "net" else "") + md_text(row.option_label)
         if row.suppressed:
-            lines.append(f"| {md_text(row.option_label)} | \\* | \\* | \\* | | not published |")
+            hidden = cells.mark(SUPPRESSED)
+            lines.append(f"| {label} | {hidden} | {hidden} | {hidden} | not published |")
+            tests.append(f"| {label} | {test_cells.mark(SUPPRESSED)} |")
             continue
-        lines.append(f"| {md_text(row.option_label)} | {percent(row.previous_estimate)} | {percent(row.estimate)} | "
-                     f"{points(row.change_pp)} | {p_value_text(row.p_value)} | {row.change} |")
-    lines.append("\nA change is called a rise or a fall only when a two-proportion test on the effective bases "
-                 "gives p below 0.05; otherwise it is \"little change\".\n")
+        lines.append(f"| {label} | {percent(row.previous_estimate)} | {percent(row.estimate)} | "
+                     f"{points(row.change_pp)} | {row.change} |")
+        tests.append(f"| {label} | {p_value_text(row.p_value)} |")
+    lines.append(cells.note())
+    significant = terms.link("statistically-significant", "statistically significant")
+    lines.append(f"Changes are in {terms.link('percentage-points', 'percentage points')}. A change is called a rise "
+                 f"or a fall only when it is {significant}; otherwise it is "
+                 f"\"{terms.link('little-change', 'little change')}\".\n")
+    lines.append(FOR_STATISTICIANS + "\n\n" + _indent(
+        "Two-proportion test on the effective bases; a rise or a fall needs p below 0.05.\n\n" + "\n".join(tests)
+        + "\n" + test_cells.note()))
     trend = _trend_data(survey, question, table)
     if trend is not None:
+        whole = _headline_row(question, rows.whole_sample())
         lines.append(_chart(page, Chart(
-            chart_name(survey.id, question.key, trend=True), f"{question.title}, by wave",
-            charts.describe_trend(question.title, trend), lambda theme, title: charts.trend_spec(trend, theme, title),
-            trend.assign(estimate=trend["share"].map(repr), shown_as=trend["share"].map(percent)).drop(columns="share"))))
+            chart_name(survey.id, question.key, trend=True), _trend_title(survey, question, whole, changes),
+            charts.describe_trend(question.title, trend), lambda theme, frame: charts.trend_spec(trend, theme, frame),
+            trend.assign(estimate=trend["share"].map(repr), shown_as=trend["share"].map(percent)).drop(columns="share"),
+            subtitle=(f"Each answer's share in each wave. Asked: \"{question.text}\""
+                      + (f" Base in {survey.wave}: {int(whole['base']):,} {question.respondents}."
+                         if whole is not None else "")),
+            source=f"{_source(survey, whole)}; earlier waves: "
+                   + ", ".join(w.wave for w in survey.waves if w.id != survey.id))))
     return "\n".join(lines)
+
+
+def _trend_title(survey: SurveySummary, question: QuestionSummary, whole: pd.Series | None,
+                 changes: pd.DataFrame) -> str:
+    """A trend chart's title: the latest headline finding and its tested change since the wave before."""
+    change = changes[changes["option"] == question.headline]
+    if whole is None or bool(whole["suppressed"]) or change.empty or bool(change["suppressed"].iloc[0]):
+        return f"{question.title}, by wave"
+    row = change.iloc[0]
+    sentence = finding_sentence(question, whole["estimate"], whole["option_label"], asked=False)
+    previous = f"{percent(row['previous_estimate'])} in {survey.wave_name(row['compare_to'])}"
+    how = {"rose": "up from", "fell": "down from"}.get(row["change"], "little changed from")
+    return f"{sentence} in {survey.wave}, {how} {previous}"
 
 
 def _trend_data(survey: SurveySummary, question: QuestionSummary, table: StatisticsTable) -> pd.DataFrame | None:
@@ -223,9 +497,9 @@ def _trend_data(survey: SurveySummary, question: QuestionSummary, table: Statist
 
 
 def points(change_pp: float) -> str:
-    """A change in percentage points, signed: +5 points, -3 points, 0 points."""
+    """A change in percentage points, signed: +5 points, -3 points, +1 point, 0 points."""
     whole = round(float(change_pp))
-    return f"{whole:+d} points" if whole else "0 points"
+    return f"{whole:+d} point{'' if abs(whole) == 1 else 's'}" if whole else "0 points"
 
 
 def _indent(text: str) -> str:

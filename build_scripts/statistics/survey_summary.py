@@ -66,6 +66,7 @@ class QuestionSummary(_Summary):
     asked_of: str  # "all respondents", or the routing in words
     respondents: str  # who the percentages are of, e.g. "respondents" or "those who work in England"
     headline: str | None  # the option whose figure leads (none for a free-text question)
+    finding: str | None = None  # the words after the headline figure, e.g. "of social workers have felt powerless"
 
 
 class SurveySummary(_Summary):
@@ -122,6 +123,7 @@ def summarise(figures: SurveyFigures, waves: list[SurveyFigures]) -> SurveySumma
         questions=[QuestionSummary(
             key=q.key, title=q.title, text=q.text, type=q.type, base=q.base,
             asked_of=q.asked.description if q.asked else "all respondents",
-            respondents=q.asked.description if q.asked else "respondents", headline=q.headline_key)
+            respondents=q.asked.description if q.asked else "respondents", headline=q.headline_key,
+            finding=q.finding)
             for q in book.questions],
     )
