@@ -47,3 +47,21 @@ def test_the_readme_names_every_module():
     package = REPO / "build_scripts"
     modules = {p.relative_to(package).as_posix() for p in package.rglob("*.py") if p.stem not in {"__init__", "__main__"}}
     assert {m for m in modules if f"`{m}`" not in text} == set()
+
+
+def test_every_copy_function_is_documented_for_staff():
+    from build_scripts.editorial.copy_functions import FUNCTIONS
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Writing copy with figures", 1)[1].split("\n## ", 1)[0]
+    assert [name for name in FUNCTIONS if f"{{{{ {name}(" not in section] == []
+
+
+def test_the_documented_campaign_settings_are_the_ones_the_build_reads():
+    import yaml
+
+    from build_scripts.editorial.campaign import Campaign
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    example = text.split("## The campaign's settings", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
+    Campaign.model_validate(yaml.safe_load(example)["extra"]["campaign"])  # every field there is real

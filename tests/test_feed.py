@@ -187,6 +187,7 @@ def test_a_feed_item_the_engine_did_not_publish_fails_the_build(mini_site: Path)
 
 
 def test_a_preview_showing_problems_is_written_even_when_the_feed_cannot_be(mini_site: Path):
+    from build_scripts.editorial.campaign import Campaign
     from build_scripts.pipeline.finished_tree import write_preview_pages
     from build_scripts.project import Project
 
@@ -194,7 +195,7 @@ def test_a_preview_showing_problems_is_written_even_when_the_feed_cannot_be(mini
     config.write_text(config.read_text(encoding="utf-8").replace("plugins:\n  - search\n", (
         "plugins:\n  - search\n  - blog:\n      blog_dir: updates\n")), encoding="utf-8")
     copy = _copy(("a.md", {"date": "2015-11-02"}, "# A\n"))
-    write_preview_pages(Project(mini_site), copy, read_site_config(config), "a survey has a problem")
+    write_preview_pages(Project(mini_site), copy, read_site_config(config), "a survey has a problem", Campaign())
     assert "a survey has a problem" in (mini_site / ".build/docs/index.md").read_text(encoding="utf-8")
     assert 'slug: "a"' in (mini_site / ".build/docs/updates/posts/a.md").read_text(encoding="utf-8")
     assert not (mini_site / ".build/docs" / FEED).exists()

@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import contrast
 
 from build_scripts.editorial.copy_check import Reference
 from build_scripts.statistics.statistics_table import SCHEMA, StatisticsTable
 from build_scripts.statistics.survey_summary import QuestionSummary, SurveySummary
-from build_scripts.publish.share_images import ShareCard, figure_card, file_stem, plan_cards, render_card, site_card
+from build_scripts.publish.share_images import (
+    Brand, ShareCard, card_svg, figure_card, file_stem, plan_cards, render_card, site_card)
 
 LOCAL = "http://127.0.0.1:8000/"  # mkdocs.yml's site_url when SITE_URL is not set
 
@@ -52,8 +54,8 @@ def test_a_page_shares_the_first_figure_it_quotes_and_a_survey_page_its_first_he
     site = built_shipped_site / "site"
     home = (site / "index.html").read_text(encoding="utf-8")
     assert _meta(home, "og:image").endswith("data/share/professionals-2015.powerless.yes.png")
-    assert _meta(home, "og:image:alt").startswith("41% of social workers answered 'Yes'")
-    assert 'content="41% of social workers answered &#39;Yes&#39;' in home  # metadata is escaped
+    assert _meta(home, "og:image:alt").startswith("41% of social workers have felt powerless to intervene in cases "
+                                                  "of child neglect. Survey of professionals")
     public = (site / "data/public-2015/index.html").read_text(encoding="utf-8")
     assert _meta(public, "og:image").endswith("data/share/public-2015.important_services.early_help.png")
     sources = (site / "sources/index.html").read_text(encoding="utf-8")
@@ -80,7 +82,7 @@ def test_the_feed_lists_the_updates_with_absolute_links_and_pages_announce_it(bu
     assert "None" not in ET.tostring(channel, encoding="unicode")
     assert channel.find("image").findtext("url") == f"{LOCAL}data/share/site.png"
     assert channel.findtext("lastBuildDate") == "Mon, 02 Nov 2015 00:00:00 +0000"  # the newest post, not build time
-    assert channel.findtext("language") == "en"  # mkdocs.yml's theme.language
+    assert channel.findtext("language") == "en-GB"  # mkdocs.yml's theme.language
     for gone in ("feed_rss_updated.xml", "feed_json_created.json", "feed_json_updated.json", "rss.xsl"):
         assert not (site / gone).exists(), gone
     home = (site / "index.html").read_text(encoding="utf-8")
@@ -91,7 +93,7 @@ def test_the_feed_lists_the_updates_with_absolute_links_and_pages_announce_it(bu
 
 def test_the_home_page_shows_the_newest_update_and_a_chart_with_its_table(built_shipped_site: Path):
     html = (built_shipped_site / "site/index.html").read_text(encoding="utf-8")
-    latest = html[html.index('id="latest-update"'):html.index('id="why-it-matters"')]
+    latest = html[html.index('id="latest-update"'):html.index('id="about-these-figures"')]
     assert re.search(r'<strong><a href="updates/2015/11/02/[^"]+">Campaign launch: social workers powerless to act '
                      r"on neglect</a></strong>, 2 November 2015", latest)
     # the excerpt's figure is rendered and its link, written for the post's folder, works from here
@@ -141,9 +143,25 @@ def test_plan_gives_headlines_and_first_quoted_figures_their_cards():
 
 @pytest.mark.parametrize("card", [
     ShareCard("x", "41%", "of social workers answered 'Yes' when asked: " + "a long question " * 20, "Source line."),
-    site_card("Act early on child neglect", "What social workers and the public told the campaign."),
+    site_card("Fund early help properly. " * 12, "campaign.example.org"),
 ])
 def test_a_card_renders_at_1200_by_630_even_with_long_text(card: ShareCard, tmp_path: Path):
     path = tmp_path / "card.png"
-    path.write_bytes(render_card(card, "Site"))
+    path.write_bytes(render_card(card, Brand("Act early", "campaign.example.org")))
     assert _png_size(path) == (1200, 630)
+
+
+def test_the_site_card_carries_the_name_the_whole_ask_and_the_address_inside_the_image():
+    ask = "Fund early help properly, so that families get support before neglect harms a child."
+    svg = card_svg(site_card(ask, "campaign.example.org"), Brand("Act <early>", "campaign.example.org"))
+    texts = re.findall(r'<text x="(\d+)" y="([\d.]+)" font-size="(\d+)"[^>]*>([^<]*)</text>', svg)
+    words = " ".join(t[3] for t in texts)
+    assert "Act &lt;early&gt;" in words and "campaign.example.org" in words
+    assert " ".join(t[3] for t in texts[1:-1]) == ask  # the whole ask, not cut short
+    bottoms = sorted(float(y) for _, y, _, _ in texts)
+    assert bottoms[-1] <= 630 - 20 and all(b - a >= 24 for a, b in zip(bottoms, bottoms[1:]))  # no line over another
+
+
+def test_card_text_stays_readable_on_the_campaign_colour():
+    brand = Brand("Act", "x.org", "#12436d", "#28a197")
+    assert contrast(brand.accent_text, brand.background) >= 4.5

@@ -69,7 +69,7 @@ class Preview:
         project = self.project
         try:
             copy = render_copy(project.docs_dir, project.root, self.data)
-            write_preview_pages(project, copy, read_site_config(project.config_file), text)
+            write_preview_pages(project, copy, read_site_config(project.config_file), text, self.data.campaign)
         except OSError:
             pass  # a full or read-only disk: the terminal has the problems already
 

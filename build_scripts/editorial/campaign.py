@@ -196,10 +196,3 @@ def page_address(site_url: str, page: str) -> str:
     path = "" if path in ("index", "") else (path.removesuffix("/index") + "/")
     return site_url.rstrip("/") + "/" + path
 
-
-def finding_words(question, label: str) -> str:
-    """What a figure of this question says, after the figure: the codebook's `finding`, else the answer given."""
-    finding = getattr(question, "finding", None)
-    if finding:
-        return finding
-    return f"of {question.respondents} answered '{label}' when asked: {question.text}"

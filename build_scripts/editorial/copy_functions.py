@@ -14,13 +14,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from build_scripts.editorial.campaign import Campaign, actions_markdown, finding_words, page_address, share_html
+from build_scripts.editorial.campaign import Campaign, actions_markdown, page_address, share_html
 from build_scripts.editorial.claims import claim_problem
 from build_scripts.editorial.copy_check import Reference
 from build_scripts.errors import Problem
 from build_scripts.editorial.formatting import change_phrase, date_words, interval, md_text, percent
 from build_scripts.editorial.chart_markdown import chart_markdown
-from build_scripts.editorial.pages import disclosure_markdown, fieldwork_text
+from build_scripts.editorial.pages import disclosure_markdown, fieldwork_text, finding_sentence
 from build_scripts.editorial.phrasing import words
 from build_scripts.standards import DEFAULT, describe_setting
 from build_scripts.editorial.updates import Post
@@ -232,7 +232,9 @@ class PageFunctions:
                 return UNAVAILABLE
             survey = self.data.surveys.get(row["survey"])
             question = survey.question(row["question"]) if survey else None
-            text = f"{percent(row['estimate'])} {finding_words(question, row['option_label'])}" if question else ""
+            if question and (row["option"] != question.headline or row["segment"]):
+                question = question.model_copy(update={"finding": None})  # its words are the headline answer's
+            text = finding_sentence(question, row["estimate"], row["option_label"]) if question else ""
             url = page_address(self.data.site_url, f"{GENERATED}/{row['survey']}.md") + f"#{row['question']}"
             return share_html(url, title, text, heading="Share this finding")
         return share_html(url, title, text)

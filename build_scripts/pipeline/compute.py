@@ -42,6 +42,11 @@ class Results:
     copy_data: CopyData = field(default_factory=CopyData)  # what the copy's figure functions read
 
     @property
+    def campaign(self) -> Campaign:
+        """The campaign's settings (mkdocs.yml, extra: campaign:)."""
+        return self.copy_data.campaign
+
+    @property
     def references(self) -> list[Reference]:
         """The figures and sources the published pages quote, with page and line."""
         return self.copy.references

@@ -13,7 +13,11 @@ import os
 from pathlib import Path
 
 from build_scripts.cache import Cache
+from build_scripts.editorial.campaign import Campaign, campaign_css
+from build_scripts.editorial.copy_check import page_title
 from build_scripts.editorial.copy_render import RenderedCopy, problems_banner, with_banner
+from build_scripts.editorial.table_regions import wrap_tables
+from build_scripts.publish.page_endings import page_description, page_ending
 from build_scripts.errors import DataError
 from build_scripts.publish.drawing import DrawingPool
 from build_scripts.publish.feed import FEED, Blog, blog_posts, post_slugs, rss
@@ -24,6 +28,7 @@ from build_scripts.publish.site_engine import ENGINE_OUTPUT
 from build_scripts.publish.writer import GeneratedFolder, Subfolder
 from build_scripts.yaml_schema import read_site_config
 
+COLOURS = "stylesheets/colours.css"  # the campaign's colours, written from mkdocs.yml (extra: campaign: colours:)
 ENGINE_OWN = (ENGINE_OUTPUT, ".cache")  # what the engine writes in .build/ (Zensical's output and cache)
 
 
@@ -36,17 +41,20 @@ def write_finished_tree(project: Project, results: Results, progress=lambda mess
     out = GeneratedFolder(own_folder(project.build_dir))
     banner = problems_banner(problems) if problems else ""
     share = write_generated(Bannered(out, f"docs/{GENERATED}", banner), results, progress, cache, pool)
-    _write_sources(out, project, results.copy, share, results.site_config, banner)
+    _write_sources(out, project, results.copy, share, results.site_config, results.campaign, banner)
+    out.write(f"docs/{COLOURS}", campaign_css(results.campaign))
     out.prune(keep=ENGINE_OWN)
     return out
 
 
-def write_preview_pages(project: Project, copy: RenderedCopy, config: dict, problems: str) -> None:
+def write_preview_pages(project: Project, copy: RenderedCopy, config: dict, problems: str,
+                        campaign: Campaign) -> None:
     """For `serve` when the data or copy has problems: pages rendered with the last good figures, the problems
     shown at the top of each; the generated pages of the last good build stay as they are."""
     out = GeneratedFolder(own_folder(project.build_dir))
     banner = problems_banner(problems) if problems else ""
-    _write_sources(out, project, copy, {}, config, banner, feed_must_build=False)
+    _write_sources(out, project, copy, {}, config, campaign, banner, feed_must_build=False)
+    out.write(f"docs/{COLOURS}", campaign_css(campaign))
     generated = Bannered(out, f"docs/{GENERATED}", banner)
     for path in sorted(project.generated_dir.rglob("*")) if project.generated_dir.is_dir() else []:
         if path.is_file():
@@ -84,7 +92,7 @@ class Bannered(Subfolder):
 
 
 def _write_sources(out: GeneratedFolder, project: Project, copy: RenderedCopy, share: dict[str, dict[str, str]],
-                   config: dict, banner: str = "", feed_must_build: bool = True) -> None:
+                   config: dict, campaign: Campaign, banner: str = "", feed_must_build: bool = True) -> None:
     """mkdocs.yml, the theme's folder, docs/ assets as they are, the rendered pages (each blog post with the `slug:`
     of its address) and the updates feed (left out of a preview that already shows problems, if it cannot be made:
     the problems banner matters more)."""
@@ -102,15 +110,34 @@ def _write_sources(out: GeneratedFolder, project: Project, copy: RenderedCopy, s
     blog = Blog.of(finished)
     slugs = post_slugs(copy, blog) if blog else {}
     site_card = share.get("", {})
+    addresses = _post_addresses(copy, blog)
     for name, page in copy.pages.items():
         added = share.get(name, site_card) | ({"slug": slugs[name]} if name in slugs else {})
-        out.write(f"docs/{name}", page.markdown(added, banner))
+        description = page_description(page.body)
+        if description:
+            added["description"] = description
+        text = wrap_tables(page.markdown(added, banner))
+        if name != "index.md":  # the home page places its own actions and share links
+            title = str(page.meta.get("title") or page_title(page.body, page.meta, Path(name)))
+            text += page_ending(campaign, str(finished.get("site_url") or ""), name, title, addresses.get(name, ""),
+                                actions=name in addresses)
+        out.write(f"docs/{name}", text)
     if blog is not None:  # the engine copies it into the site as it is, so both engines publish the same bytes
         try:
             out.write(f"docs/{FEED}", rss(finished, blog, blog_posts(copy, blog)))
         except DataError:
             if feed_must_build:
                 raise
+
+
+def _post_addresses(copy: RenderedCopy, blog: Blog | None) -> dict[str, str]:
+    """Each published post's address in the site, by its path under docs/ (none when a date cannot be read)."""
+    if blog is None:
+        return {}
+    try:
+        return {post.page: blog.address(post) for post in blog_posts(copy, blog)}
+    except DataError:
+        return {}  # the feed reports the post; its page still ends with share links to its path
 
 
 def engine_config(text: str) -> str:

@@ -6,11 +6,16 @@ and through the cache, so an unchanged chart is not redrawn.
 
 from __future__ import annotations
 
+from dataclasses import astuple
+from urllib.parse import urlsplit
+
 import pandas as pd
 
 from build_scripts.editorial import pages
 from build_scripts.editorial.copy_render import yaml_fields
+from build_scripts.editorial.table_regions import wrap_tables
 from build_scripts.publish import share_images
+from build_scripts.publish.page_endings import page_description, page_ending
 from build_scripts.cache import Cache
 from build_scripts.project import GENERATED
 from build_scripts.publish.drawing import DrawingPool, drawn
@@ -51,8 +56,13 @@ def write_generated(out: Subfolder, results: Results, progress=lambda message: N
     else:
         progress(f"{len(plan.markdown)} survey pages and {len(charts)} charts unchanged")
     share = _share_images(results, cache, out, progress)
+    titles = {survey.id: survey.title for survey in results.summaries}
     for survey_id, markdown in plan.markdown.items():
-        out.write(f"{survey_id}.md", with_fields(markdown, share.get(f"{GENERATED}/{survey_id}.md", share[""])))
+        page = f"{GENERATED}/{survey_id}.md"
+        fields = share.get(page, share[""]) | {"description": page_description(markdown)}
+        ending = page_ending(results.campaign, results.copy_data.site_url, page, titles.get(survey_id, survey_id),
+                             actions=True)
+        out.write(f"{survey_id}.md", wrap_tables(with_fields(markdown, fields)) + ending)
     for files in charts.values():
         for path, content in (files or {}).items():
             out.write(path, content)
@@ -61,7 +71,10 @@ def write_generated(out: Subfolder, results: Results, progress=lambda message: N
         cache.put("chart", key, files)
         for path, content in files.items():
             out.write(path, content)
-    out.write("index.md", with_fields(pages.data_page(results.summaries), share[""]))
+    data_page = pages.data_page(results.summaries)
+    fields = share[""] | {"description": page_description(data_page)}
+    out.write("index.md", wrap_tables(with_fields(data_page, fields))
+              + page_ending(results.campaign, results.copy_data.site_url, f"{GENERATED}/index.md", "Data and downloads"))
     return share
 
 
@@ -73,13 +86,14 @@ def with_fields(markdown: str, fields: dict[str, str]) -> str:
 
 def _share_images(results: Results, cache: Cache, out: Subfolder, progress) -> dict[str, dict[str, str]]:
     """Draw (or take from the cache) every share image; returns each page's share fields, the site's under ""."""
-    name, description = site_identity(results.site_config)
+    brand = card_brand(results)
+    statement = results.campaign.ask or site_identity(results.site_config)[1] or brand.name
     cards, page_cards = share_images.plan_cards(results.table, results.summaries, results.references,
-                                                share_images.site_card(name, description))
+                                                share_images.site_card(statement, brand.address))
     progress(f"{len(cards)} share images")
     for card in cards.values():
-        key = cache.key(card.name, card.figure, card.finding, card.source, name)
-        out.write(card.path, cache.remember("share", key, lambda card=card: share_images.render_card(card, name)))
+        key = cache.key(card.name, card.figure, card.finding, card.source, *astuple(brand))
+        out.write(card.path, cache.remember("share", key, lambda card=card: share_images.render_card(card, brand)))
     fields = {page: _share_fields(card) for page, card in sorted(page_cards.items())}
     return {"": _share_fields(cards[share_images.SITE_CARD]), **fields}
 
@@ -87,6 +101,15 @@ def _share_images(results: Results, cache: Cache, out: Subfolder, progress) -> d
 def _share_fields(card: share_images.ShareCard) -> dict[str, str]:
     """A page's front-matter fields for its share card (the theme's main.html reads them)."""
     return {"share_image": f"{GENERATED}/{card.path}", "share_alt": card.alt}
+
+
+def card_brand(results: Results) -> share_images.Brand:
+    """The campaign's name, address (host and path, no scheme) and colours, as every share card carries them."""
+    name = results.campaign.name or site_identity(results.site_config)[0]
+    address = urlsplit(results.copy_data.site_url)
+    shown = (address.netloc + address.path).rstrip("/") if address.scheme in ("http", "https") else ""
+    colours = results.campaign.colours
+    return share_images.Brand(name, shown, colours.primary, colours.accent)
 
 
 def site_identity(config: dict) -> tuple[str, str]:

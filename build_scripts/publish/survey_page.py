@@ -131,7 +131,7 @@ def _main_point(question: QuestionSummary, whole: StatisticsTable, terms: _Terms
         return (f"- [{title}]({anchor}): {cells.mark(SUPPRESSED, spoken=False)} not published, to protect "
                 f"respondents. {why}.")
     sentence = md_text(finding_sentence(question, row["estimate"], row["option_label"]))
-    point = f"- [{sentence}]({anchor})"
+    point = f"- [{title}]({anchor}): {sentence}"  # standards rule 12: no sentence starts with a figure
     if bool(row["low_base"]):
         point += (f" ({terms.link('low-base', 'low base')} {cells.mark(LOW_BASE, spoken=False)}: {_base_words(row)} "
                   f"{md_text(question.respondents)}, so treat it with caution)")
