@@ -6,7 +6,10 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
 from conftest import run_cli
+
+from build_scripts.editorial.copy_check import figure_led_sentences
 
 
 def _add(site: Path, text: str, page: str = "docs/index.md") -> None:
@@ -112,3 +115,24 @@ def test_an_impossible_date_in_a_pages_front_matter_is_not_a_traceback(mini_site
     page.write_text("---\ntitle: Sources\ndate: 2015-11-31\n---\n" + page.read_text(encoding="utf-8"))
     result = run_cli("check", cwd=mini_site)
     assert result.returncode in {0, 1} and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("text, led", [
+    ('{{ stat("a") }} of people agree.', True),
+    ('- {{ stat("a") }} of people agree', True),
+    ('- **{{ stat("a") }}** of people agree', True),
+    ('They said so. {{ stat("a") }} of people agree.', True),
+    ('Of those asked, {{ stat("a") }} agree.', False),
+    ('{{ stat("a", form="words") }} of people agree.', False),  # words, not a figure
+    ('# People: {{ stat("a") }} agree', False),
+    ('<span class="headline-figure">{{ stat("a") }}</span>', False),
+    ('A paragraph whose line wraps before the\n{{ stat("a") }} it quotes.', False),
+])
+def test_a_sentence_that_starts_with_a_figure_is_found(tmp_path, text, led):
+    page = tmp_path / "docs" / "page.md"
+    page.parent.mkdir()
+    page.write_text(f"---\ntitle: T\n---\n\n{text}\n", encoding="utf-8")
+    problems = figure_led_sentences([page], tmp_path)
+    assert bool(problems) == led
+    if led:
+        assert problems[0].file == "docs/page.md" and "rule 12" in problems[0].fix

@@ -48,6 +48,30 @@ def typed_figures(pages: list[Path], root: Path) -> list[Problem]:
     return problems
 
 
+# A stat() printing a figure where a sentence starts: first in a paragraph or list item, or after . ! or ?
+_STAT = r"(?:\*\*|_)?\{\{-?\s*stat\((?![^)]*form\s*=\s*[\"']words)"
+_AFTER_STOP = re.compile(r"[.!?][*_]*[ \t]+" + _STAT)
+_LINE_START = re.compile(r"^[ \t]*(?P<item>(?:[-*+]|\d+\.)[ \t]+)?" + _STAT)
+
+
+def figure_led_sentences(pages: list[Path], root: Path) -> list[Problem]:
+    """Sentences that start with a figure (standards rule 12: a figure never starts a sentence), with file and line."""
+    problems = []
+    for page in pages:
+        text = FRONT_MATTER.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)),
+                                page.read_text(encoding="utf-8-sig", errors="replace"))
+        lines = text.splitlines()
+        for number, line in enumerate(lines, 1):
+            start = _LINE_START.match(line)
+            first = start and (start.group("item") or number == 1 or not lines[number - 2].strip())
+            if first or _AFTER_STOP.search(line):
+                problems.append(Problem(relative(page, root), f"line {number}", "a sentence starts with a figure",
+                                        "lead with words, e.g. 'Social workers: {{ stat(...) }} have ...' or "
+                                        "'Of social workers, {{ stat(...) }} ...' (standards rule 12)",
+                                        line.strip()[:60]))
+    return problems
+
+
 def prose(text: str) -> str:
     """The page with front matter, template expressions, code and comments blanked (line numbers kept)."""
     def blank(match: re.Match) -> str:

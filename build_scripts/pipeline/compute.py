@@ -7,7 +7,7 @@ from pathlib import Path
 
 from build_scripts.cache import Cache
 from build_scripts.statistics.change import waves_by_series
-from build_scripts.editorial.copy_check import Reference, typed_figures
+from build_scripts.editorial.copy_check import Reference, figure_led_sentences, typed_figures
 from build_scripts.editorial.campaign import Campaign, read_campaign
 from build_scripts.editorial.copy_functions import CopyData
 from build_scripts.editorial.copy_render import RenderedCopy, copy_pages, render_copy
@@ -86,7 +86,8 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
     copy = render_copy(project.docs_dir, root, data)
     generated = {f"{GENERATED}/index.md"} | {f"{GENERATED}/{s.id}.md" for s in summaries}
     problems += nav_problems(config, set(copy.pages) | generated)
-    typed = typed_figures(copy_pages(project.docs_dir), root)
+    pages = copy_pages(project.docs_dir)
+    typed = typed_figures(pages, root) + figure_led_sentences(pages, root)
     fatal = problems + copy.problems + (copy.figure_problems if copy_must_hold else []) + (typed if strict else [])
     if fatal:
         raise DataError(fatal)

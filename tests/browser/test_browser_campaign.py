@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 
 import pytest
+
+from .conftest import PageLog
 
 pytestmark = pytest.mark.browser
 
@@ -69,3 +72,22 @@ def test_the_briefing_prints_on_two_sides_of_a4_with_every_figure(new_context, v
     pdf = page.pdf(format="A4", prefer_css_page_size=True)
     pages = [int(n) for n in re.findall(rb"/Count (\d+)", pdf)]
     assert pages and max(pages) <= 2, pages
+
+
+def test_the_home_page_with_all_it_loads_stays_within_110_kb_compressed(new_context, base_url):
+    page = new_context(viewport={"width": 390, "height": 844}).new_page()  # a new context: nothing cached
+    log = PageLog(page, "")
+    responses = []
+    page.on("response", lambda response: responses.append(response))
+    page.goto(base_url, wait_until="networkidle")
+    page.mouse.wheel(0, 20000)  # lazy images below the fold load as a reader scrolls
+    page.wait_for_load_state("networkidle")
+    sizes = {}
+    for response in responses:
+        if "/search/" in response.url or response.status != 200:
+            continue  # the search index loads only when a reader searches
+        body = response.body()
+        text = not response.url.endswith((".png", ".webp", ".jpg"))
+        sizes[response.url] = len(gzip.compress(body, 6)) if text else len(body)
+    assert 0 < sum(sizes.values()) <= 110_000, sorted((size, url) for url, size in sizes.items())[-5:]
+    assert not log.foreign
