@@ -53,6 +53,10 @@ def test_survey_pages_and_updates_end_with_the_actions_and_every_page_can_be_sha
         has_actions = "What you can do" in content
         assert has_actions == (name.startswith("data/") and name != "data" or name == post), name
     survey = pages["data/professionals-2015"]
+    finding = survey[survey.index('id="powerless"'):survey.index('id="time_resources"')]
+    assert f'value="{LOCAL}data/professionals-2015/#powerless"' in finding  # each headline figure can be shared
+    whatsapp = unquote(re.search(r'href="https://wa.me/\?text=([^"]+)"', finding).group(1))
+    assert whatsapp.startswith("41% of social workers have felt powerless to intervene")
     assert re.search(r'href="\.\./\.\./briefing/">Read the briefing</a>', survey)  # a site page, made relative
 
 

@@ -49,6 +49,11 @@ class ChartSite:
 _SITE: ContextVar[ChartSite] = ContextVar("chart_site", default=ChartSite())
 
 
+def current_site() -> ChartSite:
+    """The site pages and charts being made now are published by (see `published_by`)."""
+    return _SITE.get()
+
+
 @contextmanager
 def published_by(site: ChartSite) -> Iterator[None]:
     """Charts made inside this block are published by `site`: drawn on their images and linked from their embed

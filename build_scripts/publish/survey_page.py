@@ -14,7 +14,8 @@ import pandas as pd
 
 from build_scripts.publish import charts
 from build_scripts.project import chart_name
-from build_scripts.publish.chart_figure import Chart, figure_data
+from build_scripts.editorial.campaign import page_address, share_html
+from build_scripts.publish.chart_figure import Chart, current_site, figure_data
 from build_scripts.statistics.disclosure import BASE_TOO_SMALL, EFFECTIVE_BASE_TOO_SMALL
 from build_scripts.editorial.formatting import (
     LOW_BASE, NOT_AVAILABLE, SHORTHAND, SUPPRESSED, count, decimal_count, interval, lower_first, md_text, p_value_text,
@@ -234,6 +235,11 @@ def _question(page: SurveyPage, survey: SurveySummary, question: QuestionSummary
             _chart_note(data), answers_table,
             subtitle=_subtitle(question, base_row, low), source=_source(survey, base_row))))
     lines.append(answers_table)
+    lead = _headline_row(question, whole)
+    if lead is not None and not bool(lead["suppressed"]):  # a reader can share the finding itself
+        address = page_address(current_site().url, f"data/{survey.id}.md") + f"#{question.key}"
+        sentence = finding_sentence(question, lead["estimate"], lead["option_label"], asked=False)
+        lines.append(share_html(address, survey.title, sentence, heading="Share this finding"))
     if survey.weighting:
         lines.append(_weighted_block(question, whole.frame, base_row))
     lines.append(_breakdowns(page, survey, question, rows, symbols))
