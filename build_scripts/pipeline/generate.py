@@ -59,7 +59,8 @@ def write_generated(out: Subfolder, results: Results, progress=lambda message: N
     titles = {survey.id: survey.title for survey in results.summaries}
     for survey_id, markdown in plan.markdown.items():
         page = f"{GENERATED}/{survey_id}.md"
-        fields = share.get(page, share[""]) | {"description": page_description(markdown)}
+        # A link preview leads with the page's first main point, not its note on who carried the survey out.
+        fields = share.get(page, share[""]) | {"description": page_description(markdown.split("## Main points", 1)[-1])}
         ending = page_ending(results.campaign, results.copy_data.site_url, page, titles.get(survey_id, survey_id),
                              actions=True)
         out.write(f"{survey_id}.md", wrap_tables(with_fields(markdown, fields)) + ending)

@@ -399,8 +399,9 @@ def _breakdown_subtitle(question: QuestionSummary, whole: pd.Series | None, answ
 def _breakdown_title(question: QuestionSummary, whole: pd.Series | None, answer: str, by: str, data: pd.DataFrame,
                      estimates: list) -> str:
     """A breakdown chart's title: the finding as a range across the groups, where two or more are published."""
-    shown = [(float(e), label) for e, label in zip(estimates, data["label"], strict=True)
-             if e is not None and pd.notna(e)]
+    # The figures alone: a title carries no [u] or [c] (the chart's labels and note do), and reads as a spread
+    # across the groups, not as a change over time.
+    shown = [(float(e), percent(e)) for e in estimates if e is not None and pd.notna(e)]
     if len(shown) < 2:
         return f"{question.title}: share answering '{answer}', by {by}"
     label = whole["option_label"] if whole is not None else answer
@@ -408,7 +409,7 @@ def _breakdown_title(question: QuestionSummary, whole: pd.Series | None, answer:
     low, high = min(shown)[1], max(shown)[1]
     if low == high:
         return f"{low} {words} in each group, by {by}"
-    return f"From {low} to {high} {words}, by {by}"
+    return f"Between {low} and {high} {words}, depending on {by}"
 
 
 def _breakdown_table(rows: pd.DataFrame, groups: list[Group], cells: _Cells) -> str:
