@@ -181,7 +181,7 @@ def problem_from(err: dict, shown_as: str, schema: type[BaseModel], as_written, 
         # YAML turns unquoted 18_24 into 1824 and yes into True: quote the text as it was typed.
         typed = _as_written(as_written, err["loc"])
         value = typed if typed is not None else value
-        fix = (f"put the value in quotes, e.g. \"{typed}\" (unquoted, YAML reads it as a "
+        fix = (f"put the value in quotes, e.g. \"{value}\" (unquoted, YAML reads it as a "
                f"{'true/false value' if isinstance(err['input'], bool) else 'number'})")
     if err["type"] == "string_pattern_mismatch":
         fix = "use lower-case letters, digits, '-' and '_' only, starting with a letter or digit"

@@ -20,7 +20,14 @@ from build_scripts.yaml_schema import problem_from
 
 SETTINGS = "extra.campaign"
 DARK_BACKGROUND = "#1e2129"  # Material's slate scheme: hsl(225, 15%, 14%)
-_SAFE_LINK = re.compile(r"^(https://|mailto:|[A-Za-z0-9_][A-Za-z0-9_./#-]*$)")
+# An address is one token of URL characters (no space, quote, bracket or brace that could end the Markdown link
+# and start markup); a page of the site is a plain path. Matched whole, so no trailing newline slips through.
+_URL_CHARS = r"[A-Za-z0-9._~:/?#@!$&*+,;=%-]"
+_SAFE_LINK = re.compile(rf"https://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#]{_URL_CHARS}*)?|mailto:{_URL_CHARS}+"
+                        r"|[A-Za-z0-9_][A-Za-z0-9_./#-]*")
+# Characters a reader cannot see or that reorder what they see (controls, bidirectional overrides and isolates);
+# XML refuses the controls, so the share card could not be drawn either.
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 class _Settings(BaseModel):
@@ -36,7 +43,7 @@ class Colours(_Settings):
     @field_validator("primary", "accent")
     @classmethod
     def _hex(cls, value: str) -> str:
-        if not HEX.match(value):
+        if not HEX.fullmatch(value):
             raise ValueError("write the colour as # and six hexadecimal digits, e.g. \"#12436D\" (in quotes)")
         return value.lower()
 
@@ -51,16 +58,23 @@ class Action(_Settings):
     @field_validator("link")
     @classmethod
     def _safe(cls, value: str) -> str:
-        if not _SAFE_LINK.match(value) or ".." in value:
+        if not _SAFE_LINK.fullmatch(value) or ".." in value:
             raise ValueError("use an https:// address, a mailto: address, or a page of this site such as "
-                             "briefing.md")
+                             "briefing.md (write spaces, quotes, brackets and braces in an address as %20, %22, "
+                             "%28 and so on)")
         return value
+
+    @field_validator("label", "text")
+    @classmethod
+    def _visible(cls, value: str) -> str:
+        return visible_text(value)
 
 
 class Campaign(_Settings):
     """The campaign section of mkdocs.yml."""
 
-    name: str = Field("", description="the campaign's name (default: site_name)")
+    name: str = Field("", max_length=50, description="the campaign's name (default: site_name), on one line of "
+                                                     "the share card")
     logo: str = Field("", description="an image under docs/ for the header, e.g. images/logo.svg")
     colours: Colours = Field(default_factory=Colours)
     ask: str = Field("", max_length=240, description="what the campaign asks for, in one sentence")
@@ -70,9 +84,23 @@ class Campaign(_Settings):
     @field_validator("logo")
     @classmethod
     def _logo(cls, value: str) -> str:
-        if value and (not re.match(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*\.(svg|png|webp)$", value) or ".." in value):
+        if value and (not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_./-]*\.(svg|png|webp)", value) or ".." in value):
             raise ValueError("name an .svg, .png or .webp file under docs/, e.g. images/logo.svg")
         return value
+
+    @field_validator("name", "ask")
+    @classmethod
+    def _visible(cls, value: str) -> str:
+        return visible_text(value)
+
+
+def visible_text(value: str) -> str:
+    """The value, refused if it holds a character readers cannot see or that reorders what they see."""
+    hidden = _HIDDEN.search(value)
+    if hidden:
+        raise ValueError(f"the text holds an invisible control character (U+{ord(hidden.group(0)):04X}) at "
+                         f"character {hidden.start() + 1}; delete it (retype the words around it)")
+    return value
 
 
 def read_campaign(config: dict) -> tuple[Campaign, list[Problem]]:
@@ -88,8 +116,20 @@ def read_campaign(config: dict) -> tuple[Campaign, list[Problem]]:
         campaign = Campaign.model_validate(raw)
     except ValidationError as exc:
         problems = [problem_from(err, "mkdocs.yml", Campaign, None, "campaign settings") for err in exc.errors()]
-        return Campaign(), [_under_settings(p) for p in problems]
+        return _without(raw, exc), [_under_settings(p) for p in problems]
     return campaign, colour_problems(campaign.colours)
+
+
+def _without(raw: dict, exc: ValidationError) -> Campaign:
+    """The settings without the fields (or actions) that have problems, so that pages calling ask() or actions()
+    are not also reported as if the campaign had none."""
+    bad = {loc[:2] if len(loc) > 1 and isinstance(loc[1], int) else loc[:1] for loc in (e["loc"] for e in exc.errors())}
+    kept = {key: [item for i, item in enumerate(value) if (key, i) not in bad] if isinstance(value, list) else value
+            for key, value in raw.items() if (key,) not in bad}
+    try:
+        return Campaign.model_validate(kept)
+    except ValidationError:
+        return Campaign()
 
 
 def _under_settings(problem: Problem) -> Problem:

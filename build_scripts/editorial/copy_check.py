@@ -49,7 +49,8 @@ def typed_figures(pages: list[Path], root: Path) -> list[Problem]:
 
 
 # A stat() printing a figure where a sentence starts: first in a paragraph or list item, or after . ! or ?
-_STAT = r"(?:\*\*|_)?\{\{-?\s*stat\((?![^)]*form\s*=\s*[\"']words)"
+# (The look inside the call is bounded: unbounded, a line of many "{{ stat(" took time growing as its square.)
+_STAT = r"(?:\*\*|_)?\{\{-?\s*stat\((?![^)]{0,300}?form\s*=\s*[\"']words)"
 _AFTER_STOP = re.compile(r"[.!?][*_]*[ \t]+" + _STAT)
 _LINE_START = re.compile(r"^[ \t]*(?P<item>(?:[-*+]|\d+\.)[ \t]+)?" + _STAT)
 
@@ -78,7 +79,9 @@ def prose(text: str) -> str:
         return re.sub(r"[^\n]", " ", match.group(0))
 
     text = FRONT_MATTER.sub(blank, text)
-    for pattern in [r"```.*?```", r"`[^`\n]*`", r"<!--.*?-->", r"\{\{.*?\}\}", r"\{%.*?%\}"]:
+    # An unclosed {{, {% or <!-- runs to the end (the renderer reports it): searched for its end again from every
+    # later opening, a page of many took time growing as its square.
+    for pattern in [r"```.*?```", r"`[^`\n]*`", r"<!--.*?(?:-->|\Z)", r"\{\{.*?(?:\}\}|\Z)", r"\{%.*?(?:%\}|\Z)"]:
         text = re.sub(pattern, blank, text, flags=re.DOTALL)
     return text
 

@@ -116,6 +116,8 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()#+\-.!|])")
 def md_text(text: str) -> str:
     """Text from a codebook made safe to drop into Markdown: every special character is literal."""
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(" ".join(str(text).split()), quote=False))
+    # ??? and === opening a line start a details block or a tab (pymdownx), which no backslash escapes.
+    escaped = re.sub(r"^[?=]", lambda m: f"&#{ord(m.group(0))};", escaped)
     return _no_jinja(escaped)
 
 

@@ -19,6 +19,9 @@ def wrap_tables(markdown: str) -> str:
     lines = markdown.split("\n")
     out: list[str] = []
     i, fenced = 0, None
+    if lines[0] == "---" and "---" in lines[1:]:  # front matter is YAML, not Markdown: its values stay as written
+        i = lines.index("---", 1) + 1
+        out += lines[:i]
     while i < len(lines):
         line = lines[i]
         fence = _FENCE.match(line)

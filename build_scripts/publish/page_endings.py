@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from html import escape
 
 from build_scripts.editorial.campaign import Campaign, actions_markdown, page_address, share_html
 from build_scripts.publish.feed import plain_text
@@ -18,16 +19,19 @@ _SKIP = re.compile(r"^\s*(#|<!--|<|\||!!!|\?\?\?|===|\{|```|~~~|!\[|-{3,}\s*$)")
 
 
 def page_description(body: str) -> str:
-    """The page's opening prose (a paragraph or list item after its title) as plain text, at most 160 characters."""
+    """The page's opening prose (a paragraph or list item after its title) as plain text, at most 160 characters,
+    escaped for HTML: both engines' base templates print `description` into an attribute as it is, and plain text
+    can hold quotes and brackets (a code span, an entity) that the page shows as text."""
     if body.startswith("---\n"):  # front matter, on a generated page
         body = body.partition("\n---\n")[2]
     blocks = re.split(r"\n\s*\n", body)
     for block in blocks:
         if _SKIP.match(block) or not block.strip():
             continue
-        text = plain_text(re.sub(r"^\s*[-*+]\s+", "", block))
+        first_item = re.split(r"\n\s*[-*+]\s+", block)[0]  # a list: its first item alone
+        text = plain_text(re.sub(r"^\s*[-*+]\s+", "", first_item))
         if len(text) >= 20:
-            return shortened(text)
+            return escape(shortened(text))
     return ""
 
 

@@ -24,6 +24,7 @@ from build_scripts.statistics.survey_summary import SurveySummary
 WIDTH, HEIGHT = 1200, 630
 BACKGROUND, TEXT, ACCENT = "#12436D", "#ffffff", "#28A197"  # government palette; white on #12436D is 10:1
 SITE_CARD = "site"
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # XML 1.0 refuses these
 
 
 @dataclass(frozen=True)
@@ -126,9 +127,9 @@ def card_svg(card: ShareCard, brand: Brand) -> str:
             lines.append((y, size, "bold", TEXT, line))
     footer = brand.name + (f"  ·  {brand.address}" if brand.address else "") if card.figure else brand.address
     lines.append((HEIGHT - 44, 24, "bold", brand.accent_text, footer))
-    texts = "".join(
-        f'<text x="70" y="{y:g}" font-size="{size}" font-weight="{weight}" fill="{colour}">{escape(text)}</text>'
-        for y, size, weight, colour, text in lines)
+    texts = "".join(  # characters XML refuses (controls, from a codebook or site_name) are left out, not fatal
+        f'<text x="70" y="{y:g}" font-size="{size}" font-weight="{weight}" fill="{colour}">'
+        f'{escape(_NOT_XML.sub("", text))}</text>' for y, size, weight, colour, text in lines)
     mark = "" if card.figure else _mark(70, 62, brand.accent_text)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
             f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{escape(FONT)}">'
