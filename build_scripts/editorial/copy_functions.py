@@ -8,6 +8,7 @@ same problem whether `check`, `build`, `serve` or `diff` rendered the page.
 
 from __future__ import annotations
 
+import html
 import math
 import posixpath
 import re
@@ -132,8 +133,10 @@ class PageFunctions:
         return self._cite(md_text(phrase), found) if found else self._linked(md_text(phrase), row)
 
     def _cite(self, text: str, found: dict) -> str:
+        # On paper a link to the sources page leads nowhere: the source's own address is printed instead.
+        printed = f'<span class="print-only"> {html.escape(str(found["url"]))}</span>'
         return (f"{text} ([{md_text(found['publisher'])}, {found['date'][:4]}]"
-                f"({self._link_to('sources.md')}#{found['key']}))")
+                f"({self._link_to('sources.md')}#{found['key']}){printed})")
 
     def source(self, key: str, _line: int = 0) -> str:
         """A figure from another organisation, with its citation linked to the sources page."""

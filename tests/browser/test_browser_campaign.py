@@ -62,9 +62,14 @@ def test_the_briefing_prints_on_two_sides_of_a4_with_every_figure(new_context, v
     figures = page.eval_on_selector_all("article a.figure", "links => links.map(a => a.firstChild.textContent.trim())")
     assert len(figures) >= 5
     page.emulate_media(media="print")
-    hidden = page.evaluate("""() => [...document.querySelectorAll('.md-header, .md-sidebar, .md-footer, .share')]
-        .filter(e => getComputedStyle(e).display !== 'none').length""")
-    assert hidden == 0  # no navigation or share links on paper
+    shown = page.evaluate("""() => [...document.querySelectorAll('.md-header, .md-sidebar, .md-footer, .share-link')]
+        .filter(e => e.getClientRects().length > 0).length""")
+    assert shown == 0  # no navigation or share links on paper
+    address = page.locator('nav.share[aria-label="Share this page"] input')
+    assert address.is_visible() and address.input_value().endswith("/briefing/")  # but the page's address
+    printed_sources = page.eval_on_selector_all(".print-only", "spans => spans.map(s => s.textContent.trim())")
+    assert printed_sources and all(url.startswith("https://") for url in printed_sources)
+    assert all(page.locator(".print-only").nth(i).is_visible() for i in range(len(printed_sources)))
     printed = page.inner_text("article")
     for figure in figures:
         assert figure in printed
