@@ -140,20 +140,13 @@ def _under_settings(problem: Problem) -> Problem:
 
 def colour_problems(colours: Colours) -> list[Problem]:
     """Colours that fail WCAG AA where the site uses them, each with a shade that would pass."""
-    problems = []
-    if contrast(colours.primary, WHITE) < TEXT_AA:
-        problems.append(Problem(
-            "mkdocs.yml", f"field {SETTINGS}.colours.primary",
-            f"white text on {colours.primary} has a contrast of {contrast(colours.primary, WHITE):.1f}:1; "
-            f"WCAG AA needs {TEXT_AA}:1 (the header and buttons put white text on it)",
-            f"use a darker colour, e.g. \"{readable_on(colours.primary, WHITE)}\"", colours.primary))
-    if contrast(colours.accent, WHITE) < NON_TEXT_AA:
-        problems.append(Problem(
-            "mkdocs.yml", f"field {SETTINGS}.colours.accent",
-            f"{colours.accent} on white has a contrast of {contrast(colours.accent, WHITE):.1f}:1; WCAG AA "
-            f"needs {NON_TEXT_AA}:1 for focus rings and borders",
-            f"use a darker colour, e.g. \"{readable_on(colours.accent, WHITE, NON_TEXT_AA)}\"", colours.accent))
-    return problems
+    checks = [("primary", colours.primary, TEXT_AA, f"white text on {colours.primary}",
+               "(the header and buttons put white text on it)"),
+              ("accent", colours.accent, NON_TEXT_AA, f"{colours.accent} on white", "for focus rings and borders")]
+    return [Problem("mkdocs.yml", f"field {SETTINGS}.colours.{name}",
+                    f"{pairing} has a contrast of {contrast(colour, WHITE):.1f}:1; WCAG AA needs {ratio}:1 {use}",
+                    f"use a darker colour, e.g. \"{readable_on(colour, WHITE, ratio)}\"", colour)
+            for name, colour, ratio, pairing, use in checks if contrast(colour, WHITE) < ratio]
 
 
 def campaign_css(campaign: Campaign) -> str:

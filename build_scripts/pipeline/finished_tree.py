@@ -118,7 +118,7 @@ def _write_sources(out: GeneratedFolder, project: Project, copy: RenderedCopy, s
             added["description"] = description
         text = wrap_tables(page.markdown(added, banner))
         if name != "index.md":  # the home page places its own actions and share links
-            title = str(page.meta.get("title") or page_title(page.body, page.meta, Path(name)))
+            title = page_title(page.body, page.meta, Path(name))  # the front matter's title first
             text += page_ending(campaign, str(finished.get("site_url") or ""), name, title, addresses.get(name, ""),
                                 actions=name in addresses)
         out.write(f"docs/{name}", text)

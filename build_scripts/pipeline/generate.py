@@ -7,7 +7,6 @@ and through the cache, so an unchanged chart is not redrawn.
 from __future__ import annotations
 
 from dataclasses import astuple
-from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -107,10 +106,8 @@ def _share_fields(card: share_images.ShareCard) -> dict[str, str]:
 def card_brand(results: Results) -> share_images.Brand:
     """The campaign's name, address (host and path, no scheme) and colours, as every share card carries them."""
     name = results.campaign.name or site_identity(results.site_config)[0]
-    address = urlsplit(results.copy_data.site_url)
-    shown = (address.netloc + address.path).rstrip("/") if address.scheme in ("http", "https") else ""
     colours = results.campaign.colours
-    return share_images.Brand(name, shown, colours.primary, colours.accent)
+    return share_images.Brand(name, results.plan.site.address, colours.primary, colours.accent)
 
 
 def site_identity(config: dict) -> tuple[str, str]:

@@ -40,10 +40,14 @@ class ChartSite:
         return cls(str(config.get("site_name") or "").strip(), str(config.get("site_url") or "").strip())
 
     @property
+    def address(self) -> str:
+        """The site's address as readers see it printed: no scheme, no closing slash, e.g. example.org/campaign."""
+        return re.sub(r"^[a-z]+://", "", self.url).rstrip("/")
+
+    @property
     def line(self) -> str:
         """The site as its charts name it: 'Act early on child neglect · example.org/campaign'."""
-        address = re.sub(r"^[a-z]+://", "", self.url).rstrip("/")
-        return " · ".join(part for part in (self.name, address) if part)
+        return " · ".join(part for part in (self.name, self.address) if part)
 
 
 _SITE: ContextVar[ChartSite] = ContextVar("chart_site", default=ChartSite())

@@ -377,7 +377,7 @@ def _breakdowns(page: SurveyPage, survey: SurveySummary, question: QuestionSumma
         by = lower_first(segment.label)
         chart = _chart(page, Chart(
             chart_name(survey.id, question.key, by=segment.key),
-            _breakdown_title(question, whole, answer, by, data, estimates), description,
+            _breakdown_title(question, whole, answer, by, estimates), description,
             lambda theme, frame, d=data: charts.bar_spec(d, theme, frame), figure_data(labels, estimates, "group"),
             _chart_note(data), table,
             subtitle=_breakdown_subtitle(question, whole, answer, by),
@@ -396,8 +396,7 @@ def _breakdown_subtitle(question: QuestionSummary, whole: pd.Series | None, answ
     return text + (f" Base: {int(whole['base']):,} {question.respondents}." if whole is not None else "")
 
 
-def _breakdown_title(question: QuestionSummary, whole: pd.Series | None, answer: str, by: str, data: pd.DataFrame,
-                     estimates: list) -> str:
+def _breakdown_title(question: QuestionSummary, whole: pd.Series | None, answer: str, by: str, estimates: list) -> str:
     """A breakdown chart's title: the finding as a range across the groups, where two or more are published."""
     # The figures alone: a title carries no [u] or [c] (the chart's labels and note do), and reads as a spread
     # across the groups, not as a change over time.
