@@ -110,7 +110,8 @@ def _write_sources(out: GeneratedFolder, project: Project, copy: RenderedCopy, s
     blog = Blog.of(finished)
     slugs = post_slugs(copy, blog) if blog else {}
     site_card = share.get("", {})
-    addresses = _post_addresses(copy, blog)
+    posts, unreadable = _published_posts(copy, blog)  # read once: for the posts' addresses and for the feed
+    addresses = {post.page: blog.address(post) for post in posts}
     for name, page in copy.pages.items():
         added = share.get(name, site_card) | ({"slug": slugs[name]} if name in slugs else {})
         description = page_description(page.body)
@@ -124,20 +125,23 @@ def _write_sources(out: GeneratedFolder, project: Project, copy: RenderedCopy, s
         out.write(f"docs/{name}", text)
     if blog is not None:  # the engine copies it into the site as it is, so both engines publish the same bytes
         try:
-            out.write(f"docs/{FEED}", rss(finished, blog, blog_posts(copy, blog)))
+            if unreadable is not None:
+                raise unreadable
+            out.write(f"docs/{FEED}", rss(finished, blog, posts))
         except DataError:
             if feed_must_build:
                 raise
 
 
-def _post_addresses(copy: RenderedCopy, blog: Blog | None) -> dict[str, str]:
-    """Each published post's address in the site, by its path under docs/ (none when a date cannot be read)."""
+def _published_posts(copy: RenderedCopy, blog: Blog | None) -> tuple[list, DataError | None]:
+    """The blog's published posts, or none and the error saying which cannot be read (the feed reports it; their
+    pages still end with share links, to their paths)."""
     if blog is None:
-        return {}
+        return [], None
     try:
-        return {post.page: blog.address(post) for post in blog_posts(copy, blog)}
-    except DataError:
-        return {}  # the feed reports the post; its page still ends with share links to its path
+        return blog_posts(copy, blog), None
+    except DataError as error:
+        return [], error
 
 
 def engine_config(text: str) -> str:
