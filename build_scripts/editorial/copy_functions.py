@@ -235,7 +235,7 @@ class PageFunctions:
                 return UNAVAILABLE
             survey = self.data.surveys.get(row["survey"])
             question = survey.question(row["question"]) if survey else None
-            if question and (row["option"] != question.headline or row["segment"]):
+            if question and not question.finding_fits(row):
                 question = question.model_copy(update={"finding": None})  # its words are the headline answer's
             text = finding_sentence(question, row["estimate"], row["option_label"]) if question else ""
             url = page_address(self.data.site_url, f"{GENERATED}/{row['survey']}.md") + f"#{row['question']}"

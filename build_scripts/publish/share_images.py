@@ -62,7 +62,7 @@ def figure_card(row: pd.Series, survey: SurveySummary) -> ShareCard:
     if row["segment"]:
         segment = survey.segment(row["segment"])
         who += f" ({segment.label}: {segment.label_of(row['segment_value'])})"
-    if question.finding and row["option"] == question.headline and not row["segment"]:
+    if question.finding_fits(row):
         finding = finding_words(question, row["option_label"])  # the codebook's words for the headline answer
     else:
         finding = f"of {who} answered '{row['option_label']}' when asked: {question.text}"

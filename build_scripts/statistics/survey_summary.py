@@ -68,6 +68,11 @@ class QuestionSummary(_Summary):
     headline: str | None  # the option whose figure leads (none for a free-text question)
     finding: str | None = None  # the words after the headline figure, e.g. "of social workers have felt powerless"
 
+    def finding_fits(self, row) -> bool:
+        """Whether the codebook's `finding` describes a figure (a row of the statistics table): only the headline
+        answer, for everyone asked."""
+        return bool(self.finding) and row["option"] == self.headline and not row["segment"]
+
 
 class SurveySummary(_Summary):
     """One survey as every page describes it: disclosure, sample, segments, waves and questions."""
