@@ -196,7 +196,12 @@ class Codebook(Strict):
     notes: Text | None = Field(None, description="anything else readers should know about the method")
     responses: Text = Field("responses.csv", description="the export (.csv, .xlsx, .sav), relative to the codebook")
     sheet: Text | None = Field(None, description="for an Excel workbook: the sheet holding the responses")
-    id_column: Text = Field(description="the column holding each respondent's unique ID")
+    header_row: int | None = Field(
+        None, ge=1, description="the spreadsheet row number of the header, when title rows sit above it "
+                                "(default: found below any title rows)")
+    id_column: Text | None = Field(
+        None, description="the column holding each respondent's unique ID; without one, respondents are "
+                          "numbered by row and no duplicate check is made")
     weighting: Weighting | None = Field(None, description="the survey's weights, when it is weighted")
     segments: list[Segment] = Field(default_factory=list)
     questions: list[Question] = Field(min_length=1)

@@ -1,10 +1,12 @@
-"""Draft a codebook from an export: questions with their wording, inferred types and options, blanks marked TODO."""
+"""Draft a codebook from an export: questions with their wording, inferred types and options, breakdowns and
+routing proposed from the answers, blanks marked TODO."""
 
 from __future__ import annotations
 
 import re
 import shutil
 from collections import Counter
+from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 
@@ -14,6 +16,9 @@ import yaml
 from build_scripts.ingest.answers import CHOSEN, NOT_CHOSEN
 from build_scripts.ingest.codebook import PLACEHOLDER
 from build_scripts.errors import DataError, Problem
+from build_scripts.ingest.draft_options import draft_options, known_scale
+from build_scripts.ingest.draft_routing import propose_routing
+from build_scripts.ingest.draft_words import QUESTION_CODE, option_key, question_key, title, unique
 from build_scripts.ingest.exports import Export, read_export
 from build_scripts.ingest.free_text import (
     comment_field,
@@ -31,8 +36,19 @@ METADATA = {
     "recordeddate", "recipientlastname", "recipientfirstname", "recipientemail", "externalreference",
     "locationlatitude", "locationlongitude", "distributionchannel", "userlanguage", "timestamp",
 }
-ID_NAMES = ["respondent id", "responseid", "response id", "id", "respondent", "respondent_id", "email address"]
-SEGMENT_WORDS = {"region", "nation", "country", "age", "sex", "gender", "role", "parent", "ethnicity", "tenure"}
+ID_NAMES = ["respondent id", "responseid", "response id", "id", "respondent", "respondent_id", "record id",
+            "participant id", "unique id", "uuid", "serial"]
+ID_LIKE = re.compile(r"(?:^|[\s_])(?:id|uuid|serial)$|"
+                     r"^(?:respondent|response|record|participant)[\s_]?(?:id|no|number)?$", re.IGNORECASE)
+# A time stamp is never an ID: two people can submit in the same second.
+TIME_NAMES = {"timestamp", "time stamp", "start date", "end date", "startdate", "enddate", "recordeddate", "date",
+              "time", "submitted", "submitted at", "date submitted", "submission date", "completed", "completed at"}
+DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}:\d{2}")
+SEGMENT_WORDS = frozenset({"region", "nation", "country", "age", "sex", "gender", "role", "parent", "ethnicity",
+                           "tenure", "years", "sector", "occupation", "profession"})
+TENURE = re.compile(r"\bhow long have you (?:been|worked|lived)\b|\byears? (?:in|of) (?:post|service|experience)\b|"
+                    r"\btime in (?:post|role|the job)\b", re.IGNORECASE)
+FEW_GROUPS = 8  # a column with no more values than this, and no question in its wording, is a breakdown
 MAX_OPTIONS = 15
 SEPARATORS = [";", ","]
 DISCLOSURE = {
@@ -54,7 +70,7 @@ def draft(export: Export, survey_id: str, responses: str, sheet: str | None = No
     frame = export.frame
     dichotomies = _dichotomy_groups(export)
     grouped = {c for columns in [*export.option_columns.values(), *dichotomies.values()] for c in columns}
-    id_column = _id_column(frame, export.metadata)
+    id_column = _id_column(export)
     weight = next((c for c in frame.columns if "weight" in c.lower() and _numeric(frame[c])), None)
     book = {
         "id": survey_id,
@@ -62,10 +78,13 @@ def draft(export: Export, survey_id: str, responses: str, sheet: str | None = No
         **{field: f"{PLACEHOLDER}: {hint}" for field, hint in DISCLOSURE.items()},
         "fieldwork": {"start": f"{PLACEHOLDER}: YYYY-MM-DD", "end": f"{PLACEHOLDER}: YYYY-MM-DD"},
         "responses": responses,
-        "id_column": id_column,
     }
     if sheet:
         book["sheet"] = sheet
+    if export.header_row != 1:
+        book["header_row"] = export.header_row
+    if id_column:
+        book["id_column"] = id_column
     if weight:
         book["weighting"] = {"column": weight, "variables": [f"{PLACEHOLDER}: what the weights correct for"],
                              "targets_source": f"{PLACEHOLDER}: where the weighting targets came from"}
@@ -84,29 +103,38 @@ def draft(export: Export, survey_id: str, responses: str, sheet: str | None = No
         if column in export.metadata or column.strip().lower() in METADATA:
             continue
         typed = column in typed_columns or comment_field(column, wording)
-        item = _column_question(export, column, keys, typed)
-        if item.get("type") == "single" and _looks_like_segment(column, wording):
-            segments.append({"key": item["key"], "label": item["title"], "column": column, "options": item["options"]})
+        item = _column_question(export, column, typed)
+        if _looks_like_segment(item, column, wording, frame[column]):
+            key = question_key(wording or column, keys, column, SEGMENT_WORDS)
+            segments.append({"key": key, "label": item["title"], "column": column, "options": item["options"]})
         else:
-            questions.append(item)
+            questions.append({"key": question_key(wording or column, keys, column), **item})
+    propose_routing(frame, segments, questions)
     book["segments"] = segments
     book["questions"] = questions
     return book, left_out
 
 
-def to_yaml(book: dict, source: str, left_out: dict[str, str] | None = None) -> str:
-    """The draft as YAML, with a header saying what to check before the build will take it and what was left out."""
-    header = (
-        f"# Draft codebook written by `campaign-site new-survey` from {source}.\n"
+def to_yaml(book: dict, source: str, left_out: dict[str, str] | None = None, advice: bool = True) -> str:
+    """The draft as YAML, with a header saying what to check before the build will take it and what was left out.
+
+    Without `advice`, the header leaves out how to check a first draft (a repeat wave's draft says what to check).
+    """
+    header = f"# Draft codebook written by `campaign-site new-survey` from {source}.\n"
+    header += (
         f"# Before it will build: replace every {PLACEHOLDER} (the build refuses them), set the fieldwork dates,\n"
         "# and check each question's type, wording and options (answers split on a separator may need\n"
-        "# joining back up where an option's label contains it). Move breakdown columns into `segments`,\n"
-        "# add `asked:` for routed questions, `nets:` for agreement scales. Fields: see README, 'Codebook fields'.\n"
+        "# joining back up where an option's label contains it). Check the breakdowns proposed in `segments`\n"
+        "# (move any other breakdown columns there) and the `asked:` routing proposed where a question was left\n"
+        "# blank by whole groups; add `nets:` for agreement scales. Fields: see README, 'Codebook fields'.\n"
         "# Give each question a `finding:`, the words after its headline figure, e.g. `finding: of social workers\n"
         "# have felt powerless to intervene` (the page then says \"41% of social workers have felt powerless...\").\n"
         "# Answers typed in people's own words are `type: text` questions: counted, never shown. Never give\n"
         "# them options: each option is published.\n"
-    )
+    ) if advice else ""
+    if "id_column" not in book:
+        header += ("# No column was taken as the respondents' ID (a time stamp, e-mail address or name never is):\n"
+                   "# respondents are numbered by row. Add `id_column:` if the export has a column of unique IDs.\n")
     if left_out:
         header += "# Left out because they say who people are (personal data is never published; keep them out):\n"
         header += "".join(f"#   column {_comment_safe(column)}: {what}\n" for column, what in left_out.items())
@@ -127,33 +155,37 @@ def _per_option_question(export: Export, question: str, columns: list[str], keys
     options, taken = [], set()
     for column, name in zip(columns, named, strict=True):
         label = name.rsplit(" - ", 1)[1] if " - " in name else name
-        options.append({"key": _key(label, taken), "label": label, "column": column})
-    return {"key": _key(question, keys), "title": _title(text), "text": text, "type": "multi", "options": options}
+        options.append({"key": option_key(label, taken), "label": label, "column": column})
+    key = question_key(text, keys, question if question != text else "")
+    return {"key": key, "title": title(text), "text": text, "type": "multi", "options": options}
 
 
-def _column_question(export: Export, column: str, keys: set[str], typed: bool) -> dict:
+def _column_question(export: Export, column: str, typed: bool) -> dict:
+    """A column's question without its key: title, wording, type and options (in the order the tool shows
+    them when the export says, else in reading order, see draft_options)."""
     cells = export.frame[column]
     answers = cells[cells != ""]
     wording = export.wording.get(column, column)
-    item = {"key": _key(column if len(column) <= 24 else wording, keys), "title": _title(wording), "text": wording}
+    item = {"title": title(wording), "text": wording}
     if typed or mostly_different(answers):
         return item | {"type": "text", "column": column}
     for separator in SEPARATORS:
         labels = _multi_labels(list(answers), separator)
         # Several options in one cell make a long cell: the options themselves must read like options.
         if labels and len(labels) < len(set(answers)) and len(labels) <= MAX_OPTIONS and not own_words(labels):
-            return item | {"type": "multi", "column": column, "separator": separator, "options": _options(labels)}
+            return item | {"type": "multi", "column": column, "separator": separator, "options": draft_options(labels)}
     if own_words(answers):
         return item | {"type": "text", "column": column}
-    values = list(export.value_labels.get(column, [])) or [v for v, _ in Counter(answers).most_common()]
-    values = [v for v in values if v in set(answers)] or values
-    if 0 < len(set(answers)) <= MAX_OPTIONS:
-        return item | {"type": "single", "column": column, "options": _options(values)}
+    seen = list(dict.fromkeys(answers))
+    labelled = [v for v in export.value_labels.get(column, []) if v in set(seen)]
+    if 0 < len(seen) <= MAX_OPTIONS:
+        options = draft_options(labelled, keep_order=True) if labelled else draft_options(seen)
+        return item | {"type": "single", "column": column, "options": options}
     return item | {"type": "text", "column": column}
 
 
 def _multi_labels(cells: list[str], separator: str) -> list[str]:
-    """The options of a several-answers-in-one-cell column, most chosen first; [] if it does not look like one.
+    """The options of a several-answers-in-one-cell column, in the order first seen; [] if it does not look like one.
 
     Pieces that always come together ("Friends" then "family or neighbours") are one label that contains
     the separator, so they are joined back up.
@@ -170,7 +202,7 @@ def _multi_labels(cells: list[str], separator: str) -> list[str]:
         joined = f"{pair[0]}{separator} {pair[1]}" if f"{pair[0]}{separator} {pair[1]}" in " ".join(cells) \
             else f"{pair[0]}{separator}{pair[1]}"
         split = [_join(parts, pair, joined) for parts in split]
-    return [label for label, _ in Counter(p for parts in split for p in parts).most_common()]
+    return list(dict.fromkeys(p for parts in split for p in parts))
 
 
 def _join(parts: list[str], pair: tuple[str, str], joined: str) -> list[str]:
@@ -185,19 +217,6 @@ def _join(parts: list[str], pair: tuple[str, str], joined: str) -> list[str]:
     return out
 
 
-def _options(values: list[str]) -> list[dict]:
-    options, keys = [], set()
-    for value in values:
-        option = {"key": _key(value, keys), "label": value}
-        lowered = value.lower()
-        if re.search(r"don.?t know|not sure", lowered):
-            option["kind"] = "dont_know"
-        elif "prefer not" in lowered:
-            option["kind"] = "prefer_not_to_say"
-        options.append(option)
-    return options
-
-
 def _dichotomy_groups(export: Export) -> dict[str, list[str]]:
     """SPSS-style 0/1 (or Selected/Not selected) variables sharing a stem, e.g. Q2_1, Q2_2: one multi question."""
     stems: dict[str, list[str]] = {}
@@ -209,46 +228,57 @@ def _dichotomy_groups(export: Export) -> dict[str, list[str]]:
     return {stem: columns for stem, columns in stems.items() if len(columns) > 1}
 
 
-def _id_column(frame: pd.DataFrame, metadata: set[str]) -> str:
-    by_name = {c.strip().lower(): c for c in frame.columns}
-    for name in ID_NAMES:
-        column = by_name.get(name)
-        if column is not None and frame[column].ne("").all() and frame[column].is_unique:
-            return column
-    unique = [c for c in frame.columns if c not in metadata and frame[c].ne("").all() and frame[c].is_unique]
-    return unique[0] if unique else f"{PLACEHOLDER}: the column with each respondent's unique ID"
+def _id_column(export: Export) -> str | None:
+    """The column of respondents' unique IDs, or None: never a time stamp, an e-mail address or a name."""
+    frame = export.frame
+    usable = [c for c in frame.columns if _could_be_id(c, export.wording.get(c, ""), frame[c])]
+    by_name = {c.strip().lower(): c for c in usable}
+    named = [by_name[n] for n in ID_NAMES if n in by_name] + [c for c in usable if ID_LIKE.search(c.strip())]
+    if named:
+        return named[0]
+    first = frame.columns[0] if len(frame.columns) else None
+    # A first column counting the rows (an index saved with the data) is an ID too; a tool's record is not.
+    if first in usable and first not in export.metadata and frame[first].str.fullmatch(r"\d+").all():
+        numbers = frame[first].astype(int)
+        if numbers.max() - numbers.min() + 1 == len(frame):
+            return first
+    return None
 
 
-def _looks_like_segment(column: str, wording: str) -> bool:
-    words = set(re.findall(r"[a-z]+", f"{column} {wording}".lower()))
-    return bool(words & SEGMENT_WORDS)
+def _could_be_id(column: str, wording: str, cells: pd.Series) -> bool:
+    """Whether every respondent has a different value, and the column is not a time stamp or who they are."""
+    if column.strip().lower() in TIME_NAMES or identity_field(column, wording) or not len(cells):
+        return False
+    if not (cells.ne("").all() and cells.is_unique):
+        return False
+    sample = cells.head(50)
+    return not (sample.str.contains("@", regex=False).any() or sample.str.contains(DATE_LIKE).any())
+
+
+def _looks_like_segment(item: dict, column: str, wording: str, cells: pd.Series) -> bool:
+    """A breakdown: one answer each, from everyone, not on an answer scale; named like one (role, region,
+    years in post) or a handful of groups under a heading that asks no question."""
+    if item.get("type") != "single" or (cells == "").any() or known_scale([o["label"] for o in item["options"]]):
+        return False
+    named = f"{column} {wording}"
+    if set(re.findall(r"[a-z]+", named.lower())) & SEGMENT_WORDS or TENURE.search(named):
+        return True
+    return len(item["options"]) <= FEW_GROUPS and "?" not in named and not QUESTION_CODE.fullmatch(column.strip()) \
+        and all(o.get("kind") is None for o in item["options"])
 
 
 def _numeric(cells: pd.Series) -> bool:
     return pd.to_numeric(cells.str.replace(",", ".", regex=False), errors="coerce").notna().all()
 
 
-def _key(text: str, taken: set[str]) -> str:
-    """A unique lower-case identifier from a label's first few words: 'Don't know' -> dont_know."""
-    words = re.findall(r"[a-z0-9]+", text.lower().replace("'", "").replace("’", ""))[:4]
-    base = "_".join(words)[:30].strip("_")
-    base = base or "item"
-    key, n = base, 2
-    while key in taken:
-        key, n = f"{base}_{n}", n + 1
-    taken.add(key)
-    return key
-
-
-def _title(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 60 else text[:57].rsplit(" ", 1)[0] + "..."
-
-
 def create_survey(surveys_dir: Path, export_path: Path, survey_id: str | None, sheet: str | None,
-                  force: bool) -> Path:
-    """Copy an export into surveys/<id>/ and write its draft codebook there; returns the codebook's path."""
-    survey_id = survey_id or _key(re.sub(r"[_\s]+", "-", export_path.stem), set()).replace("_", "-")
+                  force: bool, revise: Callable[[dict], tuple[dict, str]] | None = None) -> Path:
+    """Copy an export into surveys/<id>/ and write its draft codebook there; returns the codebook's path.
+
+    `revise` may rewrite the draft (e.g. from an earlier wave's codebook), returning it with comment lines
+    to put at the top of the file.
+    """
+    survey_id = survey_id or unique(re.findall(r"[a-z0-9]+", export_path.stem.lower())[:4], set(), 4).replace("_", "-")
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", survey_id):
         raise DataError([Problem(str(export_path), "--id", "a survey id may use only lower-case letters, digits, "
                                  "'-' and '_'", "choose an id such as public-2016", survey_id)])
@@ -257,13 +287,30 @@ def create_survey(surveys_dir: Path, export_path: Path, survey_id: str | None, s
     if codebook.exists() and not force:
         raise DataError([Problem(str(codebook), "", "a codebook already exists for this survey",
                                  "choose another --id, or pass --force to overwrite it")])
-    export, problems = read_export(export_path, str(export_path), sheet)
+    export, problems = read_export(export_path, str(export_path), sheet, find_sheet=True)
     if export is None:
         raise DataError(problems)
+    # A sheet found rather than named is written down when it is not the first, which the build reads by default.
+    named_sheet = sheet or (export.sheet if export.sheets and export.sheet != export.sheets[0] else None)
+    book, left_out = draft(export, survey_id, export_path.name, named_sheet, export.free_text)
+    if not book["questions"]:
+        raise DataError([_no_questions(export, str(export_path))])
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / export_path.name
     if target.resolve() != export_path.resolve():
         shutil.copyfile(export_path, target)
-    book, left_out = draft(export, survey_id, target.name, sheet, export.free_text)
-    codebook.write_text(to_yaml(book, export_path.name, left_out), encoding="utf-8")
+    preface = ""
+    if revise:
+        book, preface = revise(book)
+    codebook.write_text(preface + to_yaml(book, export_path.name, left_out, advice=not preface), encoding="utf-8")
     return codebook
+
+
+def _no_questions(export: Export, shown_as: str) -> Problem:
+    """The problem of an export in which no column reads as a question."""
+    where = f"sheet {export.sheet!r}, row {export.header_row}" if export.sheet else f"row {export.header_row}"
+    columns = ", ".join(repr(c) for c in list(export.frame.columns)[:8]) or "none"
+    fix = "pass --sheet with the sheet that holds the responses" if export.sheets else \
+        "export the responses again with one row of column names over a row per respondent"
+    return Problem(shown_as, where, f"no column of the export reads as a question (the header found names: {columns})",
+                   fix)

@@ -2,7 +2,8 @@
 
 SurveyMonkey writes two header rows (question text, then "Response" or each multi-select option),
 Qualtrics three (export tags, question text, ImportId JSON), Google Forms one (question text,
-after a Timestamp column). Everything else is taken to have one header row of column names.
+after a Timestamp column). Everything else is taken to have one header row of column names, which
+may sit below title rows (a title, a date, blank lines) that a person added above the table.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+MAX_TITLE_ROWS = 10  # rows above the header that are looked at for a title; `header_row:` reaches further
+HEAD_ROWS = MAX_TITLE_ROWS + 3  # the rows that decide the layout: titles, then up to three header rows
 OPEN_ENDED = "Open-Ended Response"  # SurveyMonkey's second header row over a comment box
 SURVEYMONKEY_SUBHEADS = {"", "Response", OPEN_ENDED}
 
@@ -25,9 +28,45 @@ class Layout:
     option_columns: dict[str, list[str]] = field(default_factory=dict)  # a multi question's one-per-option columns
     metadata: set[str] = field(default_factory=set)  # columns the tool adds about the response, not answers
     free_text: set[str] = field(default_factory=set)  # columns the tool says hold answers typed in people's own words
+    title_rows: int = 0  # rows above the header (titles, notes, blank lines): never a respondent
+
+    @property
+    def data_start(self) -> int:
+        """How many rows come before the first respondent: title rows and header rows."""
+        return self.title_rows + self.header_rows
+
+    @property
+    def header_row(self) -> int:
+        """The header's row number as a spreadsheet shows it (1 unless title rows sit above it)."""
+        return self.title_rows + 1
 
 
-def detect_layout(rows: list[list[str]]) -> Layout:
+def detect_layout(rows: list[list[str]], header_row: int | None = None) -> Layout:
+    """The layout of a grid: its header at `header_row` (1-based) if given, else below any title rows found."""
+    titles = header_row - 1 if header_row else title_rows(rows)
+    layout = _tool_layout(rows[titles:])
+    layout.title_rows = titles
+    return layout
+
+
+def title_rows(rows: list[list[str]]) -> int:
+    """How many rows above the header hold a title, notes or nothing: rows far narrower than the table below.
+
+    Only the first HEAD_ROWS rows are looked at, so a fast reader that sees no more agrees. A survey tool's
+    own header (SurveyMonkey's, Qualtrics') is never below a title.
+    """
+    head = [[cell.strip() for cell in row] for row in rows[:HEAD_ROWS]]
+    if not head or _tool_layout(head).tool != "csv":
+        return 0
+    filled = [sum(1 for cell in row if cell) for row in head]
+    widest = max(filled)
+    if widest < 2:
+        return 0
+    # A title row fills one or two cells of a wider table; a header names more than that (or most columns).
+    return next((i for i, n in enumerate(filled[:MAX_TITLE_ROWS + 1]) if n > 2 or (n == 2 and 2 * n >= widest)), 0)
+
+
+def _tool_layout(rows: list[list[str]]) -> Layout:
     """Recognise the tool that wrote the grid from its header rows."""
     first = [cell.strip() for cell in rows[0]] if rows else []
     second = [cell.strip() for cell in rows[1]] if len(rows) > 1 else []

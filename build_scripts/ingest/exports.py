@@ -1,7 +1,8 @@
 """Read a survey export as it comes (CSV in any common encoding and delimiter, Excel, SPSS) into text cells.
 
 Every cell becomes a string ("" when blank) and the frame's index is the row number a spreadsheet
-would show, so every message can point at the row. Problems are returned, never raised.
+would show, so every message can point at the row. Title rows above the header are found (or named by
+`header_row:`) and never read as respondents. Problems are returned, never raised.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from build_scripts.errors import Problem, rows_text
 from build_scripts.ingest.export_layout import Layout, detect_layout
 from build_scripts.ingest.fenced import FenceBroken, memory_allowance, run_fenced, workbook_refusal
 from build_scripts.ingest.plain_csv import read_plain_csv, sniff_delimiter
+from build_scripts.ingest.workbook_sheets import choose_sheet, table_size
 
 EXCEL = {".xlsx", ".xlsm", ".xls", ".ods"}
 ZIPPED_EXCEL = {".xlsx", ".xlsm", ".ods"}  # zips whose declared sizes can be checked before they are opened
@@ -40,25 +42,37 @@ class Export:
     value_labels: dict[str, list[str]] = field(default_factory=dict)
     metadata: set[str] = field(default_factory=set)
     free_text: set[str] = field(default_factory=set)  # columns the tool's header marks as answers in people's words
+    header_row: int = 1  # the header's spreadsheet row number (below any title rows)
+    sheet: str | None = None  # for a workbook: the sheet read
+    sheets: list[str] = field(default_factory=list)  # for a workbook: every sheet, in order
 
 
-def read_export(path: Path, shown_as: str, sheet: str | None = None) -> tuple[Export | None, list[Problem]]:
-    """Read any supported export; the file's extension says which reader."""
+def read_export(path: Path, shown_as: str, sheet: str | None = None, header_row: int | None = None,
+                find_sheet: bool = False) -> tuple[Export | None, list[Problem]]:
+    """Read any supported export; the file's extension says which reader.
+
+    `header_row` (1-based) says where the header is; without it, it is found below any title rows. With
+    `find_sheet` and no `sheet`, the workbook's sheet that holds a table of responses is read (for
+    `new-survey`); otherwise the first sheet is.
+    """
     if not path.is_file():
         return None, [Problem(shown_as, "", "the responses file named by the codebook does not exist",
                               "put the export here or correct `responses:` in survey.yml")]
     suffix = path.suffix.lower()
     try:
         if suffix in SPSS:
+            if header_row not in (None, 1):
+                return None, [Problem(shown_as, "field header_row", "an SPSS file has no header row to choose",
+                                      "remove `header_row:` from survey.yml", str(header_row))]
             return _read_spss(path, shown_as)
         if suffix in EXCEL:
-            return _read_workbook(path, shown_as, sheet)
-        fast = read_plain_csv(path)
+            return _read_workbook(path, shown_as, sheet, header_row, find_sheet)
+        fast = read_plain_csv(path, header_row)
         if fast is not None:
             frame, layout = fast
             return Export(frame, layout.tool, layout.wording, layout.option_columns, metadata=layout.metadata,
-                          free_text=layout.free_text), []
-        return _read_text(path.read_bytes(), shown_as)
+                          free_text=layout.free_text, header_row=layout.header_row), []
+        return _read_text(path.read_bytes(), shown_as, header_row)
     except OSError as exc:
         return None, [Problem(shown_as, "", f"the file cannot be read: {exc.strerror or exc}", RE_EXPORT)]
     except Exception as exc:  # noqa: BLE001 - a reader's failure on a hostile file is a problem, never a traceback
@@ -78,7 +92,7 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252", errors="replace"), "cp1252"
 
 
-def _read_text(data: bytes, shown_as: str) -> tuple[Export | None, list[Problem]]:
+def _read_text(data: bytes, shown_as: str, header_row: int | None = None) -> tuple[Export | None, list[Problem]]:
     if not data.strip():
         return None, [Problem(shown_as, "", "the file is empty", RE_EXPORT)]
     if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -93,17 +107,22 @@ def _read_text(data: bytes, shown_as: str) -> tuple[Export | None, list[Problem]
         return None, [Problem(shown_as, f"row {len(rows) + 1} (line {reader.line_num})",
                               f"the file cannot be read as CSV: {exc}",
                               "close the quote that is left open there, or export the file again")]
-    return _from_rows(rows, "csv", shown_as)
+    return _from_rows(rows, "csv", shown_as, header_row)
 
 
-def _from_rows(rows: list[list[str]], source: str, shown_as: str) -> tuple[Export | None, list[Problem]]:
+def _from_rows(rows: list[list[str]], source: str, shown_as: str,
+               header_row: int | None = None) -> tuple[Export | None, list[Problem]]:
     """Apply the tool's header layout to a grid of cells and keep spreadsheet row numbers."""
-    layout: Layout = detect_layout(rows)
+    if header_row and header_row > len(rows):
+        return None, [Problem(shown_as, "field header_row", f"the file has no row {header_row}: it has {len(rows)}",
+                              "set `header_row:` in survey.yml to the row number of the header", str(header_row))]
+    layout: Layout = detect_layout(rows, header_row)
     width = len(layout.columns)
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        return None, [Problem(shown_as, "row 1", "the header row is empty", RE_EXPORT)]
+    if not rows or not any(cell.strip() for cell in rows[layout.title_rows]):
+        fix = RE_EXPORT if header_row is None else "set `header_row:` in survey.yml to the row number of the header"
+        return None, [Problem(shown_as, f"row {layout.header_row}", "the header row is empty", fix)]
     data, short, long = {}, [], []
-    for number, row in enumerate(rows[layout.header_rows:], layout.header_rows + 1):
+    for number, row in enumerate(rows[layout.data_start:], layout.data_start + 1):
         if not any(cell.strip() for cell in row):
             continue  # a blank row: skipped, but still counted so later row numbers match the spreadsheet
         if len(row) < width:
@@ -125,36 +144,51 @@ def _from_rows(rows: list[list[str]], source: str, shown_as: str) -> tuple[Expor
         frame = pd.DataFrame(columns=layout.columns, dtype=str)
     tool = layout.tool if layout.tool != "csv" else source
     return Export(frame, tool, layout.wording, layout.option_columns, metadata=layout.metadata,
-                  free_text=layout.free_text), []
+                  free_text=layout.free_text, header_row=layout.header_row), []
 
 
-def _read_workbook(path: Path, shown_as: str, sheet: str | None) -> tuple[Export | None, list[Problem]]:
+def _read_workbook(path: Path, shown_as: str, sheet: str | None, header_row: int | None,
+                   find_sheet: bool) -> tuple[Export | None, list[Problem]]:
     refusal = workbook_refusal(path) if path.suffix.lower() in ZIPPED_EXCEL else None
     if refusal is not None:
         reason, value = refusal
         return None, [Problem(shown_as, "", reason, SAVE_AS_CSV, value)]
     try:
-        names, chosen, rows = run_fenced(_workbook_rows, str(path), sheet, memory=memory_allowance(path))
+        # A codebook without `sheet:` reads the first sheet: the others are read only to say which to name.
+        names, grids = run_fenced(_workbook_grids, str(path), sheet, sheet is None and not find_sheet,
+                                  memory=memory_allowance(path))
+        if sheet is None and not find_sheet and len(names) > 1 and table_size(grids[names[0]]) is None:
+            names, grids = run_fenced(_workbook_grids, str(path), None, False, memory=memory_allowance(path))
     except FenceBroken as broken:
         return None, [_fence_problem(broken, shown_as, "workbook", "the workbook cannot be opened", SAVE_AS_CSV)]
-    if chosen not in names:
-        return None, [Problem(shown_as, f"sheet {chosen!r}", "the workbook has no sheet of this name",
-                              f"set `sheet:` in survey.yml to one of {', '.join(repr(n) for n in names)}")]
+    where = "pass --sheet with" if find_sheet else "set `sheet:` in survey.yml to"
+    if sheet is not None and sheet not in names:
+        return None, [Problem(shown_as, f"sheet {sheet!r}", "the workbook has no sheet of this name",
+                              f"{where} one of {', '.join(repr(n) for n in names)}")]
+    chosen, problems = (sheet, []) if sheet is not None else choose_sheet(names, grids, shown_as, find_sheet)
+    if chosen is None:
+        return None, problems
+    rows = grids[chosen]
     if not rows:
-        return None, [Problem(shown_as, f"sheet {chosen!r}", "the sheet is empty", "choose the sheet with the "
-                              "responses with `sheet:` in survey.yml")]
-    return _from_rows(rows, "excel", shown_as)
+        return None, [Problem(shown_as, f"sheet {chosen!r}", "the sheet is empty",
+                              f"{where} the sheet with the responses")]
+    export, problems = _from_rows(rows, "excel", shown_as, header_row)
+    if export is not None:
+        export.sheet, export.sheets = chosen, names
+    return export, problems
 
 
-def _workbook_rows(path: str, sheet: str | None) -> tuple[list[str], str, list[list[str]]]:
-    """In the fenced child: the workbook's sheet names, the sheet chosen, and its cells as text (none if absent)."""
+def _workbook_grids(path: str, sheet: str | None, first_only: bool) -> tuple[list[str], dict[str, list[list[str]]]]:
+    """In the fenced child: the workbook's sheet names and the cells as text of the sheet named (without a name,
+    the first sheet or every sheet; none when the name is not a sheet's)."""
     book = pd.ExcelFile(path, engine="calamine")
     names = [str(n) for n in book.sheet_names]
-    chosen = sheet if sheet is not None else names[0]
-    if chosen not in names:
-        return names, chosen, []
-    grid = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object).fillna("")
-    return names, chosen, [[cell_text(v) for v in row] for row in grid.itertuples(index=False)]
+    wanted = [sheet] if sheet is not None else names[:1] if first_only else names
+    grids = {}
+    for name in [n for n in wanted if n in names]:
+        grid = pd.read_excel(book, sheet_name=name, header=None, dtype=object).fillna("")
+        grids[name] = [[cell_text(v) for v in row] for row in grid.itertuples(index=False)]
+    return names, grids
 
 
 def _sav_contents(path: str) -> tuple[dict[str, list[str]], dict, dict]:

@@ -55,7 +55,7 @@ def load_survey(folder: Path, root: Path) -> tuple[Survey | None, list[Problem]]
     path, refused = responses_path(folder, book, shown_as)
     if path is None:
         return None, refused
-    export, found = read_export(path, relative(path, root), book.sheet)
+    export, found = read_export(path, relative(path, root), book.sheet, book.header_row)
     if export is None:
         return None, problems + found
     return Survey(book, export.frame, relative(path, root)), problems + found

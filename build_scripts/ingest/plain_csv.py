@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from pandas.arrays import ArrowStringArray
 
-from build_scripts.ingest.export_layout import Layout, detect_layout
+from build_scripts.ingest.export_layout import HEAD_ROWS, Layout, detect_layout
 
 DELIMITERS = [",", ";", "\t"]
 
@@ -67,9 +67,9 @@ def _whitespace_edges() -> tuple:
     return first, last
 
 
-def read_plain_csv(path: Path) -> tuple[pd.DataFrame, Layout] | None:
+def read_plain_csv(path: Path, header_row: int | None = None) -> tuple[pd.DataFrame, Layout] | None:
     """The export's cells and layout read by pyarrow, identical to what the csv-module reader in exports.py
-    gives, or None to read it that way."""
+    gives, or None to read it that way. The header is at `header_row` (1-based), else below any title rows."""
     with path.open("rb") as handle:
         head = handle.read(FAST_HEAD)
         whole = len(head) < FAST_HEAD or not handle.read(1)
@@ -81,25 +81,27 @@ def read_plain_csv(path: Path) -> tuple[pd.DataFrame, Layout] | None:
     except UnicodeDecodeError:
         return None  # Windows-1252 or damaged: the reference reader decides which
     delimiter = sniff_delimiter(text)
-    header = _header_records(text, delimiter, whole)
+    header = _header_records(text, delimiter, whole, max(HEAD_ROWS, (header_row or 0) + 2))
     if header is None:
         return None
     rows, ends = header
-    layout = detect_layout(rows)
-    if not rows or not any(cell.strip() for cell in rows[0]) or len(rows) < layout.header_rows:
+    if header_row and header_row > len(rows):
+        return None  # the reference reader says the file has no such row
+    layout = detect_layout(rows, header_row)
+    if len(rows) < layout.data_start or not any(cell.strip() for cell in rows[layout.title_rows]):
         return None
-    start = bom + len(text[:ends[layout.header_rows - 1]].encode("utf-8"))
+    start = bom + len(text[:ends[layout.data_start - 1]].encode("utf-8"))
     quoting = _scan_data(path, start, delimiter)
     if quoting is None:
         return None
-    frame = _arrow_frame(path, start, delimiter, layout.columns, layout.header_rows, newlines_in_values=quoting)
+    frame = _arrow_frame(path, start, delimiter, layout.columns, layout.data_start, newlines_in_values=quoting)
     if frame is None:
         return None
     return frame, layout
 
 
-def _header_records(text: str, delimiter: str, whole: bool) -> tuple[list[list[str]], list[int]] | None:
-    """The first three records as the csv module reads them, and where each ends in the text."""
+def _header_records(text: str, delimiter: str, whole: bool, count: int) -> tuple[list[list[str]], list[int]] | None:
+    """The first `count` records as the csv module reads them, and where each ends in the text."""
     lines = io.StringIO(text, newline="")
     consumed = [0]
 
@@ -114,12 +116,12 @@ def _header_records(text: str, delimiter: str, whole: bool) -> tuple[list[list[s
         for row in reader:
             rows.append(row)
             ends.append(consumed[0])
-            if len(rows) == 3:
+            if len(rows) == count:
                 break
     except csv.Error:
         return None
     # A record that runs to the end of what was read may have been cut short by FAST_HEAD.
-    if not whole and (len(rows) < 3 or ends[-1] >= len(text)):
+    if not whole and (len(rows) < count or ends[-1] >= len(text)):
         return None
     return rows, ends
 
@@ -179,7 +181,7 @@ def _scan_data(path: Path, start: int, delimiter: str) -> bool | None:
     return newlines_in_values
 
 
-def _arrow_frame(path: Path, start: int, delimiter: str, columns: list[str], header_rows: int,
+def _arrow_frame(path: Path, start: int, delimiter: str, columns: list[str], skipped: int,
                  newlines_in_values: bool) -> pd.DataFrame | None:
     """The data rows as text cells, stripped, blank rows dropped, indexed by spreadsheet row number."""
     names = [str(i) for i in range(len(columns))]
@@ -211,7 +213,7 @@ def _arrow_frame(path: Path, start: int, delimiter: str, columns: list[str], hea
         filled = np.zeros(table.num_rows, dtype=bool)
         for column in cells.values():
             filled |= pc.binary_length(column).to_numpy(zero_copy_only=False) > 0
-    rows = np.arange(header_rows + 1, header_rows + 1 + table.num_rows)
+    rows = np.arange(skipped + 1, skipped + 1 + table.num_rows)  # title and header rows come first
     if filled is not None and not filled.all():  # blank rows are skipped, but still counted (spreadsheet rows)
         keep = pa.array(filled)
         cells = {name: column.filter(keep) for name, column in cells.items()}

@@ -34,7 +34,8 @@ def validate_survey(survey: Survey) -> list[Problem]:
 
 def _check_responses(survey: Survey) -> list[Problem]:
     book, frame, file = survey.codebook, survey.responses, survey.responses_file
-    declared = [book.id_column, *(s.column for s in book.segments), *(c for q in book.questions for c in q.columns)]
+    declared = [*([book.id_column] if book.id_column else []), *(s.column for s in book.segments),
+                *(c for q in book.questions for c in q.columns)]
     if book.weighting and book.weighting.column:
         declared.append(book.weighting.column)
     missing = [c for c in dict.fromkeys(declared) if c not in frame.columns]
@@ -48,7 +49,8 @@ def _check_responses(survey: Survey) -> list[Problem]:
     if problems:
         return problems
     _read_columns(survey)
-    problems += _check_ids(frame[book.id_column], file, book.id_column)
+    if book.id_column:  # without one, respondents are rows: there is no ID to repeat
+        problems += _check_ids(frame[book.id_column], file, book.id_column)
     for seg in book.segments:
         values = [o.export_value for o in seg.options]
         codes = value_codes(frame[seg.column], values)
