@@ -201,3 +201,19 @@ def test_a_preview_showing_problems_is_written_even_when_the_feed_cannot_be(mini
     assert not (mini_site / ".build/docs" / FEED).exists()
     result = invoke("build", "--project", str(mini_site))  # a build says why there is no feed
     assert result.exit_code == 1 and "mkdocs.yml, site_url: the updates feed needs the address" in result.output
+
+
+def test_an_empty_or_missing_description_gives_way_to_the_opening_in_the_feed_and_the_page_head():
+    from build_scripts.publish.page_endings import page_description
+
+    body = "# Ministers respond\n\nMinisters answered our survey today, and promised to look again.\n\n<!-- more -->\n"
+    for meta in [{"date": "2016-01-05"}, {"date": "2016-01-05", "description": ""},
+                 {"date": "2016-01-05", "description": "  "}]:
+        item = _feed(_copy(("a.md", meta, body))).find("item")
+        assert item.findtext("description") == "Ministers answered our survey today, and promised to look again."
+    page = RenderedPage("updates/posts/a.md", 'date: 2016-01-05\ndescription: ""\n', {"date": "2016-01-05",
+                                                                                   "description": ""}, body)
+    finished = page.markdown({"description": page_description(body)})
+    assert finished.startswith('---\ndate: 2016-01-05\ndescription: "Ministers answered our survey today, and '
+                               'promised to look again."\n---\n')
+    assert finished.count("description:") == 1

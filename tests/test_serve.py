@@ -38,7 +38,8 @@ def test_serve_recomputes_figures_when_a_responses_file_changes(mini_site: Path)
     server = subprocess.Popen([sys.executable, "-m", "build_scripts", "serve", "--dev-addr", f"127.0.0.1:{port}"],
                               cwd=mini_site, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        _wait_for(url, ">55%<")
+        page = _wait_for(url, ">55%<")
+        assert "Key (shown in the preview only): mini-2020.support.yes" in page  # on hover, in the preview only
         responses = mini_site / "surveys/mini-2020/responses.csv"
         # R001 (North, weight 0.75) changes Yes to No: (33 - 0.75 + 33) / 120 = 54.4%
         responses.write_text(responses.read_text().replace("R001,North,Yes,", "R001,North,No,", 1))

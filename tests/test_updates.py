@@ -24,9 +24,17 @@ def test_new_update_writes_a_dated_draft_with_front_matter(mini_site: Path):
     path = mini_site / "docs/updates/posts/2021-02-03-ministers-respond-what-next.md"
     text = path.read_text(encoding="utf-8")
     front = yaml.safe_load(text.split("---")[1])
-    assert front == {"date": dt.date(2021, 2, 3), "draft": True, "description": "Ministers respond: what next?"}
+    assert front == {"date": dt.date(2021, 2, 3), "draft": True}  # no description: the opening paragraph is used
     assert "# Ministers respond: what next?" in text and "<!-- more -->" in text
     assert "draft: true" in result.stderr  # the next step is said
+
+
+def test_new_update_writes_a_description_only_when_given_one(mini_site: Path):
+    result = run_cli("new-update", "Ministers respond", "--date", "2021-02-03", "--description",
+                     "What the minister said, and what we ask next.", cwd=mini_site)
+    assert result.returncode == 0, result.stderr
+    text = (mini_site / "docs/updates/posts/2021-02-03-ministers-respond.md").read_text(encoding="utf-8")
+    assert yaml.safe_load(text.split("---")[1])["description"] == "What the minister said, and what we ask next."
 
 
 def test_new_update_refuses_to_overwrite_and_needs_a_title(mini_site: Path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import signal
 import subprocess
 import sys
@@ -30,11 +31,12 @@ SETTLE_SECONDS = 0.5  # a save often fires several events; recompute once they s
 
 class Preview:
     """Rewrites the finished tree for `serve`: the figures recomputed (one survey if one changed), the copy
-    re-rendered, and any problems shown at the top of every page over the last figures that built."""
+    re-rendered with each figure's key in its tooltip, and any problems shown at the top of every page over the
+    last figures that built."""
 
     def __init__(self, project: Project, say: Callable[[str], None]):
         self.project, self.say = project, say
-        self.data = CopyData()  # the last good figures the copy read (none before anything built)
+        self.data = CopyData(preview=True)  # the last good figures the copy read (none before anything built)
 
     def regenerate(self) -> None:
         """Recompute and re-render; on a problem, say it in the terminal and on every page."""
@@ -49,7 +51,10 @@ class Preview:
                 except CampaignError as exc:
                     self._show(exc.describe())
                     return
-                broken = results.copy.figure_problems
+                # Rendered again for the preview (a few milliseconds): the build's own rendering never names keys.
+                results.copy_data = dataclasses.replace(results.copy_data, preview=True)
+                results.copy = render_copy(project.docs_dir, project.root, results.copy_data)
+                broken = results.copy.figure_problems + results.copy.rule_problems
                 shown = DataError(broken).describe() if broken else ""
                 if broken:
                     self.say(shown)

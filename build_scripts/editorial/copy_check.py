@@ -44,7 +44,9 @@ def typed_figures(pages: list[Path], root: Path) -> list[Problem]:
             for match in TYPED.finditer(line):
                 problems.append(Problem(relative(page, root), f"line {number}", "a figure is typed by hand",
                                         'quote it with {{ stat("<key>") }}, {{ claim("<words>", "<key>") }} or '
-                                        '{{ source("<key>") }}, so it is computed and checked', match.group(0)))
+                                        '{{ source("<key>") }}, so it is computed and checked; if it must stay as '
+                                        "typed (someone's own words), put <!-- typed figure: why --> on the line "
+                                        "above", match.group(0)))
     return problems
 
 
@@ -61,6 +63,8 @@ def figure_led_sentences(pages: list[Path], root: Path) -> list[Problem]:
     for page in pages:
         text = FRONT_MATTER.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)),
                                 page.read_text(encoding="utf-8-sig", errors="replace"))
+        # A comment is not text: a figure after a line holding only a comment still opens its paragraph.
+        text = re.sub(r"<!--.*?(?:-->|\Z)", lambda m: re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.DOTALL)
         lines = text.splitlines()
         for number, line in enumerate(lines, 1):
             start = _LINE_START.match(line)
@@ -68,7 +72,8 @@ def figure_led_sentences(pages: list[Path], root: Path) -> list[Problem]:
             if first or _AFTER_STOP.search(line):
                 problems.append(Problem(relative(page, root), f"line {number}", "a sentence starts with a figure",
                                         "lead with words, e.g. 'Social workers: {{ stat(...) }} have ...' or "
-                                        "'Of social workers, {{ stat(...) }} ...' (standards rule 12)",
+                                        "'Of social workers, {{ stat(...) }} ...' (standards rule 12); if it "
+                                        "must stay, put <!-- figure first: why --> on the line above",
                                         line.strip()[:60]))
     return problems
 

@@ -46,6 +46,7 @@ class CopyData:
     uses: dict[str, list[dict]] = field(default_factory=dict)  # for sources_list(): pages quoting each key
     campaign: Campaign = field(default_factory=Campaign)  # mkdocs.yml's extra: campaign:
     site_url: str = ""  # where the site is published, for addresses readers share
+    preview: bool = False  # for `serve`: each figure's tooltip also names its key, for writers to reuse
 
 
 class PageFunctions:
@@ -94,6 +95,8 @@ class PageFunctions:
             tip += f"; 95% confidence interval {interval(row['ci_low'], row['ci_high'])}"
         if survey:
             tip += f". {survey.title}, fieldwork {fieldwork_text(survey.fieldwork_start, survey.fieldwork_end)}."
+        if self.data.preview:
+            tip = f"{tip.rstrip('.')}. Key (shown in the preview only): {row['key']}"
         href = self._link_to(f"{GENERATED}/{row['survey']}.md") + f"#{row['question']}"
         return f'[{text}<span class="figure-tip" role="tooltip"> ({md_text(tip)})</span>]({href}){{ .figure }}'
 

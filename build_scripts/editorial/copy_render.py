@@ -21,6 +21,7 @@ from jinja2 import nodes
 from jinja2.exceptions import SecurityError
 
 from build_scripts.editorial.copy_check import FRONT_MATTER, Reference, page_title, prose, read_front_matter
+from build_scripts.editorial.copy_exceptions import Exemption, copy_rule_problems
 from build_scripts.editorial.copy_functions import FUNCTIONS, CopyData, PageFunctions
 from build_scripts.editorial import copy_sandbox
 from build_scripts.editorial.copy_sandbox import MAX_OUTPUT, CopySandbox, LoopBudget, RenderTimeout, copy_environment, limits
@@ -49,10 +50,13 @@ class RenderedPage:
 
     def markdown(self, extra_meta: dict[str, str] | None = None, banner: str = "") -> str:
         """The finished page: front matter (with any fields the build adds that the page has not set) and body."""
-        added = {k: v for k, v in (extra_meta or {}).items() if k not in self.meta}
+        # A field left empty (`description: ""`) is the build's to fill: its line gives way to the build's.
+        empty = {k for k in extra_meta or {} if isinstance(self.meta.get(k), str) and not self.meta[k].strip()}
+        added = {k: v for k, v in (extra_meta or {}).items() if k not in self.meta or k in empty}
         if "share_image" in self.meta:  # the author chose the card: its text alternative is theirs to give too
             added.pop("share_alt", None)
-        front = self.front_matter + yaml_fields(added)
+        front = "".join(line for line in self.front_matter.splitlines(keepends=True)
+                        if line.split(":", 1)[0] not in empty) + yaml_fields(added)
         head = f"---\n{front}---\n" if front.strip() else ""
         return with_banner(head + self.body, banner)
 
@@ -65,6 +69,8 @@ class RenderedCopy:
     references: list[Reference] = field(default_factory=list)  # quoted figures, drafts left out
     problems: list[Problem] = field(default_factory=list)  # pages that cannot be read or run
     figure_problems: list[Problem] = field(default_factory=list)  # unknown keys, suppressed figures, false claims
+    rule_problems: list[Problem] = field(default_factory=list)  # figures typed by hand, sentences led by a figure
+    exemptions: list[Exemption] = field(default_factory=list)  # the copy rules' exceptions pages mark, with reasons
 
     def uses(self) -> dict[str, list[dict]]:
         """For each figure or source key, the pages that quote it (for the sources page and for diffs)."""
@@ -106,6 +112,7 @@ def render_copy(docs_dir: Path, root: Path, data: CopyData) -> RenderedCopy:
         if not rendered.draft:
             out.references += functions.references
     out.problems += _broken_links(out, data, docs_dir)
+    out.rule_problems, out.exemptions = copy_rule_problems(copy_pages(docs_dir), root)
     # The sources page lists the pages quoting each source, which is known only once every page has rendered.
     if calls_sources_list:
         complete = dataclasses.replace(data, uses=uses_of(out.references))

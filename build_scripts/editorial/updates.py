@@ -54,7 +54,7 @@ def post_of(page: str, meta: dict, body: str, shown: str) -> Post | None:
     title = post_title(meta, body, page)
     description = meta.get("description")
     return Post(page, published.date(), title, excerpt_of(body), post_slug(meta, title),
-                description if isinstance(description, str) else "", published)
+                description.strip() if isinstance(description, str) else "", published)
 
 
 def post_title(meta: dict, body: str, page: str) -> str:
@@ -147,18 +147,23 @@ def slug(title: str) -> str:
 
 
 def new_update(docs_dir: Path, title: str, on: dt.date, description: str = "") -> Path:
-    """Write a dated draft post with its front matter filled in; refuse to overwrite one."""
+    """Write a dated draft post with its front matter filled in; refuse to overwrite one.
+
+    With no `description`, none is written: link previews and the feed then show the opening paragraph, which
+    says more than the title they would otherwise repeat.
+    """
     path = docs_dir / POSTS / f"{on.isoformat()}-{slug(title)}.md"
     if path.exists():
         raise FileExistsError(path)
-    front = {"date": on, "draft": True, "description": description or title}
+    front = {"date": on, "draft": True} | ({"description": description.strip()} if description.strip() else {})
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n\n"
         f"# {title}\n\n"
-        "The opening paragraph: it appears on the home page, in the updates list and in the feed.\n\n"
+        "The opening paragraph: it appears on the home page, in the updates list, in the feed and in link "
+        "previews.\n\n"
         f"{MORE}\n\n"
-        "The rest of the update. Quote figures with the stat macro, never by typing them: see "
-        "'Writing copy with figures' in the README.\n",
+        "The rest of the update. Quote figures with the stat function, never by typing them: "
+        "`campaign-site figures WORD` lists each figure's key, and guide/writing-copy.md says how.\n",
         encoding="utf-8")
     return path

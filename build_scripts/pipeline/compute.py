@@ -7,16 +7,17 @@ from pathlib import Path
 
 from build_scripts.cache import Cache
 from build_scripts.statistics.change import waves_by_series
-from build_scripts.editorial.copy_check import Reference, figure_led_sentences, typed_figures
+from build_scripts.statistics.wave_comparison import compare_waves
+from build_scripts.editorial.copy_check import Reference
 from build_scripts.editorial.campaign import Campaign, read_campaign
 from build_scripts.editorial.copy_functions import CopyData
-from build_scripts.editorial.copy_render import RenderedCopy, copy_pages, render_copy
+from build_scripts.editorial.copy_render import RenderedCopy, render_copy
 from build_scripts.errors import DataError, Problem, relative
 from build_scripts.ingest.load import Survey
 from build_scripts.publish.chart_figure import ChartSite
 from build_scripts.publish.page_plan import PagePlan, plan_pages
 from build_scripts.project import GENERATED, Project
-from build_scripts.publish.project_bounds import boundary_problems, nav_problems
+from build_scripts.publish.project_bounds import boundary_problems, nav_problems, pages_not_in_nav
 from build_scripts.ingest.sources import Sources, load_sources
 from build_scripts.statistics.table import combined_table
 from build_scripts.statistics.survey_figures import SurveyFigures, compute_surveys
@@ -61,8 +62,10 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
 
     With a cache, surveys whose folder is unchanged since a previous run are not read or recomputed.
 
-    Figures typed by hand in the copy are warnings, or problems when `strict` (as CI runs it). With
-    `copy_must_hold` off (for `diff`, which reports them), broken claims and keys are warnings too.
+    Figures typed by hand in the copy (and sentences led by a figure) are problems, unless the page marks them
+    as exceptions; `strict` is kept for older callers and changes nothing. With `copy_must_hold` off (for `diff`
+    and `serve`, which report them), broken claims and keys and typed figures are warnings. A page no `nav`
+    entry leads to is a warning.
     """
     root = project.root
     cache = cache or Cache(None)
@@ -77,6 +80,8 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
     problems += (unreadable_posts + site_config_problems(project.config_file) + boundary_problems(root, config)
                  + campaign_problems + logo_problems(campaign, project.docs_dir))
     series = waves_by_series(figures)
+    waves = compare_waves(series)
+    problems += waves.problems
     summaries = [summarise(f, series[f.codebook.series_key]) for f in figures]
     site_url = str(read_site_config(project.config_file, environment=True).get("site_url") or "")
     plan = plan_pages(summaries, table, (project.docs_dir / "methodology.md").exists(), cache,
@@ -86,13 +91,13 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
     copy = render_copy(project.docs_dir, root, data)
     generated = {f"{GENERATED}/index.md"} | {f"{GENERATED}/{s.id}.md" for s in summaries}
     problems += nav_problems(config, set(copy.pages) | generated)
-    pages = copy_pages(project.docs_dir)
-    typed = typed_figures(pages, root) + figure_led_sentences(pages, root)
-    fatal = problems + copy.problems + (copy.figure_problems if copy_must_hold else []) + (typed if strict else [])
+    unlisted = pages_not_in_nav(project.config_file, config, copy, summaries)
+    typed = copy.rule_problems  # the same problems for `build` and `check`, with or without --strict
+    fatal = problems + copy.problems + (copy.figure_problems + typed if copy_must_hold else [])
     if fatal:
         raise DataError(fatal)
     weights = [w for f in figures for w in f.warnings]  # kept with each survey's figures, cached or not
-    warnings = weights + ([] if copy_must_hold else copy.figure_problems) + ([] if strict else typed)
+    warnings = weights + waves.warnings + unlisted + ([] if copy_must_hold else copy.figure_problems + typed)
     return Results(computed.loaded, sources, table, summaries, copy, plan, warnings, figures, latest, config, data)
 
 

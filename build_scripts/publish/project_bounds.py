@@ -1,5 +1,6 @@
 """Nothing the site engine reads or copies may lead out of its folders: links in the docs and theme folders,
-special files, and the folders mkdocs.yml names.
+special files, and the folders mkdocs.yml names. And its `nav` is whole: no entry names a missing page, and no
+page is left out of it unsaid.
 
 MkDocs copies every file under docs/ into the site and follows links as it goes, so a link committed
 to docs/ would publish what it points at: the build machine's secrets (`/proc/self/environ`) or, inside
@@ -8,11 +9,23 @@ the project, the raw responses (`../surveys/<id>/responses.csv`). A link may onl
 
 from __future__ import annotations
 
+import fnmatch
+import json
 import os
+import posixpath
+import re
 from pathlib import Path
 
+import yaml
+
+from build_scripts.editorial.copy_check import page_title
+from build_scripts.editorial.copy_render import RenderedCopy
+from build_scripts.editorial.pages import DATA_PAGE_TITLE
 from build_scripts.errors import Problem
 from build_scripts.ingest.load import resolves_inside
+from build_scripts.project import GENERATED
+from build_scripts.publish.feed import Blog
+from build_scripts.statistics.survey_summary import SurveySummary
 
 FIX_LINK = "replace the link with a copy of the file, inside the same folder"
 
@@ -85,18 +98,70 @@ def _config_problems(config: dict, root: Path) -> list[Problem]:
 
 def nav_problems(config: dict, pages: set[str]) -> list[Problem]:
     """Entries of mkdocs.yml's `nav` naming a page that neither docs/ nor the build has (the engine refuses them)."""
-    problems = []
+    return [Problem("mkdocs.yml", "nav", "names a page that does not exist",
+                    "correct the page's path under docs/, or remove the entry", entry)
+            for entry in _nav_pages(config.get("nav")) if entry not in pages]
 
-    def walk(entry) -> None:
-        if isinstance(entry, list):
-            for item in entry:
-                walk(item)
-        elif isinstance(entry, dict):
-            for value in entry.values():
-                walk(value)
-        elif isinstance(entry, str) and entry.endswith(".md") and "://" not in entry and entry not in pages:
-            problems.append(Problem("mkdocs.yml", "nav", "names a page that does not exist",
-                                    "correct the page's path under docs/, or remove the entry", entry))
 
-    walk(config.get("nav"))
-    return problems
+def pages_not_in_nav(config_file: Path, config: dict, copy: RenderedCopy,
+                     summaries: list[SurveySummary]) -> list[Problem]:
+    """Published pages that no `nav` entry leads to (only when mkdocs.yml has a nav), each with the line to add.
+
+    The blog's posts (its own pages list them), drafts, and pages mkdocs.yml's `not_in_nav` names are left out;
+    survey pages count, since the build makes them only to be read.
+    """
+    nav = config.get("nav")
+    if not isinstance(nav, list):
+        return []
+    listed = {posixpath.normpath(page) for page in _nav_pages(nav)}
+    blog = Blog.of(config)
+    hidden = [line.strip() for line in str(config.get("not_in_nav") or "").splitlines() if line.strip()]
+    pages = {name: (page_title(page.body, page.meta, Path(name)), f"docs/{name}", "") for name, page
+             in copy.pages.items() if not page.draft and not (blog and blog.is_post(name))}
+    pages |= {f"{GENERATED}/{s.id}.md": (s.title, f"the survey page {GENERATED}/{s.id}.md", f", made from "
+                                                  f"surveys/{s.id}/") for s in summaries}
+    pages[f"{GENERATED}/index.md"] = (DATA_PAGE_TITLE, f"the downloads page {GENERATED}/index.md", "")
+    lines = config_file.read_text(encoding="utf-8").splitlines()
+    warnings = []
+    for name, (title, shown, made) in pages.items():
+        if name in listed or any(_matches(name, pattern) for pattern in hidden):
+            continue
+        line, place = _nav_line(lines, name, title)
+        warnings.append(Problem("mkdocs.yml", "nav", f"no menu leads to {shown} (\"{title}\"{made}): it is not in "
+                                "`nav`", f"add this line to mkdocs.yml under `nav:`{place}: `{line}`"))
+    return warnings
+
+
+def _nav_pages(entry) -> list[str]:
+    """The pages (.md files, not addresses) a `nav` names, in order."""
+    if isinstance(entry, list):
+        return [page for item in entry for page in _nav_pages(item)]
+    if isinstance(entry, dict):
+        return [page for value in entry.values() for page in _nav_pages(value)]
+    return [entry] if isinstance(entry, str) and entry.endswith(".md") and "://" not in entry else []
+
+
+def _nav_line(lines: list[str], name: str, title: str) -> tuple[str, str]:
+    """The line to add to mkdocs.yml for a page, indented as its neighbours are, and where to add it."""
+    try:
+        plain = yaml.safe_load(f"k: {title}") == {"k": title} and not title.startswith(("-", "?"))
+    except yaml.YAMLError:
+        plain = False
+    entry = f"- {title if plain else json.dumps(title, ensure_ascii=False)}: {name}"
+    if name.startswith(f"{GENERATED}/") and name != f"{GENERATED}/index.md":  # beside the other survey pages
+        survey = re.compile(rf"^(\s*)-\s.*:\s*[\"']?{GENERATED}/(?!index\.md)[^\s/]+\.md[\"']?\s*(#.*)?$")
+        beside = [(i, m.group(1)) for i, line in enumerate(lines) if (m := survey.match(line))]
+        if beside:
+            index, indent = beside[-1]
+            return f"{indent}{entry}", f", after the line `{lines[index].strip()}`"
+    start = next((i for i, line in enumerate(lines) if re.match(r"nav:\s*(#.*)?$", line)), len(lines))
+    indent = next((m.group(1) for line in lines[start + 1:] if (m := re.match(r"(\s*)-\s", line))), "  ")
+    return f"{indent}{entry}", ""
+
+
+def _matches(name: str, pattern: str) -> bool:
+    """Whether a page is one a `not_in_nav` line names (gitignore-style: /x.md from docs/, x.md anywhere)."""
+    anchored, pattern = pattern.startswith("/"), pattern.strip("/")
+    parts = name.split("/")
+    candidates = [name] if anchored else ["/".join(parts[i:]) for i in range(len(parts))]
+    return any(fnmatch.fnmatchcase(c, pattern) or fnmatch.fnmatchcase(c, pattern + "/*") for c in candidates)
