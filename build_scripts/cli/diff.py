@@ -1,165 +1,236 @@
-"""`campaign-site diff`: which published figures moved since a previous statistics table, and what that breaks."""
+"""`campaign-site diff`: what the figures say now against an earlier build, sorted by what a campaigner must act on.
+
+Two builds of the same survey are not independent samples (they share most of their respondents), so a
+figure that moved between them is "revised", never tested; the tested changes are the change rows
+(`.since=`), between waves, and a change of their words ("rose" to "little change") is news.
+"""
 
 from __future__ import annotations
 
-import io
-import subprocess
-import tarfile
-import tempfile
-from dataclasses import dataclass
-from pathlib import Path
-
-import numpy as np
-import pandas as pd
+import math
+from dataclasses import dataclass, field
 
 from build_scripts.editorial.claims import claim_problem
-from build_scripts.errors import DataError, Problem
-from build_scripts.statistics.estimates import two_proportion_test
-from build_scripts.editorial.formatting import SUPPRESSED, p_value_text, percent
-from build_scripts.pipeline.compute import Project, Results, compute
-from build_scripts.standards import DEFAULT
+from build_scripts.editorial.formatting import SUPPRESSED, change_phrase, percent
+from build_scripts.editorial.phrasing import words
+from build_scripts.pipeline.compute import Results
 from build_scripts.statistics.statistics_table import StatisticsTable
 
-TRACKED = ["surveys", "docs", "mkdocs.yml"]  # what a past revision needs to recompute its table
+FOLD_BELOW = 1.0  # percentage points: an unquoted figure revised by less is folded away
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How one build shows a figure: its value, the words the copy prints for it, and its number."""
+
+    value: str  # "41%", "+11.8 points" for a change, "[c]" when not published
+    words: str  # stat(form="words") for a figure, the tested words for a change; "" when not published
+    number: float | None  # the percentage, or the change in points; None when not published
+    why: str = ""  # why it is not published
 
 
 @dataclass(frozen=True)
 class FigureChange:
-    """One published figure that is new, gone, or shows a different value than before."""
+    """One figure as the earlier build and this one show it (None: not in that build)."""
 
     key: str
-    before: str
-    after: str
-    change_pp: float | None
-    p_value: float | None
-    pages: list[str]
-    broken_claims: list[str]
+    survey: str
+    question: str
+    before: Reading | None
+    after: Reading | None
+    pages: tuple[str, ...] = ()
+    segment: str = ""  # the breakdown, empty for the whole sample
 
     @property
-    def significant(self) -> bool:
-        """Whether the move is more than sampling noise (two-proportion test, p below 0.05)."""
-        return self.p_value is not None and self.p_value < DEFAULT.significance
+    def is_change(self) -> bool:
+        """Whether the figure is a change between waves (a `.since=` row), not a figure of one wave."""
+        return ".since=" in self.key
+
+    @property
+    def moved(self) -> float | None:
+        """How far it was revised, in percentage points (None unless published in both builds)."""
+        if self.before is None or self.after is None or None in (self.before.number, self.after.number):
+            return None
+        return self.after.number - self.before.number
+
+    @property
+    def words_changed(self) -> bool:
+        """Whether the copy's words for it differ ("rose by 11 percentage points" -> "showed little change")."""
+        return bool(self.before and self.after and self.before.words and self.after.words
+                    and self.before.words != self.after.words)
+
+    @property
+    def shows_differently(self) -> bool:
+        """Whether a page quoting it would print anything different."""
+        return self.before != self.after and (self.before is None or self.after is None
+                                              or (self.before.value, self.before.words, self.before.why)
+                                              != (self.after.value, self.after.words, self.after.why))
+
+    @property
+    def suppressed_in_both(self) -> bool:
+        """Whether neither build publishes it."""
+        return bool(self.before and self.after and self.before.number is None and self.after.number is None)
 
 
-def base_table(project: Project, base: str) -> StatisticsTable:
-    """The earlier statistics table: a stats.csv file, or recomputed from a git revision of the project."""
-    path = Path(base)
-    if path.is_file():
-        return _read_stats(path)
-    commit = _revision(project, base)
-    with tempfile.TemporaryDirectory() as tmp:
-        archive = subprocess.run(["git", "-C", str(project.root), "archive", "--format=tar", commit, "--", *TRACKED],
-                                 capture_output=True)
-        if archive.returncode != 0:
-            raise _not_a_base(base, archive.stderr)
-        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            tar.extractall(tmp, filter="data")
-        return compute(Project(Path(tmp)), copy_must_hold=False).table
+@dataclass(frozen=True)
+class BrokenClaim:
+    """A claim in the copy that the new figure does not support."""
+
+    page: str
+    line: int
+    phrase: str
+    key: str
+    problem: str
+    held_before: bool | None  # None: the earlier build had no such figure
+
+    def describe(self) -> str:
+        """Where it is and why it fails, for a reader."""
+        return f'docs/{self.page}, line {self.line}: claim("{self.phrase}"): {self.problem}'
 
 
-def _revision(project: Project, base: str) -> str:
-    """The commit BASE names, resolved by git as a revision only: never read as an option (`--output=...`)."""
-    if base.startswith("-"):
-        raise _not_a_base(base, b"it starts with '-'")
-    found = subprocess.run(["git", "-C", str(project.root), "rev-parse", "--verify", "--quiet", "--end-of-options",
-                            f"{base}^{{commit}}"], capture_output=True)
-    if found.returncode != 0:
-        raise _not_a_base(base, found.stderr or b"no such commit, branch or tag")
-    return found.stdout.decode("ascii").strip()
+@dataclass(frozen=True)
+class SurveyNews:
+    """A survey in one build and not the other, summarised."""
+
+    survey: str
+    figures: int
+    questions: int
+    respondents: int | None = None
+    change_rows: dict[str, dict[str, int]] = field(default_factory=dict)  # earlier wave: {words: count}
+    quoted: int = 0
 
 
-def _not_a_base(base: str, stderr: bytes) -> DataError:
-    reason = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["unknown error"]
-    return DataError([Problem("diff", "BASE", "neither a stats.csv file nor a git revision of this project "
-                              f"({reason[0]})", "pass a path to a stats.csv, or a commit, branch or tag such as "
-                              "origin/main", base)])
+@dataclass
+class Comparison:
+    """Everything `diff` reports, sorted by what a campaigner must act on first."""
+
+    quoted: list[FigureChange] = field(default_factory=list)  # figures the copy quotes whose printing differs
+    broken: list[BrokenClaim] = field(default_factory=list)
+    new_surveys: list[SurveyNews] = field(default_factory=list)
+    removed_surveys: list[SurveyNews] = field(default_factory=list)
+    revisions: list[FigureChange] = field(default_factory=list)  # unquoted, moved a point or more, or words changed
+    new_figures: dict[str, int] = field(default_factory=dict)  # "survey.question": figures added to a kept survey
+    gone_figures: dict[str, int] = field(default_factory=dict)
+    small: list[FigureChange] = field(default_factory=list)  # unquoted, revised by less than FOLD_BELOW
+    suppressed: int = 0  # unquoted figures neither build publishes
+    unchanged: int = 0
+
+    @property
+    def anything(self) -> bool:
+        """Whether anything at all differs."""
+        return bool(self.quoted or self.broken or self.new_surveys or self.removed_surveys or self.revisions
+                    or self.new_figures or self.gone_figures or self.small)
 
 
-def _read_stats(path: Path) -> StatisticsTable:
+def compare(before: StatisticsTable, results: Results) -> Comparison:
+    """Every figure, change rows included, of the earlier table against this build, sorted for the report."""
+    old, new = _rows(before), _rows(results.table)
+    pages = {key: tuple(u["page"] for u in uses) for key, uses in results.uses().items()}
+    out = Comparison(broken=_broken_claims(results, old, new))
+    old_surveys, new_surveys = {r["survey"] for r in old.values()}, {r["survey"] for r in new.values()}
+    summaries = {s.id: s for s in results.summaries}
+    for survey in sorted(new_surveys - old_surveys):
+        rows = [r for r in new.values() if r["survey"] == survey]
+        summary = summaries.get(survey)
+        out.new_surveys.append(_news(survey, rows, pages, summary.respondents if summary else None))
+    for survey in sorted(old_surveys - new_surveys):
+        out.removed_surveys.append(_news(survey, [r for r in old.values() if r["survey"] == survey], pages))
+    for key in list(new) + [k for k in old if k not in new]:
+        row = new.get(key) or old[key]
+        change = FigureChange(key, row["survey"], row["question"], _reading(old.get(key)), _reading(new.get(key)),
+                              pages.get(key, ()), str(row.get("segment") or ""))
+        _sort(change, out, row["survey"] in new_surveys ^ old_surveys)
+    broken_keys = {b.key for b in out.broken}
+    out.quoted.sort(key=lambda c: (_urgency(c, broken_keys), c.pages[0], c.key))
+    out.revisions.sort(key=lambda c: (bool(c.segment), not (c.is_change and c.words_changed), c.is_change))
+    return out
+
+
+def _sort(change: FigureChange, out: Comparison, survey_new_or_gone: bool) -> None:
+    """Put one figure where the report shows it: quoted, summarised with its survey, revised, folded or nowhere."""
+    if change.pages:
+        if change.shows_differently:
+            out.quoted.append(change)
+        elif change.moved:
+            out.small.append(change)
+        else:
+            out.unchanged += 1
+    elif survey_new_or_gone:
+        return
+    elif change.before is None or change.after is None:
+        counts = out.new_figures if change.before is None else out.gone_figures
+        name = f"{change.survey}.{change.question}"
+        counts[name] = counts.get(name, 0) + 1
+    elif change.suppressed_in_both:
+        out.suppressed += 1
+    elif (change.before.number is None) != (change.after.number is None) or (change.is_change and change.words_changed):
+        out.revisions.append(change)
+    elif change.moved is not None and abs(change.moved) >= FOLD_BELOW - 1e-9:
+        out.revisions.append(change)
+    elif change.moved or change.shows_differently:
+        out.small.append(change)
+    else:
+        out.unchanged += 1
+
+
+def _urgency(change: FigureChange, broken_keys: set[str]) -> int:
+    """0 for a tested change whose words changed (the copy prints them), then broken or lost figures, then the rest."""
+    if change.is_change and change.words_changed:
+        return 0
+    if change.key in broken_keys or change.after is None or change.after.number is None:
+        return 1
+    return 2 if change.words_changed else 3
+
+
+def _rows(table: StatisticsTable) -> dict[str, dict]:
+    return {row["key"]: row for row in table.records()}  # a key given twice: the last row, as the copy reads it
+
+
+def _reading(row: dict | None) -> Reading | None:
+    """The figure as a page would print it, or None when the build has no such figure."""
+    if row is None:
+        return None
+    change = bool(row.get("compare_to")) or ".since=" in str(row["key"])
+    number = _number(row.get("change_pp") if change else row.get("estimate"))
+    if row.get("suppressed") or number is None:
+        return Reading(SUPPRESSED, "", None, str(row.get("suppression") or "not published"))
+    if change:
+        return Reading(points(number), change_phrase(str(row.get("change") or ""), number), number)
+    return Reading(percent(number), words(number), number * 100)
+
+
+def points(value: float) -> str:
+    """Percentage points, signed, never '-0.0': '+2.1 points'."""
+    shown = f"{value:+.1f}"
+    return f"{shown.lstrip('+-') if float(shown) == 0 else shown} points"
+
+
+def _number(value) -> float | None:
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError([Problem(str(path), "", f"is not a statistics table: it cannot be read as UTF-8 text "
-                                 f"({type(exc).__name__})", "pass the stats.csv of an earlier build")]) from None
-    return StatisticsTable.from_csv(text, str(path))
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
 
 
-def figure_changes(before: StatisticsTable, results: Results) -> list[FigureChange]:
-    """Every figure whose published value differs, is new, or is gone, with its pages and broken claims."""
-    old = before.figures().frame.set_index("key")
-    new = results.table.figures().frame.set_index("key")
-    uses = results.uses()
-    claims = {}
+def _broken_claims(results: Results, old: dict[str, dict], new: dict[str, dict]) -> list[BrokenClaim]:
+    broken = []
     for ref in results.references:
-        if ref.kind == "claim":
-            claims.setdefault(ref.key, []).append(ref)
-    changes = []
-    for key in sorted(set(old.index) | set(new.index), key=_order(new.index, old.index)):
-        was, now = _shown(old, key, "—"), _shown(new, key, "—")
-        if was == now:
+        if ref.kind != "claim" or ref.key in results.copy_data.sources:
             continue
-        change_pp = p_value = None
-        if was not in {"—", "*"} and now not in {"—", "*"}:
-            a, b = old.loc[key], new.loc[key]
-            change_pp = (float(b["estimate"]) - float(a["estimate"])) * 100
-            p_value = float(two_proportion_test(float(a["estimate"]), float(a["effective_base"]),
-                                                float(b["estimate"]), float(b["effective_base"])))
-        row = new.loc[key].to_dict() | {"key": key} if key in new.index else None
-        broken = [f"docs/{ref.page}, line {ref.line}: claim(\"{ref.phrase}\"): {problem}"
-                  for ref in claims.get(key, []) if (problem := claim_problem(ref.phrase, row))]
-        changes.append(FigureChange(key, was, now, change_pp, p_value,
-                                    [u["page"] for u in uses.get(key, [])], broken))
-    return changes
+        problem = claim_problem(ref.phrase, new.get(ref.key))
+        if problem:
+            held = None if ref.key not in old else claim_problem(ref.phrase, old[ref.key]) is None
+            broken.append(BrokenClaim(ref.page, ref.line, ref.phrase, ref.key, problem, held))
+    return broken
 
 
-def _shown(table: pd.DataFrame, key: str, missing: str) -> str:
-    if key not in table.index:
-        return missing
-    row = table.loc[key]
-    return SUPPRESSED if bool(row["suppressed"]) else percent(float(row["estimate"]))
-
-
-def _order(*indexes):
-    position = {}
-    for index in indexes:
-        for key in index:
-            position.setdefault(key, len(position))
-    return lambda key: position[key]
-
-
-def report(changes: list[FigureChange], base: str, markdown: bool) -> str:
-    """The changes as terminal text, or as Markdown for a pull request's summary."""
-    quoted = [c for c in changes if c.pages]
-    broken = [claim for c in changes for claim in c.broken_claims]
-    if markdown:
-        lines = [f"## Published figures changed since `{base}`", ""]
-        if not changes:
-            return "\n".join(lines + ["No published figure changed."]) + "\n"
-        lines += [(f"{len(changes)} figure(s) changed; {len(quoted)} quoted in the copy; "
-                   f"{len(broken)} claim(s) broken."), ""]
-        if broken:
-            lines += ["### Claims the new figures break", ""] + [f"- {b}" for b in broken] + [""]
-        lines += ["| Figure | Before | After | Change | Significant | Quoted on |", "| --- | ---: | ---: | ---: | --- | --- |"]
-        for c in changes:
-            lines.append(f"| `{c.key}` | {c.before} | {c.after} | {_points(c)} | {_significance(c)} | "
-                         f"{', '.join(c.pages) or '—'} |")
-        return "\n".join(lines) + "\n"
-    if not changes:
-        return f"No published figure changed since {base}.\n"
-    lines = [(f"{len(changes)} published figure(s) changed since {base}; {len(quoted)} quoted in the copy; "
-              f"{len(broken)} claim(s) broken.")]
-    for c in changes:
-        pages = f"; quoted on {', '.join(c.pages)}" if c.pages else ""
-        lines.append(f"  {c.key}: {c.before} -> {c.after} ({_points(c)}, {_significance(c)}){pages}")
-    lines += [f"  BROKEN {b}" for b in broken]
-    return "\n".join(lines) + "\n"
-
-
-def _points(change: FigureChange) -> str:
-    return "—" if change.change_pp is None else f"{change.change_pp:+.1f} points"
-
-
-def _significance(change: FigureChange) -> str:
-    if change.p_value is None or np.isnan(change.p_value):
-        return "—"
-    return f"{'yes' if change.significant else 'no'} (p = {p_value_text(change.p_value)})"
+def _news(survey: str, rows: list[dict], pages: dict, respondents: int | None = None) -> SurveyNews:
+    changes: dict[str, dict[str, int]] = {}
+    for row in rows:
+        if row.get("compare_to"):
+            said = "not published" if row.get("suppressed") else str(row.get("change") or "little change")
+            tally = changes.setdefault(str(row["compare_to"]), {})
+            tally[said] = tally.get(said, 0) + 1
+    return SurveyNews(survey, len(rows), len({r["question"] for r in rows}), respondents, changes,
+                      sum(1 for r in rows if r["key"] in pages))
