@@ -17,7 +17,8 @@ NODE_INSTALLED := node_modules/.installed
 # Without npm (a fresh machine with only Python and make) the browser tests skip, so `make test` skips npm too.
 NODE_DEPS := $(if $(shell command -v npm 2>/dev/null),$(NODE_INSTALLED))
 
-.PHONY: install node-install site serve check test test-browser coverage bench seed-surveys lock clean
+.PHONY: install node-install site serve check figures new-survey new-update test test-browser coverage bench seed-surveys \
+	lock clean
 
 $(RUNTIME): pyproject.toml requirements/runtime.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +47,17 @@ serve: $(RUNTIME)  ## preview the site with live reload on http://127.0.0.1:8000
 
 check: $(RUNTIME)  ## validate data and copy without writing anything; figures typed by hand fail it
 	$(BIN)/campaign-site check --strict
+
+figures: $(RUNTIME)  ## list each figure's key, value and honest words, ready to paste: make figures WORD=powerless
+	$(BIN)/campaign-site figures $(if $(WORD),"$$WORD")
+
+new-survey: $(RUNTIME)  ## draft a survey's codebook from an export: make new-survey EXPORT=path/to/export.csv ID=public-2016
+	@test -n "$(EXPORT)" || { echo 'say which export: make new-survey EXPORT=path/to/export.csv ID=public-2016' >&2; exit 2; }
+	$(BIN)/campaign-site new-survey "$$EXPORT" $(if $(ID),--id "$$ID") $(if $(WAVE_OF),--wave-of "$$WAVE_OF")
+
+new-update: $(RUNTIME)  ## start a campaign update: make new-update TITLE="Ministers respond to our survey"
+	@test -n "$(TITLE)" || { echo 'give the update a title: make new-update TITLE="Ministers respond"' >&2; exit 2; }
+	$(BIN)/campaign-site new-update "$$TITLE"
 
 test: $(TESTING) $(NODE_DEPS)  ## run the test suite (browser tests skip without Chromium, unless CI is set)
 	$(BIN)/python -m pytest

@@ -98,7 +98,7 @@ def test_diff_refuses_a_file_that_is_not_a_statistics_table(built_mini_site: Pat
     assert result.exit_code == 1 and "is not a statistics table" in result.output
 
 
-def test_two_waves_with_no_question_in_common_build_without_change_rows(mini_site: Path):
+def test_two_waves_with_no_question_in_common_are_a_problem_not_a_traceback(mini_site: Path):
     project = mini_site
     first = project / "surveys/mini-2020"
     second = project / "surveys/mini-2021"
@@ -107,6 +107,11 @@ def test_two_waves_with_no_question_in_common_build_without_change_rows(mini_sit
     book["id"], book["title"] = "mini-2021", "Mini survey, 2021"
     for question in book["questions"]:
         question["key"] += "_new"
+    (second / "survey.yml").write_text(yaml.safe_dump(book, sort_keys=False), encoding="utf-8")
+    result = invoke("check", "--project", str(project))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "share no question key" in result.output and "series: mini-2021" in result.output
+    book["series"] = "mini-2021"  # the fix the problem gives: a series of its own
     (second / "survey.yml").write_text(yaml.safe_dump(book, sort_keys=False), encoding="utf-8")
     result = invoke("check", "--project", str(project))
     assert result.exit_code == 0, result.output

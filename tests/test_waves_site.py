@@ -134,3 +134,15 @@ def test_survey_page_shows_nets_breakdowns_change_and_trend(waves_site):
     assert "By region" in text and "By age" in text
     earlier = (waves_site / "site/data/tracker-2019/index.html").read_text(encoding="utf-8")
     assert "Change since" not in earlier  # the first wave has nothing to compare with
+
+
+def test_a_later_waves_main_points_say_how_each_headline_moved_in_the_tests_words(waves_site, stats):
+    page = (waves_site / "site/data/tracker-2020/index.html").read_text(encoding="utf-8")
+    points = page.split('id="main-points"', 1)[1].split("</ul>", 1)[0]
+    support = stats.loc["tracker-2020.support.agree.since=tracker-2019"]
+    assert support["change"] == "rose"
+    assert f"(a rise of {round(float(support['change_pp']))} percentage points since 2019)" in points
+    assert stats.loc["tracker-2020.aware.yes.since=tracker-2019"]["change"] == "little change"
+    assert "(little change since 2019)" in points
+    first = (waves_site / "site/data/tracker-2019/index.html").read_text(encoding="utf-8")
+    assert "since 20" not in first.split('id="main-points"', 1)[1].split("</ul>", 1)[0]  # nothing to compare with

@@ -32,7 +32,8 @@ def _say(message: str) -> None:
 
 
 STRICT_OPTION = click.option("--strict", is_flag=True,
-                             help="Also fail on figures typed by hand in the copy (CI runs with this).")
+                             help="No further effect, kept so that older scripts run: build and check always refuse "
+                                  "figures typed by hand.")
 ENGINE_OPTION = click.option("--engine", type=click.Choice(["mkdocs", "zensical"]), default=None,
                              help="The site engine that publishes the finished pages (default: the project's "
                                   "`extra: campaign_site: engine:` in mkdocs.yml, else mkdocs).")
@@ -136,7 +137,8 @@ def build(project_dir: Path, strict: bool, engine: str | None, use_cache: bool) 
 
     The finished pages are written to .build/ and published by the site engine (`mkdocs build
     --strict`, or `zensical build`) into a temporary folder, swapped into site/ only when
-    everything succeeded: a failed build leaves site/ as it was.
+    everything succeeded: a failed build leaves site/ as it was. It refuses exactly what `check`
+    refuses, figures typed by hand included.
     """
 
     from build_scripts.publish import build_record
@@ -149,7 +151,7 @@ def build(project_dir: Path, strict: bool, engine: str | None, use_cache: bool) 
             recover(project.root, project.site_dir)  # a build killed mid-swap left its folders behind
             config = read_site_config(project.config_file)
             chosen = engine_named(engine or project_engine(config))
-            inputs = build_record.inputs_digest(project, config, chosen.name, strict)
+            inputs = build_record.inputs_digest(project, config, chosen.name, False)  # --strict changes nothing
             if use_cache and build_record.unchanged(project, inputs):
                 _say(f"Nothing changed since the last build: {relative(project.site_dir, Path.cwd())} is up to date "
                      "(`--no-cache` builds it again anyway).")
@@ -188,14 +190,17 @@ def _build(project: Project, strict: bool, use_cache: bool, engine) -> None:
 def check(project_dir: Path, strict: bool) -> None:
     """Validate the surveys, codebooks, sources and the copy's figures and claims; write nothing.
 
-    Exits non-zero and lists every problem (file, row or field, value, fix) when any is found.
-    Figures typed by hand in the copy are reported as warnings, or as problems with --strict.
+    Exits non-zero and lists every problem (file, row or field, value, fix) when any is found:
+    the same problems `build` refuses, figures typed by hand included. The exceptions pages mark
+    (<!-- typed figure: why -->) are listed as notes, with page, line and reason.
     """
 
     def action() -> None:
         project = _project(project_dir)
         progress = Progress(_say)
-        _prepare(project, progress, _cache(project, write=False), strict)
+        results = _prepare(project, progress, _cache(project, write=False), strict)
+        for exemption in results.copy.exemptions:
+            _say(f"note: {exemption.describe()}")
         _say("All checks passed.")
 
     _run(action)
@@ -230,22 +235,32 @@ def serve(project_dir: Path, engine: str | None, dev_addr: str) -> None:
 @main.command("new-survey")
 @click.argument("export_path", metavar="EXPORT", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @PROJECT_OPTION
-@click.option("--id", "survey_id", help="The survey's identifier, e.g. public-2016 (default: from the file name).")
-@click.option("--sheet", help="For an Excel workbook: the sheet with the responses (default: the first).")
+@click.option("--id", "survey_id", help="The survey's identifier, e.g. professionals-2016 (default: from the file "
+                                        "name). An id ending in a year joins the series named by the rest of it.")
+@click.option("--wave-of", "wave_of", metavar="EARLIER_ID",
+              help="Reuse this earlier wave's codebook (keys, options, routing, findings), matching questions by "
+                   "wording and answers (default: the newest wave of the series the id joins, if any).")
+@click.option("--new-series", is_flag=True, help="Start a series of its own, even if the id matches earlier waves.")
+@click.option("--sheet", help="For an Excel workbook: the sheet with the responses (default: the one that holds a table of responses).")
 @click.option("--force", is_flag=True, help="Overwrite an existing survey.yml.")
-def new_survey(export_path: Path, project_dir: Path, survey_id: str | None, sheet: str | None, force: bool) -> None:
+def new_survey(export_path: Path, project_dir: Path, survey_id: str | None, wave_of: str | None, new_series: bool,
+               sheet: str | None, force: bool) -> None:
     """Draft surveys/<id>/survey.yml from an export (CSV, SurveyMonkey, Qualtrics, Google Forms, Excel, SPSS).
 
-    The export is copied beside the draft. Questions get their wording, an inferred type and
-    the options found in the data; the disclosure fields are left as TODO, and the build
-    refuses the survey until a person has filled them in.
+    The export is copied beside the draft, and the survey's page is added to `nav` in mkdocs.yml.
+    For the next wave of a survey, the earlier wave's codebook is reused: questions are matched by
+    their wording (exactly, then closely) and by their answers, and whatever did not match is listed
+    for you to decide. Otherwise questions get their wording, an inferred type and the options found
+    in the data. The disclosure fields are left as TODO: the build refuses the survey until a person
+    has filled them in.
     """
-    from build_scripts.ingest.draft_codebook import create_survey
+    from build_scripts.cli.new_survey import draft_survey
+
+    if wave_of and new_series:
+        raise click.UsageError("--wave-of joins an earlier wave's series and --new-series starts one: give one")
 
     def action() -> None:
-        codebook = create_survey(Project(project_dir.resolve()).surveys_dir, export_path, survey_id, sheet, force)
-        _say(f"Wrote {codebook}\nNext: fill in every TODO in it, check the questions, add its page to `nav` in "
-             "mkdocs.yml, then run `campaign-site check`.")
+        draft_survey(_project(project_dir), export_path, survey_id, sheet, force, wave_of, new_series, _say)
 
     _run(action)
 
@@ -255,13 +270,14 @@ def new_survey(export_path: Path, project_dir: Path, survey_id: str | None, shee
 @PROJECT_OPTION
 @click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="The update's date, YYYY-MM-DD (default: today).")
-@click.option("--description", default="", help="One sentence for link previews and the feed (default: the title).")
+@click.option("--description", default="", help="One sentence for link previews and the feed (default: none, so "
+                                                  "they show the opening paragraph, above <!-- more -->).")
 def new_update(title: str, project_dir: Path, on, description: str) -> None:
     """Start a campaign update: docs/updates/posts/<date>-<title>.md, dated, as a draft.
 
     The draft shows in `campaign-site serve` but is not published until you delete its
     `draft: true` line. Its opening paragraph, above <!-- more -->, is what the home page,
-    the updates list and the RSS feed show.
+    the updates list, the RSS feed and link previews show.
     """
     import datetime as dt
 
@@ -289,17 +305,59 @@ def new_update(title: str, project_dir: Path, on, description: str) -> None:
 @PROJECT_OPTION
 @click.option("--markdown", is_flag=True, help="Write Markdown for a pull request (e.g. >> $GITHUB_STEP_SUMMARY).")
 def diff(base: str, project_dir: Path, markdown: bool) -> None:
-    """Show which published figures changed since BASE: a stats.csv file, or a git revision (e.g. origin/main).
+    """Show what the figures say now against BASE: a stats.csv file, or a git revision (e.g. origin/main).
 
-    For each figure: old and new value, whether the change is statistically significant, every
-    page that quotes it, and any claim in the copy that it now breaks.
+    Headline first: the figures the copy quotes whose printing changed (pages, old and new value
+    and words, e.g. "rose by 11 percentage points" -> "showed little change"), and every claim
+    that breaks. Then new and removed surveys, one line each; then figures revised by a point or
+    more (the same survey rebuilt: revised, never tested); smaller moves and suppressed figures
+    are counted. Writes nothing; exits 0 whatever changed, 1 when BASE or the project cannot be read.
     """
-    from build_scripts.cli.diff import base_table, figure_changes, report
+    from build_scripts.cli.diff import compare
+    from build_scripts.cli.diff_base import base_table
+    from build_scripts.cli.diff_report import report
 
     def action() -> None:
         project = _project(project_dir)
         results = _prepare(project, Progress(_say), _cache(project, write=False), copy_must_hold=False)
         before = base_table(project, base)
-        click.echo(report(figure_changes(before, results), base, markdown), nl=False)
+        click.echo(report(compare(before, results), base, markdown), nl=False)
+
+    _run(action)
+
+
+@main.command()
+@click.argument("word", required=False, default="")
+@PROJECT_OPTION
+@click.option("--segment", "-s", default="", metavar="SEGMENT",
+              help="Also list one breakdown's figures, e.g. --segment nation (the codebook's segment key).")
+@click.option("--all", "every_segment", is_flag=True, help="Also list every breakdown's figures.")
+def figures(word: str, project_dir: Path, segment: str, every_segment: bool) -> None:
+    """List each figure's key, value and honest words, ready to paste into the copy; write nothing.
+
+    WORD filters by question: it is looked for, in any case, in each question's key, title,
+    wording and finding (`figures powerless`). Without WORD, every question's whole-sample figures
+    are listed, grouped by survey and question. Changes between waves are always listed; use
+    --segment or --all for breakdowns. Each figure comes with the phrases `claim` accepts for it and
+    the exact {{ stat("...") }} and {{ claim("...", "...") }} to paste; a suppressed figure is
+    shown as not publishable, with why.
+
+    Exits 0 when something is listed, 1 when no question matches WORD (or the project cannot be read).
+    """
+    from build_scripts.cli.figures import listing, question_keys
+
+    def action() -> None:
+        project = _project(project_dir)
+        results = _prepare(project, Progress(lambda _: None), _cache(project, write=False), copy_must_hold=False)
+        segments = {s.key for summary in results.summaries for s in summary.segments}
+        if segment and segment not in segments:
+            raise click.BadParameter(f"no survey has a segment {segment!r}; segments: {', '.join(sorted(segments))}",
+                                     param_hint="--segment")
+        text = listing(results.summaries, results.table.records(), word.strip(), segment, every_segment)
+        if not text:
+            _say(f"No question matches {word!r}. Try a word from a question's title or wording, or one of: "
+                 + ", ".join(question_keys(results.summaries)))
+            sys.exit(1)
+        click.echo(text, nl=False)
 
     _run(action)

@@ -11,6 +11,7 @@ from build_scripts.statistics.estimates import two_proportion_test
 from build_scripts.ingest.load import Survey
 from build_scripts.standards import Thresholds
 from build_scripts.statistics.statistics_table import COLUMNS, StatisticsTable
+from build_scripts.statistics.wave_comparison import question_difference
 
 ROSE, FELL, LITTLE_CHANGE = "rose", "fell", "little change"
 
@@ -45,8 +46,10 @@ def change_rows(surveys: list[Survey], table: StatisticsTable, thresholds: Thres
             if now is None or before is None:
                 continue
             common = now.index.intersection(before.index)
+            comparable = _comparable_questions(previous, current)
+            common = common[common.get_level_values(0).isin(comparable)]
             if common.empty:
-                continue  # the waves share no question: nothing to compare
+                continue  # the waves share no question they ask alike: nothing to compare
             rows = now.loc[common].reset_index()
             then = before.loc[common].reset_index()
             rows["survey"] = current.id
@@ -65,3 +68,10 @@ def change_rows(surveys: list[Survey], table: StatisticsTable, thresholds: Thres
                                            rows["suppression"])
             parts.append(rows[COLUMNS])
     return pd.concat(parts, ignore_index=True) if parts else StatisticsTable.empty().frame
+
+
+def _comparable_questions(previous: Survey, current: Survey) -> list[str]:
+    """The keys of questions both waves ask with the same options of the same people."""
+    earlier = {q.key: q for q in previous.codebook.questions}
+    return [q.key for q in current.codebook.questions
+            if q.key in earlier and question_difference(earlier[q.key], q, previous.codebook) is None]

@@ -38,5 +38,5 @@ def two_proportion_test(p1, n1, p2, n2):
     with np.errstate(divide="ignore", invalid="ignore"):
         se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
         z = (p2 - p1) / se
-    p_value = 2 * (1 - np.vectorize(NormalDist().cdf)(np.abs(np.nan_to_num(z, nan=0.0))))
+    p_value = 2 * (1 - np.vectorize(NormalDist().cdf, otypes=[float])(np.abs(np.nan_to_num(z, nan=0.0))))
     return np.where(se > 0, p_value, 1.0)
