@@ -187,6 +187,8 @@ def problem_from(err: dict, shown_as: str, schema: type[BaseModel], as_written, 
         fix = "use lower-case letters, digits, '-' and '_' only, starting with a letter or digit"
     if err["type"].startswith("date_"):
         fix = REAL_DATE_FIX
+        if str(err.get("input", "")).upper().startswith("TODO"):  # what new-survey leaves for a person to fill in
+            message = "this still holds the draft's placeholder: fill it in"
     return Problem(shown_as, f"field {field}" if field else "", message, fix, value)
 
 

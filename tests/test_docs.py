@@ -65,3 +65,21 @@ def test_the_documented_campaign_settings_are_the_ones_the_build_reads():
     text = (REPO / "README.md").read_text(encoding="utf-8")
     example = text.split("## The campaign's settings", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
     Campaign.model_validate(yaml.safe_load(example)["extra"]["campaign"])  # every field there is real
+
+
+def test_the_readmes_first_screen_sends_staff_to_the_guide_and_says_how_to_activate():
+    first_screen = "\n".join((REPO / "README.md").read_text(encoding="utf-8").splitlines()[:45])
+    assert "(guide/README.md)" in first_screen and (REPO / "guide" / "README.md").is_file()
+    assert "source .venv/bin/activate" in first_screen
+
+
+def test_every_command_and_make_target_the_readme_names_exists():
+    from build_scripts.cli.commands import main
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`campaign-site ([a-z][a-z-]*)", text))
+    assert named - set(main.commands) == set(), "the README names commands that do not exist"
+    assert {"build", "check", "serve", "new-survey", "new-update", "diff", "figures"} <= named
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, re.MULTILINE))
+    assert set(re.findall(r"`make ([a-z][a-z-]*)", text)) - targets == set()

@@ -168,3 +168,11 @@ def test_an_export_column_cannot_break_out_of_the_drafts_comment_lines(project, 
     assert "new, not in professionals-2015" in written  # listed, on one comment line
     assert [q["key"] for q in book["questions"]][:4] == ["powerless", "time_resources", "funding_impact",
                                                          "neglect_trend"]
+
+
+def test_the_drafts_todo_dates_are_reported_as_placeholders_to_fill_in(project):
+    assert invoke("new-survey", str(EXAMPLE), "--project", str(project)).exit_code == 0
+    result = invoke("check", "--project", str(project))
+    assert result.exit_code == 1
+    assert ("field fieldwork.start: this still holds the draft's placeholder: fill it in "
+            "(found: 'TODO: YYYY-MM-DD')") in result.output

@@ -61,7 +61,8 @@ def add_survey_page(config_file: Path, survey_id: str, label: str, after: str | 
                            *lines[anchor + 1:]])
         if page in nav_pages(_nav_of(updated)):
             config_file.write_text(updated, encoding="utf-8")
-            return f"added {page} to mkdocs.yml's nav"
+            return (f"added {page} to mkdocs.yml's nav, labelled {json.dumps(label, ensure_ascii=False)} "
+                    "(edit the label there to rename it in the menu)")
     return f"could not place it in mkdocs.yml's nav: add the line `{line}` under `nav:` yourself"
 
 

@@ -261,4 +261,5 @@ def _unknown(key: str, rows: dict) -> str:
 def _suggest(key: str, rows: dict) -> str:
     stem = key.rsplit(".", 1)[0]
     near = [k for k in rows if k.startswith(stem + ".") and "=" not in k][:4]
-    return "use a key from site/data/stats.csv" + (f", e.g. {', '.join(near)}" if near else "")
+    return ("use a key that `campaign-site figures WORD` lists (WORD: a word of the question), or one from "
+            "site/data/stats.csv" + (f", e.g. {', '.join(near)}" if near else ""))
