@@ -52,12 +52,12 @@ figures: $(RUNTIME)  ## list each figure's key, value and honest words, ready to
 	$(BIN)/campaign-site figures $(if $(WORD),"$$WORD")
 
 new-survey: $(RUNTIME)  ## draft a survey's codebook from an export: make new-survey EXPORT=path/to/export.csv ID=public-2016
-	@test -n "$(EXPORT)" || { echo 'say which export: make new-survey EXPORT=path/to/export.csv ID=public-2016' >&2; exit 2; }
-	$(BIN)/campaign-site new-survey "$$EXPORT" $(if $(ID),--id "$$ID") $(if $(WAVE_OF),--wave-of "$$WAVE_OF")
+	@test -n "$$EXPORT" || { echo 'say which export: make new-survey EXPORT=path/to/export.csv ID=public-2016' >&2; exit 2; }
+	$(BIN)/campaign-site new-survey $(if $(ID),--id "$$ID") $(if $(WAVE_OF),--wave-of "$$WAVE_OF") -- "$$EXPORT"
 
 new-update: $(RUNTIME)  ## start a campaign update: make new-update TITLE="Ministers respond to our survey" [DATE=YYYY-MM-DD]
-	@test -n "$(TITLE)" || { echo 'give the update a title: make new-update TITLE="Ministers respond"' >&2; exit 2; }
-	$(BIN)/campaign-site new-update "$$TITLE" $(if $(DATE),--date "$$DATE")
+	@test -n "$$TITLE" || { echo 'give the update a title: make new-update TITLE="Ministers respond"' >&2; exit 2; }
+	$(BIN)/campaign-site new-update $(if $(DATE),--date "$$DATE") -- "$$TITLE"
 
 test: $(TESTING) $(NODE_DEPS)  ## run the test suite (browser tests skip without Chromium, unless CI is set)
 	$(BIN)/python -m pytest

@@ -151,7 +151,7 @@ def test_every_command_the_guide_names_exists_with_its_options():
                     for word in rest:
                         if "=" in word:
                             variable = word.split("=")[0]
-                            if f"$({variable})" not in makefile:
+                            if f"$({variable})" not in makefile and f"$${variable}" not in makefile:
                                 wrong.append(f"{page.name}: `{part.strip()}`: the Makefile reads no {variable}")
                         elif not word.startswith("-") and word not in targets:
                             wrong.append(f"{page.name}: `{part.strip()}`: no Makefile target {word!r}")

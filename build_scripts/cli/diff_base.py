@@ -26,8 +26,11 @@ def base_table(project: Project, base: str) -> StatisticsTable:
                                  capture_output=True)
         if archive.returncode != 0:
             raise _not_a_base(base, archive.stderr)
-        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            tar.extractall(tmp, filter="data")
+        try:
+            with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+                tar.extractall(tmp, filter="data")
+        except tarfile.TarError as exc:  # e.g. a link leading out of the project, which the "data" filter refuses
+            raise DataError([_not_computable(base, f"its files cannot be unpacked safely: {exc}")]) from None
         try:
             return compute(Project(Path(tmp)), copy_must_hold=False).table
         except CampaignError as exc:
@@ -67,4 +70,14 @@ def _read_stats(path: Path) -> StatisticsTable:
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError([Problem(str(path), "", f"is not a statistics table: it cannot be read as UTF-8 text "
                                  f"({type(exc).__name__})", "pass the stats.csv of an earlier build")]) from None
-    return StatisticsTable.from_csv(text, str(path))
+    table = StatisticsTable.from_csv(text, str(path))
+    frame = table.frame
+    # A share outside 0 to 1, or a change outside +-100 points, is no build's: printing it would fail or mislead.
+    wrong = frame[(frame["estimate"].notna() & ~frame["estimate"].between(0, 1))
+                  | (frame["change_pp"].notna() & ~frame["change_pp"].between(-100, 100))]
+    if len(wrong):
+        row = wrong.iloc[0]
+        raise DataError([Problem(str(path), f"key {row['key']}", "is not a statistics table: a share outside 0 to 1 "
+                                 "or a change outside 100 points", "pass the stats.csv of an earlier build",
+                                 f"estimate {row['estimate']}, change_pp {row['change_pp']}")])
+    return table

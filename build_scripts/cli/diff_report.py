@@ -134,7 +134,7 @@ def _markdown(c: Comparison, base: str) -> str:
         lines += ["### Figures quoted in the copy", "",
                   "| Figure | Quoted on | Before | After | In words before | In words after | What happened |",
                   "| --- | --- | ---: | ---: | --- | --- | --- |"]
-        lines += [f"| `{x.key}` | {', '.join(x.pages)} | {_value(x.before)} | {_value(x.after)} | {_words(x.before)} | "
+        lines += [f"| `{x.key}` | {_pages(x)} | {_value(x.before)} | {_value(x.after)} | {_words(x.before)} | "
                   f"{_words(x.after)} | {_md(_happened(x))} |" for x in c.quoted] + [""]
     if c.new_surveys or c.removed_surveys:
         lines += ["### New and removed surveys", ""]
@@ -154,9 +154,14 @@ def _markdown(c: Comparison, base: str) -> str:
 
 def _word_news(x: FigureChange) -> str:
     if x.is_change:  # stat() prints a change as its tested words
-        return f"- On {', '.join(x.pages)}, `{x.key}` now reads **{_md(x.after.words)}** (was *{_md(x.before.words)}*)"
-    return (f"- On {', '.join(x.pages)}, `{x.key}` is now **{_md(x.after.value)}** (was {_md(x.before.value)}); "
+        return f"- On {_pages(x)}, `{x.key}` now reads **{_md(x.after.words)}** (was *{_md(x.before.words)}*)"
+    return (f"- On {_pages(x)}, `{x.key}` is now **{_md(x.after.value)}** (was {_md(x.before.value)}); "
             f"in words **{_md(x.after.words)}** (was *{_md(x.before.words)}*)")
+
+
+def _pages(change: FigureChange) -> str:
+    """The pages quoting a figure, their names made literal (a file may be named `a|b<i>.md`)."""
+    return _md(", ".join(change.pages))
 
 
 def _happened(change: FigureChange) -> str:

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from build_scripts.cli.site_nav import add_survey_page, nav_label
-from build_scripts.errors import relative
+from build_scripts.errors import DataError, Problem, relative
 from build_scripts.ingest.codebook import PLACEHOLDER
 from build_scripts.ingest.draft_codebook import create_survey
+from build_scripts.ingest.load import CODEBOOK_NAME
 from build_scripts.ingest.wave_match import WaveMatch, earlier_wave, latest_wave, match_wave, wave_preface, year_of
 from build_scripts.project import GENERATED, Project
 from build_scripts.yaml_schema import read_site_config
@@ -18,6 +19,7 @@ from build_scripts.yaml_schema import read_site_config
 def draft_survey(project: Project, export_path: Path, survey_id: str | None, sheet: str | None, force: bool,
                  wave_of: str | None, new_series: bool, say: Callable[[str], None]) -> Path:
     """Write surveys/<id>/survey.yml from the export, add the survey's page to the nav, and say what to do next."""
+    _refuse_unusable(export_path, survey_id, wave_of)
     chosen = earlier_wave(project.surveys_dir, wave_of) if wave_of else None
     matches: list[WaveMatch] = []
 
@@ -47,6 +49,19 @@ def draft_survey(project: Project, export_path: Path, survey_id: str | None, she
     say(f"Next: fill in {todo}" + ("" if match else ", check the questions and options") +
         ", then run `campaign-site check`.")
     return codebook
+
+
+def _refuse_unusable(export_path: Path, survey_id: str | None, wave_of: str | None) -> None:
+    """An --id or --wave-of given empty (which would silently mean "not given"), or an export that would be copied
+    over the codebook drafted beside it."""
+    problems = [Problem("new-survey", option, "is empty", "give a survey id, e.g. professionals-2016, or leave the "
+                        "option out", value) for option, value in [("--id", survey_id), ("--wave-of", wave_of)]
+                if value is not None and not value.strip()]
+    if export_path.name == CODEBOOK_NAME:
+        problems.append(Problem(str(export_path), "", f"an export named {CODEBOOK_NAME} would be overwritten by the "
+                                "codebook drafted beside it", "rename the export, e.g. to responses.csv"))
+    if problems:
+        raise DataError(problems)
 
 
 def _add_to_nav(project: Project, survey: str, match: WaveMatch | None) -> str:

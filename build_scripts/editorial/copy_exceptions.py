@@ -22,6 +22,8 @@ RULES = {"typed figure": ("typed_figures", typed_figures), "figure first": ("fig
 _MARKER = re.compile(r"<!--\s*(typed[ \t]+figures?|figures?[ \t]+first)\b\s*:?(.{0,500}?)-->",
                      re.IGNORECASE | re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+# Characters Python's splitlines() (which numbers the rules' lines) breaks at but editors and Markdown do not.
+_ODD_BREAK = re.compile(r"\r(?!\n)|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _EXAMPLE = {"typed figure": "<!-- typed figure: quoting the minister's own words -->",
             "figure first": "<!-- figure first: a pull quote, as the report printed it -->"}
 
@@ -69,7 +71,7 @@ class _Marks:
         for rule, (field, _) in RULES.items():
             if meta and field in meta:
                 reason = meta[field]
-                if isinstance(reason, str) and reason.strip():
+                if isinstance(reason, str) and _says_why(reason):
                     self.page[rule] = " ".join(reason.split())
                 else:
                     example = f'{field}: "quoting the minister\'s own words"'
@@ -81,19 +83,28 @@ class _Marks:
         self.starts = [first for first, _ in self.blocks]
         alone = [not _COMMENT.sub("", "\n".join(lines[first - 1:last])).strip() for first, last in self.blocks]
         searched = re.sub(r"```.*?```|`[^`\n]*`", lambda m: re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.DOTALL)
+        odd, unplaced = _ODD_BREAK.search(text), False
         line, counted = 1, 0
         for match in _MARKER.finditer(searched):
             line, counted = line + searched.count("\n", counted, match.start()), match.start()
             rule = "typed figure" if match.group(1).lower().startswith("typed") else "figure first"
             reason = " ".join(match.group(2).split())
-            if not reason:
+            if not _says_why(reason):
                 fix = f"write the reason after the colon, e.g. {_EXAMPLE[rule]}"
                 self.problems.append(Problem(shown, f"line {line}", "an exception must say why", fix, match.group(0)))
+                continue
+            if odd:  # the rules number lines past it differently: the marker could cover another paragraph
+                unplaced = True
                 continue
             # A marker covers its own paragraph, and the next one when it stands alone in its own.
             index = self._paragraph(line)
             for covered in [index, index + 1] if alone[index] else [index]:
                 self.paragraphs.setdefault((rule, covered), reason)
+        if unplaced:
+            self.problems.append(Problem(
+                shown, f"line {text.count(chr(10), 0, odd.start()) + 1}",
+                f"a line break editors do not show (U+{ord(odd.group(0)):04X}) is on a page that marks an exception, "
+                "so which paragraph the exception covers cannot be told", "replace it with a space or a new line"))
 
     def reason(self, rule: str, where: str) -> str:
         """The reason given for breaking `rule` at `where` ("line N"), or "" if none is."""
@@ -102,6 +113,11 @@ class _Marks:
 
     def _paragraph(self, line: int) -> int:
         return bisect.bisect_right(self.starts, line) - 1
+
+
+def _says_why(reason: str) -> bool:
+    """Whether a reason has words in it (not blank, punctuation or invisible characters such as U+200B)."""
+    return re.search(r"[^\W_]", reason) is not None
 
 
 def _blocks(lines: list[str]) -> list[tuple[int, int]]:

@@ -135,7 +135,14 @@ def _similarity(a: str, b: str) -> float:
     a, b = _normal(a), _normal(b)
     if not a or not b:
         return 0.0
-    return 1.0 if a == b else SequenceMatcher(None, a, b, autojunk=False).ratio()
+    if a == b:
+        return 1.0
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    # Upper bounds first (by length, then by letters in common): the full ratio takes time growing with the
+    # product of the lengths, which long wordings in a wide export made minutes. Only a close ratio is used.
+    if matcher.real_quick_ratio() < CLOSE_WORDING or matcher.quick_ratio() < CLOSE_WORDING:
+        return 0.0
+    return matcher.ratio()
 
 
 def _answers_in_common(item: dict, old: Segment | Question) -> float:

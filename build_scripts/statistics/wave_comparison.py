@@ -30,6 +30,11 @@ def question_difference(before: Question, after: Question, earlier: Codebook) ->
         return (f"has different options from {earlier.id} ({words})",
                 f"if these are the same answers, give them the keys they had in {earlier.id}; if the answers "
                 "offered changed, the shares cannot be compared: give the question a new key")
+    nets_before, nets_after = _nets(before), _nets(after)
+    if changed := sorted(k for k in nets_before.keys() & nets_after.keys() if nets_before[k] != nets_after[k]):
+        return (f"adds up different answers in net(s) {', '.join(changed)} than {earlier.id} did",
+                f"if the net means the same, give it the options it had in {earlier.id}; otherwise give the net "
+                "a new key")
     if _who(before) != _who(after) or before.base != after.base:
         return (f"is based on {_base_words(after)} here but on {_base_words(before)} in {earlier.id}",
                 f"if the same people were asked, make it match {earlier.id}: {_routing_yaml(before)}; "
@@ -65,6 +70,10 @@ def compare_waves(waves_in_series: dict[str, list]) -> WaveComparison:
                     f"{', '.join(missing)}; they have no change rows",
                     f"if one is here under another key, give it the key it had in {before.id}"))
     return result
+
+
+def _nets(question: Question) -> dict[str, frozenset[str]]:
+    return {net.key: frozenset(net.options) for net in question.nets}
 
 
 def _who(question: Question) -> tuple | None:
