@@ -50,6 +50,7 @@ TENURE = re.compile(r"\bhow long have you (?:been|worked|lived)\b|\byears? (?:in
                     r"\btime in (?:post|role|the job)\b", re.IGNORECASE)
 FEW_GROUPS = 8  # a column with no more values than this, and no question in its wording, is a breakdown
 MAX_OPTIONS = 15
+YAML_LINE_BREAKS = ("\x85", "\u2028", "\u2029")  # line breaks to YAML 1.1, ordinary characters in a column name
 SEPARATORS = [";", ","]
 DISCLOSURE = {
     "commissioned_by": "who commissioned the survey",
@@ -138,7 +139,11 @@ def to_yaml(book: dict, source: str, left_out: dict[str, str] | None = None, adv
     if left_out:
         header += "# Left out because they say who people are (personal data is never published; keep them out):\n"
         header += "".join(f"#   column {_comment_safe(column)}: {what}\n" for column, what in left_out.items())
-    return header + yaml.safe_dump(book, sort_keys=False, allow_unicode=True, width=100)
+    body = yaml.safe_dump(book, sort_keys=False, allow_unicode=True, width=100)
+    if any(mark in body for mark in YAML_LINE_BREAKS):
+        # PyYAML writes these raw, and reading them back folds them into a space: escape them (\x85...).
+        body = yaml.safe_dump(book, sort_keys=False, allow_unicode=False, width=100)
+    return header + body
 
 
 def _comment_safe(column: str) -> str:
