@@ -6,21 +6,11 @@ import json
 import re
 from pathlib import Path
 
-from build_scripts.project import GENERATED
-from build_scripts.yaml_schema import TagTolerantLoader
-
 import yaml
 
-
-def nav_pages(nav) -> list[str]:
-    """Every page a `nav` names, in order."""
-    if isinstance(nav, str):
-        return [nav]
-    if isinstance(nav, list):
-        return [page for entry in nav for page in nav_pages(entry)]
-    if isinstance(nav, dict):
-        return [page for value in nav.values() for page in nav_pages(value)]
-    return []
+from build_scripts.project import GENERATED
+from build_scripts.publish.project_bounds import nav_pages
+from build_scripts.yaml_schema import TagTolerantLoader
 
 
 def nav_label(nav, page: str) -> str | None:

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from build_scripts.errors import DataError, Problem
 from build_scripts.ingest.codebook import PLACEHOLDER, Codebook, Option, Question, Segment, load_codebook
+from build_scripts.ingest.draft_codebook import DISCLOSURE
 from build_scripts.ingest.load import CODEBOOK_NAME
 
 CLOSE_WORDING = 0.8  # difflib's ratio above which two wordings are one question lightly edited
 CLOSE_ANSWERS = 0.8  # share of a column's answers the earlier question had, above which it is that question
-DISCLOSURE = ["commissioned_by", "conducted_by", "method", "population", "coverage"]
 
 
 @dataclass

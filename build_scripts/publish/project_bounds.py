@@ -100,7 +100,7 @@ def nav_problems(config: dict, pages: set[str]) -> list[Problem]:
     """Entries of mkdocs.yml's `nav` naming a page that neither docs/ nor the build has (the engine refuses them)."""
     return [Problem("mkdocs.yml", "nav", "names a page that does not exist",
                     "correct the page's path under docs/, or remove the entry", entry)
-            for entry in _nav_pages(config.get("nav")) if entry not in pages]
+            for entry in nav_pages(config.get("nav")) if entry not in pages]
 
 
 def pages_not_in_nav(config_file: Path, config: dict, copy: RenderedCopy,
@@ -113,7 +113,7 @@ def pages_not_in_nav(config_file: Path, config: dict, copy: RenderedCopy,
     nav = config.get("nav")
     if not isinstance(nav, list):
         return []
-    listed = {posixpath.normpath(page) for page in _nav_pages(nav)}
+    listed = {posixpath.normpath(page) for page in nav_pages(nav)}
     blog = Blog.of(config)
     hidden = [line.strip() for line in str(config.get("not_in_nav") or "").splitlines() if line.strip()]
     pages = {name: (page_title(page.body, page.meta, Path(name)), f"docs/{name}", "") for name, page
@@ -132,12 +132,12 @@ def pages_not_in_nav(config_file: Path, config: dict, copy: RenderedCopy,
     return warnings
 
 
-def _nav_pages(entry) -> list[str]:
+def nav_pages(entry) -> list[str]:
     """The pages (.md files, not addresses) a `nav` names, in order."""
     if isinstance(entry, list):
-        return [page for item in entry for page in _nav_pages(item)]
+        return [page for item in entry for page in nav_pages(item)]
     if isinstance(entry, dict):
-        return [page for value in entry.values() for page in _nav_pages(value)]
+        return [page for value in entry.values() for page in nav_pages(value)]
     return [entry] if isinstance(entry, str) and entry.endswith(".md") and "://" not in entry else []
 
 
