@@ -128,3 +128,17 @@ def test_it_writes_nothing(tmp_path: Path):
     assert _figures(project).exit_code == 0
     assert {p: p.stat().st_mtime_ns for p in project.rglob("*")} == before
     assert not (project / ".cache").exists() and not (project / "site").exists()
+
+
+def test_figures_lists_keys_while_a_page_is_broken_mid_edit(tmp_path):
+    """A writer looks keys up while writing: a broken link in a page is a warning here, not a stop."""
+    from conftest import invoke, shipped_copy
+
+    project = shipped_copy(tmp_path)
+    page = project / "docs/early-help.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nSee [x](no-such-page.md).\n", encoding="utf-8")
+    assert invoke("check", "--project", str(project)).exit_code == 1
+    result = invoke("figures", "powerless", "--project", str(project))
+    assert result.exit_code == 0, result.output
+    assert "professionals-2015.powerless.yes" in result.output
+    assert "warning: docs/early-help.md" in result.output and "no-such-page.md" in result.output

@@ -51,11 +51,11 @@ def _cache(project: Project, read: bool = True, write: bool = True) -> Cache:
 
 
 def _prepare(project: Project, progress: Progress, cache: Cache, strict: bool = False,
-             copy_must_hold: bool = True) -> Results:
+             copy_must_hold: bool = True, data_only: bool = False) -> Results:
     from build_scripts.pipeline.compute import compute
 
     with progress.stage("surveys", "Reading and validating surveys"):
-        results = compute(project, strict, copy_must_hold, cache)
+        results = compute(project, strict, copy_must_hold, cache, data_only)
     for warning in results.warnings:
         _say(f"warning: {warning.describe()}")
     figures = results.figures
@@ -348,7 +348,8 @@ def figures(word: str, project_dir: Path, segment: str, every_segment: bool) -> 
 
     def action() -> None:
         project = _project(project_dir)
-        results = _prepare(project, Progress(lambda _: None), _cache(project, write=False), copy_must_hold=False)
+        results = _prepare(project, Progress(lambda _: None), _cache(project, write=False), copy_must_hold=False,
+                           data_only=True)  # a page being written may be broken: its keys are what is wanted
         segments = {s.key for summary in results.summaries for s in summary.segments}
         if segment and segment not in segments:
             raise click.BadParameter(f"no survey has a segment {segment!r}; segments: {', '.join(sorted(segments))}",

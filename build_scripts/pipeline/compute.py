@@ -57,7 +57,8 @@ class Results:
         return self.copy.uses()
 
 
-def compute(project: Project, strict: bool = False, copy_must_hold: bool = True, cache: Cache | None = None) -> Results:
+def compute(project: Project, strict: bool = False, copy_must_hold: bool = True, cache: Cache | None = None,
+            data_only: bool = False) -> Results:
     """Load and validate every input and compute the statistics table, or raise with every problem.
 
     With a cache, surveys whose folder is unchanged since a previous run are not read or recomputed.
@@ -65,7 +66,8 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
     Figures typed by hand in the copy (and sentences led by a figure) are problems, unless the page marks them
     as exceptions; `strict` is kept for older callers and changes nothing. With `copy_must_hold` off (for `diff`
     and `serve`, which report them), broken claims and keys and typed figures are warnings. A page no `nav`
-    entry leads to is a warning.
+    entry leads to is a warning. With `data_only` (for `figures`, which a writer runs mid-edit), every problem
+    in the copy is a warning: only the data and the settings must hold.
     """
     root = project.root
     cache = cache or Cache(None)
@@ -93,11 +95,13 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
     problems += nav_problems(config, set(copy.pages) | generated)
     unlisted = pages_not_in_nav(project.config_file, config, copy, summaries)
     typed = copy.rule_problems  # the same problems for `build` and `check`, with or without --strict
-    fatal = problems + copy.problems + (copy.figure_problems + typed if copy_must_hold else [])
+    copy_problems = copy.problems + (copy.figure_problems + typed if copy_must_hold else [])
+    fatal = problems + ([] if data_only else copy_problems)
     if fatal:
         raise DataError(fatal)
     weights = [w for f in figures for w in f.warnings]  # kept with each survey's figures, cached or not
-    warnings = weights + waves.warnings + unlisted + ([] if copy_must_hold else copy.figure_problems + typed)
+    warnings = weights + waves.warnings + unlisted + ([] if copy_must_hold else copy.figure_problems + typed) \
+        + (copy_problems if data_only else [])
     return Results(computed.loaded, sources, table, summaries, copy, plan, warnings, figures, latest, config, data)
 
 
