@@ -85,6 +85,9 @@ def data_page(summaries: list[SurveySummary]) -> str:
     for survey in summaries:
         lines.append(f"- [{survey.id}.csv]({survey.id}.csv): the figures from the "
                      f"[{md_text(survey.title)}]({survey.id}.md), with question wording and answer labels.")
+    lines.append("- [datapackage.json](datapackage.json): these files described as a Frictionless Data Package "
+                 "(each column's type and meaning, the codebooks' labels, the surveys they come from, and the "
+                 "licence, CC BY 4.0), for loading them into data tools.")
     lines += ["", "## Symbols in tables and charts\n",
               ("Tables and charts use the Government Statistical Service's shorthand, never an asterisk or a dash "
                "(screen readers skip them; each symbol is also spelled out for them):\n")]

@@ -24,6 +24,7 @@ from build_scripts.publish.spreadsheet_safety import spreadsheet_safe
 from build_scripts.statistics.statistics_table import StatisticsTable, write_csv
 from build_scripts.statistics.survey_summary import SurveySummary
 from build_scripts.publish.writer import Subfolder
+from build_scripts.publish.data_package import data_package
 
 
 def write_generated(out: Subfolder, results: Results, progress=lambda message: None,
@@ -39,6 +40,8 @@ def write_generated(out: Subfolder, results: Results, progress=lambda message: N
     out.write("stats.csv", write_csv(spreadsheet_safe(table.frame)))
     for survey in results.summaries:
         out.write(f"{survey.id}.csv", write_csv(spreadsheet_safe(survey_table_for_download(survey, table))))
+    out.write("datapackage.json", data_package(str(results.site_config.get("site_name") or ""),
+                                               results.copy_data.site_url, results.summaries))
     plan = results.plan
     charts = {name: cache.get("chart", key) for name, (_, key) in plan.charts.items()}
     drawing = []
