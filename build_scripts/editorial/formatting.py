@@ -76,8 +76,13 @@ def change_phrase(words: str, change_pp: float) -> str:
     """A tested change in words (standards rule 8): 'rose by 5 percentage points' or 'showed little change'."""
     if words not in {"rose", "fell"}:
         return "showed little change"
+    return f"{words} by {percentage_points(change_pp)}"
+
+
+def percentage_points(change_pp: float) -> str:
+    """The size of a change, rounded half up: '5 percentage points', '1 percentage point'."""
     size = abs(int(Decimal(str(change_pp)).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
-    return f"{words} by {size} percentage point{'' if size == 1 else 's'}"
+    return f"{size} percentage point{'' if size == 1 else 's'}"
 
 
 def p_value_text(value: float) -> str:

@@ -242,12 +242,17 @@ class Codebook(Strict):
     @property
     def series_key(self) -> str:
         """The series this survey is a wave of: waves of one series share question keys."""
-        return self.series or re.sub(r"-\d{4}$", "", self.id)
+        return self.series or series_of(self.id)
 
     @property
     def wave_name(self) -> str:
         """How this wave is named on pages, e.g. 2016."""
         return self.wave or str(self.fieldwork.start.year)
+
+
+def series_of(survey_id: str) -> str:
+    """The series a survey joins by its id alone: the id without a final -YYYY."""
+    return re.sub(r"-\d{4}$", "", survey_id)
 
 
 def _target_problems(target: Target, segments: dict[str, Segment]) -> list[str]:

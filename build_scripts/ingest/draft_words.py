@@ -52,7 +52,11 @@ def option_key(label: str, taken: set[str]) -> str:
 
 def unique(words: list[str], taken: set[str], most: int = KEY_WORDS) -> str:
     """The first few words joined into a key not yet taken (a number added if it is), recorded as taken."""
-    base = "_".join(_fitting(words, most)) or "item"
+    return untaken("_".join(_fitting(words, most)) or "item", taken)
+
+
+def untaken(base: str, taken: set[str]) -> str:
+    """`base`, or `base_2`, `base_3`... whichever is not yet taken, recorded as taken."""
     key, n = base, 2
     while key in taken:
         key, n = f"{base}_{n}", n + 1

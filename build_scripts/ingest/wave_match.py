@@ -15,8 +15,10 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from build_scripts.errors import DataError, Problem
-from build_scripts.ingest.codebook import PLACEHOLDER, Codebook, Option, Question, Segment, load_codebook
+from build_scripts.ingest.codebook import (PLACEHOLDER, Codebook, Option, Question, Segment, load_codebook,
+                                           series_of)
 from build_scripts.ingest.draft_codebook import DISCLOSURE
+from build_scripts.ingest.draft_words import untaken
 from build_scripts.ingest.load import CODEBOOK_NAME
 
 CLOSE_WORDING = 0.8  # difflib's ratio above which two wordings are one question lightly edited
@@ -65,7 +67,7 @@ def match_wave(book: dict, earlier: Codebook, new_year: str | None) -> WaveMatch
     for index, (kind, item) in enumerate(drafted):
         if index in pairs:
             continue
-        item = dict(item, key=_unused(item["key"], taken))
+        item = dict(item, key=untaken(item["key"], taken))
         result.new.append(f"{item['key']} (column {item['column']!r})")
         if kind == "segment":
             ordered_segments.append(item)
@@ -170,7 +172,7 @@ def _reuse(item: dict, old: Segment | Question, result: WaveMatch) -> dict:
         options.append(_option(option, match))
     taken = {o["key"] for o in options}
     for extra in drafted.values():
-        extra = dict(extra, key=_unused(extra["key"], taken))
+        extra = dict(extra, key=untaken(extra["key"], taken))
         options.append(extra)
         result.notes.append(f"new answer in {old.key!r}: {extra['label']!r} (key {extra['key']}); a question whose "
                             "options changed has no change rows")
@@ -194,14 +196,6 @@ def _option(option: Option, drafted: dict | None) -> dict:
     return kept
 
 
-def _unused(key: str, taken: set[str]) -> str:
-    candidate, n = key, 2
-    while candidate in taken:
-        candidate, n = f"{key}_{n}", n + 1
-    taken.add(candidate)
-    return candidate
-
-
 def _carry_survey_fields(book: dict, earlier: Codebook, new_year: str | None) -> None:
     """The survey's own fields: the earlier title for the new year, disclosure left for a person to confirm."""
     old_year = str(earlier.fieldwork.start.year)
@@ -222,11 +216,6 @@ def _carry_survey_fields(book: dict, earlier: Codebook, new_year: str | None) ->
     rest = {name: value for name, value in book.items() if name not in reordered}
     book.clear()
     book.update(reordered | rest)
-
-
-def series_of(survey_id: str) -> str:
-    """The series a survey joins by its id alone: the id without a final -YYYY."""
-    return re.sub(r"-\d{4}$", "", survey_id)
 
 
 def year_of(survey_id: str) -> str | None:

@@ -77,7 +77,7 @@ def write_generated(out: Subfolder, results: Results, progress=lambda message: N
     data_page = pages.data_page(results.summaries)
     fields = share[""] | {"description": page_description(data_page)}
     out.write("index.md", wrap_tables(with_fields(data_page, fields))
-              + page_ending(results.campaign, results.copy_data.site_url, f"{GENERATED}/index.md", "Data and downloads"))
+              + page_ending(results.campaign, results.copy_data.site_url, f"{GENERATED}/index.md", pages.DATA_PAGE_TITLE))
     return share
 
 

@@ -121,11 +121,12 @@ def pages_not_in_nav(config_file: Path, config: dict, copy: RenderedCopy,
     pages |= {f"{GENERATED}/{s.id}.md": (s.title, f"the survey page {GENERATED}/{s.id}.md", f", made from "
                                                   f"surveys/{s.id}/") for s in summaries}
     pages[f"{GENERATED}/index.md"] = (DATA_PAGE_TITLE, f"the downloads page {GENERATED}/index.md", "")
-    lines = config_file.read_text(encoding="utf-8").splitlines()
+    lines: list[str] | None = None  # mkdocs.yml's lines, read only to suggest where a missing page goes
     warnings = []
     for name, (title, shown, made) in pages.items():
         if name in listed or any(_matches(name, pattern) for pattern in hidden):
             continue
+        lines = lines if lines is not None else config_file.read_text(encoding="utf-8").splitlines()
         line, place = _nav_line(lines, name, title)
         warnings.append(Problem("mkdocs.yml", "nav", f"no menu leads to {shown} (\"{title}\"{made}): it is not in "
                                 "`nav`", f"add this line to mkdocs.yml under `nav:`{place}: `{line}`"))

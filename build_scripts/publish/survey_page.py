@@ -18,8 +18,8 @@ from build_scripts.editorial.campaign import page_address, share_html
 from build_scripts.publish.chart_figure import Chart, current_site, figure_data
 from build_scripts.statistics.disclosure import BASE_TOO_SMALL, EFFECTIVE_BASE_TOO_SMALL
 from build_scripts.editorial.formatting import (
-    LOW_BASE, NOT_AVAILABLE, SHORTHAND, SUPPRESSED, change_phrase, count, decimal_count, interval, lower_first, md_text,
-    p_value_text, percent, shorthand, shorthand_note)
+    LOW_BASE, NOT_AVAILABLE, SHORTHAND, SUPPRESSED, count, decimal_count, interval, lower_first, md_text,
+    p_value_text, percent, percentage_points, shorthand, shorthand_note)
 from build_scripts.editorial.chart_markdown import chart_markdown
 from build_scripts.editorial.pages import (
     FRONT_MATTER, GENERATED_NOTE, disclosure_markdown, fieldwork_text, finding_sentence, finding_words, yaml_string)
@@ -88,10 +88,9 @@ def survey_page(survey: SurveySummary, table: StatisticsTable, methodology: bool
     rows = table.of_survey(survey.id)
     questions = [(q, rows.of_question(q.key)) for q in survey.questions]
     lead = _lead(survey, terms)
-    waves = {w.id: w.wave for w in survey.waves}
     points = [point for q, q_rows in questions
               if (point := _main_point(q, q_rows.whole_sample(), terms, _Cells(symbols))
-                  + _since(q, q_rows.changes(), waves))]
+                  + _since(q, q_rows.changes(), survey))]
     reading = _reading(survey, terms)
     sections = [_question(page, survey, q, q_rows, table, terms, symbols) for q, q_rows in questions]
     reading += _symbols_sentence(symbols, terms)
@@ -118,17 +117,16 @@ def _headline_row(question: QuestionSummary, whole: StatisticsTable) -> pd.Serie
     return None if found.empty else found.iloc[0]
 
 
-def _since(question: QuestionSummary, changes: StatisticsTable, waves: dict[str, str]) -> str:
+def _since(question: QuestionSummary, changes: StatisticsTable, survey: SurveySummary) -> str:
     """How a main point's figure moved since the wave before, in the test's words; nothing if it cannot be said."""
     found = changes.on_base(question.base).frame
     found = found[(found["segment"] == "") & (found["option"] == question.headline) & ~found["suppressed"]]
     if question.type == "text" or found.empty:
         return ""
     row = found.iloc[0]
-    words = change_phrase(str(row["change"]), float(row["change_pp"]))
-    since = waves.get(str(row["compare_to"]), str(row["compare_to"]))
-    said = "little change" if words == "showed little change" else \
-        f"a {'rise' if row['change'] == 'rose' else 'fall'} of {words.split(' by ', 1)[1]}"
+    since = survey.wave_name(str(row["compare_to"]))
+    moved = {"rose": "a rise", "fell": "a fall"}.get(str(row["change"]))  # the test's words (standards rule 8)
+    said = f"{moved} of {percentage_points(float(row['change_pp']))}" if moved else "little change"
     return f" ({said} since {md_text(since)})"
 
 
