@@ -17,7 +17,7 @@ NODE_INSTALLED := node_modules/.installed
 # Without npm (a fresh machine with only Python and make) the browser tests skip, so `make test` skips npm too.
 NODE_DEPS := $(if $(shell command -v npm 2>/dev/null),$(NODE_INSTALLED))
 
-.PHONY: install node-install site serve check figures new-survey new-update test test-browser coverage bench seed-surveys \
+.PHONY: install node-install site serve check figures new-survey new-update release test test-browser coverage bench seed-surveys \
 	lock clean
 
 $(RUNTIME): pyproject.toml requirements/runtime.txt
@@ -58,6 +58,10 @@ new-survey: $(RUNTIME)  ## draft a survey's codebook from an export: make new-su
 new-update: $(RUNTIME)  ## start a campaign update: make new-update TITLE="Ministers respond to our survey" [DATE=YYYY-MM-DD]
 	@test -n "$$TITLE" || { echo 'give the update a title: make new-update TITLE="Ministers respond"' >&2; exit 2; }
 	$(BIN)/campaign-site new-update $(if $(DATE),--date "$$DATE") -- "$$TITLE"
+
+release: $(RUNTIME)  ## record a release of the figures, saying why they moved: make release NOTE="Late responses added" [DATE=YYYY-MM-DD]
+	@test -n "$$NOTE" || { echo 'say why: make release NOTE="Late responses added"' >&2; exit 2; }
+	$(BIN)/campaign-site release --note "$$NOTE" $(if $(DATE),--date "$$DATE")
 
 test: $(TESTING) $(NODE_DEPS)  ## run the test suite (browser tests skip without Chromium, unless CI is set)
 	$(BIN)/python -m pytest

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 GENERATED = "data"  # the generated pages' folder in the finished docs tree: data/stats.csv, data/<survey>.md
+REVISIONS_PAGE = f"{GENERATED}/revisions.md"  # the public record: every release and the figures it revised
 FINISHED = ".build"  # the finished tree the site engine publishes: mkdocs.yml, docs/ rendered, the theme folder
 
 
@@ -21,6 +22,11 @@ class Project:
     @property
     def surveys_dir(self) -> Path:
         return self.root / "surveys"
+
+    @property
+    def releases_dir(self) -> Path:
+        """The public record: each release's note and frozen statistics table, releases/<date>/."""
+        return self.root / "releases"
 
     @property
     def docs_dir(self) -> Path:
@@ -65,9 +71,16 @@ class Project:
         return path if path.is_dir() and self.root.resolve() in path.parents else None
 
     def input_folders(self, config: dict) -> list[Path]:
-        """The folders the site is made from, resolved: docs/, surveys/ and the theme's custom_dir, as they exist."""
-        folders = [self.docs_dir.resolve(), self.surveys_dir.resolve(), self.theme_dir(config)]
+        """The folders the site is made from, resolved: docs/, surveys/, releases/ and the theme's custom_dir, as
+        they exist."""
+        folders = [self.docs_dir.resolve(), self.surveys_dir.resolve(), self.releases_dir.resolve(),
+                   self.theme_dir(config)]
         return [folder for folder in folders if folder is not None and folder.is_dir()]
+
+
+def generated_pages(survey_ids) -> set[str]:
+    """The pages the build writes under the generated folder: downloads, revisions and a page per survey."""
+    return {f"{GENERATED}/index.md", REVISIONS_PAGE} | {f"{GENERATED}/{survey}.md" for survey in survey_ids}
 
 
 def chart_name(survey: str, question: str, by: str = "", trend: bool = False) -> str:

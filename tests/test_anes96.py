@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import FIXTURES, run_cli
+from conftest import FIXTURES, run_here
 from statsmodels.datasets import anes96
 from statsmodels.stats.proportion import proportion_confint
 
@@ -101,7 +101,7 @@ def table(tmp_path_factory, anes) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, anes) -> Path:
     root = site_copy(tmp_path_factory.mktemp("anes96-built") / "site", anes)
-    result = run_cli("build", cwd=root)
+    result = run_here("build", cwd=root)
     assert result.returncode == 0, result.stderr
     return root
 

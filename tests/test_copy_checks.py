@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import run_cli, run_here
 
 from build_scripts.editorial.copy_check import figure_led_sentences
 
@@ -21,7 +21,7 @@ def test_a_false_claim_fails_the_build_naming_page_phrase_value_and_a_true_phras
     _add(mini_site, 'Support is {{ claim("more than 60 per cent", "mini-2020.support.yes") }}.')
     (mini_site / "site").mkdir()
     (mini_site / "site/index.html").write_text("old")
-    result = run_cli("build", cwd=mini_site)
+    result = run_here("build", cwd=mini_site)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "docs/index.md, line 8" in result.stderr
     assert 'claim("more than 60 per cent", "mini-2020.support.yes")' in result.stderr
@@ -31,7 +31,7 @@ def test_a_false_claim_fails_the_build_naming_page_phrase_value_and_a_true_phras
 
 def test_a_true_claim_prints_the_writers_words_linked_to_the_question(mini_site: Path):
     _add(mini_site, 'Support is {{ claim("more than half", "mini-2020.support.yes") }}.')
-    result = run_cli("build", cwd=mini_site)
+    result = run_here("build", cwd=mini_site)
     assert result.returncode == 0, result.stderr
     html = (mini_site / "site/index.html").read_text(encoding="utf-8")
     assert re.search(r'<a class="figure" href="data/mini-2020/#support">more than half<span class="figure-tip"', html)
@@ -41,12 +41,12 @@ def test_a_true_claim_prints_the_writers_words_linked_to_the_question(mini_site:
 def test_check_fails_on_figures_typed_by_hand_with_or_without_strict(mini_site: Path):
     _add(mini_site, "Nearly a third of people agree, and 45% said so; one in four did not.\n"
          "Inline `20%` in code and {{ stat(\"mini-2020.support.yes\") }} are fine.")
-    result = run_cli("check", cwd=mini_site)
+    result = run_here("check", cwd=mini_site)
     assert result.returncode == 1 and "All checks passed" not in result.stderr and "3 problem(s)" in result.stderr
     for typed in ["'Nearly a third'", "'45%'", "'one in four'"]:
         assert f"docs/index.md, line 8: a figure is typed by hand (found: {typed})" in result.stderr
     assert "'20%'" not in result.stderr
-    strict = run_cli("check", "--strict", cwd=mini_site)  # still accepted, for older scripts: no further effect
+    strict = run_here("check", "--strict", cwd=mini_site)  # still accepted, for older scripts: no further effect
     assert strict.returncode == 1 and strict.stderr == result.stderr
 
 
@@ -64,16 +64,16 @@ def _change_support(site: Path) -> None:
 
 def test_diff_against_a_stats_file_lists_moved_figures_pages_and_broken_claims(mini_site: Path):
     _add(mini_site, 'Support is {{ claim("around 55%", "mini-2020.support.yes") }}.')
-    assert run_cli("build", cwd=mini_site).returncode == 0
+    assert run_here("build", cwd=mini_site).returncode == 0
     base = mini_site.parent / "before.csv"
     base.write_bytes((mini_site / "site/data/stats.csv").read_bytes())
     _change_support(mini_site)
-    result = run_cli("diff", str(base), cwd=mini_site)
+    result = run_here("diff", str(base), cwd=mini_site)
     assert result.returncode == 0, result.stderr
     line = next(l for l in result.stdout.splitlines() if l.strip().startswith("mini-2020.support.yes ("))
     assert re.search(r"\(index\.md\): revised 55% -> \d+% \(\+\d+\.\d points\)", line) and "p =" not in line
     assert "BROKEN docs/index.md, line 8: claim(\"around 55%\")" in result.stdout
-    markdown = run_cli("diff", str(base), "--markdown", cwd=mini_site).stdout
+    markdown = run_here("diff", str(base), "--markdown", cwd=mini_site).stdout
     assert markdown.startswith("## Figures since") and "| `mini-2020.support.yes` | index.md | 55% |" in markdown
     assert '- **Claim breaks:** docs/index.md, line 8: claim("around 55%")' in markdown
 
@@ -86,12 +86,12 @@ def test_diff_against_a_git_revision_recomputes_the_old_table(mini_site: Path):
     git("add", "-A")
     git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "before")
     _change_support(mini_site)
-    result = run_cli("diff", "HEAD", cwd=mini_site)
+    result = run_here("diff", "HEAD", cwd=mini_site)
     assert result.returncode == 0, result.stderr
     assert re.search(r"mini-2020\.support\.yes \(index\.md\): revised 55% -> \d+%", result.stdout)
-    same = run_cli("diff", "HEAD", "--project", str(mini_site), cwd=mini_site.parent)
+    same = run_here("diff", "HEAD", "--project", str(mini_site), cwd=mini_site.parent)
     assert "support.yes" in same.stdout
-    bad = run_cli("diff", "no-such-revision", cwd=mini_site)
+    bad = run_here("diff", "no-such-revision", cwd=mini_site)
     assert bad.returncode == 1 and "neither a stats.csv file nor a git revision" in bad.stderr
 
 

@@ -17,13 +17,21 @@ from build_scripts.project import Project
 TRACKED = "tracker-2020.support.agree.since=tracker-2019"  # the home page says it rose
 
 
+@pytest.fixture(scope="module")
+def waves_table(tmp_path_factory) -> str:
+    """The stats.csv the waves fixture site's data gives now, computed once for the module (from a copy)."""
+    project = tmp_path_factory.mktemp("waves-table") / "waves"
+    shutil.copytree(FIXTURES / "waves-site", project)
+    return compute(Project(project), copy_must_hold=False).table.to_csv()
+
+
 @pytest.fixture
-def waves(tmp_path: Path) -> tuple[Path, Path]:
+def waves(tmp_path: Path, waves_table: str) -> tuple[Path, Path]:
     """A copy of the waves fixture site and the stats.csv its data gives now (the base)."""
     project = tmp_path / "waves"
     shutil.copytree(FIXTURES / "waves-site", project)
     base = tmp_path / "before.csv"
-    base.write_text(compute(Project(project), copy_must_hold=False).table.to_csv(), encoding="utf-8")
+    base.write_text(waves_table, encoding="utf-8")
     return project, base
 
 

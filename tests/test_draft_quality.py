@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from conftest import FIXTURES, run_cli
+from conftest import FIXTURES, run_here
 
 from build_scripts.errors import DataError
 from build_scripts.ingest import exports
@@ -345,7 +345,7 @@ def test_a_workbook_of_notes_alone_is_refused_not_drafted_empty(mini_site: Path,
     for line in ["About this survey", "Fieldwork: September 2016", "Contact the research team for the data."]:
         book.active.append([line])
     book.save(tmp_path / "notes.xlsx")
-    result = run_cli("new-survey", str(tmp_path / "notes.xlsx"), "--id", "notes-2016", cwd=mini_site)
+    result = run_here("new-survey", str(tmp_path / "notes.xlsx"), "--id", "notes-2016", cwd=mini_site)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "no sheet of the workbook holds a table of responses" in result.stderr and "--sheet" in result.stderr
     assert not (mini_site / "surveys/notes-2016").exists()
@@ -362,13 +362,13 @@ def test_a_codebook_without_sheet_for_a_notes_first_workbook_says_which_sheet(tm
 
 
 def test_the_draft_of_a_first_survey_checks_once_the_disclosure_is_filled_in(mini_site: Path, professionals: Path):
-    result = run_cli("new-survey", str(professionals), "--id", "professionals-2016", "--new-series", cwd=mini_site)
+    result = run_here("new-survey", str(professionals), "--id", "professionals-2016", "--new-series", cwd=mini_site)
     if result.returncode == 2 and "--new-series" in result.stderr:  # before `--new-series` exists
-        result = run_cli("new-survey", str(professionals), "--id", "professionals-2016", cwd=mini_site)
+        result = run_here("new-survey", str(professionals), "--id", "professionals-2016", cwd=mini_site)
     assert result.returncode == 0, result.stderr
     codebook = mini_site / "surveys/professionals-2016/survey.yml"
     draft = codebook.read_text(encoding="utf-8")
     codebook.write_text(_fill_in(draft), encoding="utf-8")
-    checked = run_cli("check", cwd=mini_site)
+    checked = run_here("check", cwd=mini_site)
     assert checked.returncode == 0, checked.stderr
     assert "Traceback" not in checked.stderr

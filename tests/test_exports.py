@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import FIXTURES, run_cli
+from conftest import FIXTURES, run_here
 
 from build_scripts.pipeline.compute import Project, compute
 
@@ -92,7 +92,7 @@ def test_every_format_gives_the_true_figures(tmp_path, name):
 @pytest.mark.parametrize("name", sorted(EXPECTED["files"]))
 def test_every_format_builds_and_publishes_no_personal_data(tmp_path, name):
     root = project(tmp_path, name)
-    result = run_cli("build", cwd=root)
+    result = run_here("build", cwd=root)
     assert result.returncode == 0, result.stderr
     published = b"".join(p.read_bytes() for p in (root / "site").rglob("*") if p.is_file())
     for person in EXPECTED["respondents"]:
@@ -112,7 +112,7 @@ def test_a_missing_sheet_names_the_sheets_there_are(tmp_path):
     root = project(tmp_path, "workbook.xlsx")
     book = root / "surveys/export/survey.yml"
     book.write_text(book.read_text().replace("sheet: Responses", "sheet: Answers"))
-    result = run_cli("check", cwd=root)
+    result = run_here("check", cwd=root)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "sheet 'Answers'" in result.stderr and "'Notes', 'Responses'" in result.stderr
 
@@ -138,7 +138,7 @@ def test_a_broken_file_of_each_kind_fails_with_a_precise_message(tmp_path, name,
     root = project(tmp_path, name)
     path = root / "surveys/export" / name
     path.write_bytes(damage(path.read_bytes()))
-    result = run_cli("check", cwd=root)
+    result = run_here("check", cwd=root)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"surveys/export/{name}" in result.stderr and message in result.stderr, result.stderr
 

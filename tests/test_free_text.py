@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, run_cli
+from conftest import REPO, run_here
 
 from build_scripts.ingest.draft_codebook import create_survey, draft
 from build_scripts.ingest.exports import read_export
@@ -198,12 +198,12 @@ def test_the_shipped_surveys_redraft_as_their_real_categories(survey):
 def test_a_drafted_export_full_of_comments_and_names_builds_without_publishing_them(mini_site: Path, tmp_path: Path):
     export = _write(tmp_path / "attack.csv", [["Respondent ID", "Region", "Q1", "Name", "Q9"]],
                     [[*row[:3], NAMES[i % 5], COMMENTS[i % 5]] for i, row in enumerate(_rows(["x"]))])
-    result = run_cli("new-survey", str(export), "--id", "attack-2021", cwd=mini_site)
+    result = run_here("new-survey", str(export), "--id", "attack-2021", cwd=mini_site)
     assert result.returncode == 0, result.stderr
     codebook = mini_site / "surveys/attack-2021/survey.yml"
     text = re.sub(r"'?TODO: YYYY-MM-DD'?", "2021-03-01", codebook.read_text(encoding="utf-8"))
     codebook.write_text(re.sub(r"'?TODO: [^'\n]*'?", "Filled in", text), encoding="utf-8")
-    result = run_cli("build", cwd=mini_site)
+    result = run_here("build", cwd=mini_site)
     assert result.returncode == 0, result.stderr
     published = "".join(p.read_text(encoding="utf-8", errors="replace")
                         for p in (mini_site / "site").rglob("*") if p.suffix in {".html", ".csv", ".json", ".svg"})

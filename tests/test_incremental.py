@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, run_cli
+from conftest import FIXTURES, run_cli, run_here
 
 from build_scripts import cache as cache_module
 from build_scripts.cache import Cache, folder_digest
@@ -27,6 +27,15 @@ def _summary(stderr: str) -> str:
 def waves_site(tmp_path: Path) -> Path:
     target = tmp_path / "waves"
     shutil.copytree(FIXTURES / "waves-site", target)
+    return target
+
+
+@pytest.fixture
+def built_waves(built_waves_site: Path, tmp_path: Path) -> Path:
+    """A copy of the waves site as its first build left it (site/, .build/ and the cache): the state the tests
+    below start from, without each building it from cold again."""
+    target = tmp_path / "waves"
+    shutil.copytree(built_waves_site, target, symlinks=True)
     return target
 
 
@@ -51,32 +60,32 @@ def test_an_unchanged_rebuild_reads_no_responses_and_draws_nothing(waves_site: P
     assert changed == {waves_site / ".build/docs/index.md"}
 
 
-def test_a_changed_survey_is_the_only_one_recomputed_and_gives_what_a_clean_build_gives(waves_site: Path, tmp_path):
-    assert run_cli("build", cwd=waves_site).returncode == 0
+def test_a_changed_survey_is_the_only_one_recomputed_and_gives_what_a_clean_build_gives(built_waves: Path, tmp_path):
+    waves_site = built_waves
     responses = waves_site / "surveys/tracker-2020/responses.csv"
     lines = responses.read_text(encoding="utf-8").splitlines(keepends=True)
     responses.write_text("".join(lines[:-5]), encoding="utf-8")  # five fewer respondents
-    rebuilt = run_cli("build", cwd=waves_site)
+    rebuilt = run_here("build", cwd=waves_site)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert "(1 read, 1 unchanged from the cache)" in _summary(rebuilt.stderr)
     clean = tmp_path / "clean"
     shutil.copytree(waves_site, clean, ignore=shutil.ignore_patterns(".cache", "site", ".build"))
-    assert run_cli("build", "--no-cache", cwd=clean).returncode == 0
+    assert run_here("build", "--no-cache", cwd=clean).returncode == 0
     assert _tree(waves_site / "site") == _tree(clean / "site")
 
 
-def test_no_cache_recomputes_and_refreshes_the_cache(waves_site: Path):
-    assert run_cli("build", cwd=waves_site).returncode == 0
+def test_no_cache_recomputes_and_refreshes_the_cache(built_waves: Path):
+    waves_site = built_waves
     responses = waves_site / "surveys/tracker-2019/responses.csv"
     before = (waves_site / "site/data/stats.csv").read_text(encoding="utf-8")
     lines = responses.read_text(encoding="utf-8").splitlines(keepends=True)
     responses.write_text("".join(lines[:-4]), encoding="utf-8")
-    fresh = run_cli("build", "--no-cache", cwd=waves_site)
+    fresh = run_here("build", "--no-cache", cwd=waves_site)
     assert "(2 read, 0 unchanged from the cache)" in _summary(fresh.stderr)
     after = (waves_site / "site/data/stats.csv").read_text(encoding="utf-8")
     assert after != before
     shutil.rmtree(waves_site / "site")  # so the build runs rather than finding nothing changed
-    again = run_cli("build", cwd=waves_site)  # what --no-cache computed is what the cache now holds
+    again = run_here("build", cwd=waves_site)  # what --no-cache computed is what the cache now holds
     assert "(0 read, 2 unchanged from the cache)" in _summary(again.stderr)
     assert (waves_site / "site/data/stats.csv").read_text(encoding="utf-8") == after
 
@@ -89,13 +98,13 @@ def test_a_responses_file_outside_the_survey_folder_is_refused_even_with_a_warm_
     codebook = folder / "survey.yml"
     codebook.write_text(codebook.read_text(encoding="utf-8").replace(
         "responses: responses.csv", "responses: ../../exports/tracker-2020.csv"), encoding="utf-8")
-    refused = run_cli("build", cwd=waves_site)
+    refused = run_here("build", cwd=waves_site)
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
     assert "surveys/tracker-2020/survey.yml" in refused.stderr and "responses" in refused.stderr
 
 
 def test_check_reads_the_cache_but_writes_nothing(waves_site: Path):
-    result = run_cli("check", cwd=waves_site)
+    result = run_here("check", cwd=waves_site)
     assert result.returncode == 0, result.stderr
     assert not (waves_site / ".cache").exists() and not (waves_site / ".build").exists()
 
@@ -137,7 +146,7 @@ def test_two_builds_of_the_shipped_site_are_byte_identical(built_shipped_site: P
     # A second copy in another folder, built without the cache: same inputs, same bytes, wherever built.
     other = tmp_path / "elsewhere"
     shutil.copytree(built_shipped_site, other, ignore=shutil.ignore_patterns(".cache", "site", "data"))
-    result = run_cli("build", "--no-cache", cwd=other)
+    result = run_here("build", "--no-cache", cwd=other)
     assert result.returncode == 0, result.stderr
     first, second = _tree(built_shipped_site / "site"), _tree(other / "site")
     assert first == second
@@ -145,7 +154,8 @@ def test_two_builds_of_the_shipped_site_are_byte_identical(built_shipped_site: P
     assert "sitemap.xml.gz" in first
 
 
-def test_a_change_to_the_theme_folder_or_a_variable_mkdocs_yml_reads_is_not_a_no_op(waves_site: Path, monkeypatch):
+def test_a_change_to_the_theme_folder_or_a_variable_mkdocs_yml_reads_is_not_a_no_op(built_waves: Path, monkeypatch):
+    waves_site = built_waves
     theme = waves_site / "theme"
     theme.mkdir()
     (theme / "main.html").write_text('{% extends "base.html" %}\n')
@@ -153,9 +163,9 @@ def test_a_change_to_the_theme_folder_or_a_variable_mkdocs_yml_reads_is_not_a_no
     text = config.read_text(encoding="utf-8").replace("theme:\n  name: material", "theme:\n  name: material\n  custom_dir: ./theme")
     config.write_text(text + 'extra:\n  contact: !ENV [CAMPAIGN_CONTACT, CAMPAIGN_EMAIL, "none"]\n', encoding="utf-8")
     assert "custom_dir: ./theme" in config.read_text(encoding="utf-8")
-    assert run_cli("build", cwd=waves_site).returncode == 0
+    assert run_here("build", cwd=waves_site).returncode == 0
     (theme / "main.html").write_text('{% extends "base.html" %}\n{# edited #}\n')
-    assert "Nothing changed" not in run_cli("build", cwd=waves_site).stderr
-    assert "Nothing changed" in run_cli("build", cwd=waves_site).stderr
+    assert "Nothing changed" not in run_here("build", cwd=waves_site).stderr
+    assert "Nothing changed" in run_here("build", cwd=waves_site).stderr
     monkeypatch.setenv("CAMPAIGN_EMAIL", "press@example.org")
-    assert "Nothing changed" not in run_cli("build", cwd=waves_site).stderr
+    assert "Nothing changed" not in run_here("build", cwd=waves_site).stderr

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES, run_cli
+from conftest import FIXTURES, run_cli, run_here
 
 from build_scripts.ingest.draft_codebook import create_survey
 
@@ -25,19 +25,19 @@ def _fill_in(text: str) -> str:
 @pytest.mark.parametrize("name", sorted(EXPECTED["files"]))
 def test_a_draft_from_each_export_checks_once_filled_in(mini_site: Path, name):
     sheet = ["--sheet", "Responses"] if name.endswith(".xlsx") else []
-    result = run_cli("new-survey", str(EXPORTS / name), "--id", "draft-2015", *sheet, cwd=mini_site)
+    result = run_here("new-survey", str(EXPORTS / name), "--id", "draft-2015", *sheet, cwd=mini_site)
     assert result.returncode == 0, result.stderr
     folder = mini_site / "surveys/draft-2015"
     assert (folder / name).read_bytes() == (EXPORTS / name).read_bytes()  # the export is copied beside it
     codebook = folder / "survey.yml"
     draft = codebook.read_text(encoding="utf-8")
     assert "TODO" in draft
-    refused = run_cli("check", cwd=mini_site)
+    refused = run_here("check", cwd=mini_site)
     assert refused.returncode == 1 and "placeholder" in refused.stderr and "field commissioned_by" in refused.stderr
     assert "field fieldwork.start" in refused.stderr  # no made-up dates get published either
 
     codebook.write_text(_fill_in(draft), encoding="utf-8")
-    result = run_cli("check", cwd=mini_site)
+    result = run_here("check", cwd=mini_site)
     assert result.returncode == 0, result.stderr
 
     book = yaml.safe_load(codebook.read_text(encoding="utf-8"))
@@ -59,10 +59,10 @@ def test_a_draft_from_each_export_checks_once_filled_in(mini_site: Path, name):
 
 def test_a_draft_is_not_overwritten_without_force(mini_site: Path):
     export = EXPORTS / "plain-utf8.csv"
-    assert run_cli("new-survey", str(export), "--id", "again", cwd=mini_site).returncode == 0
-    again = run_cli("new-survey", str(export), "--id", "again", cwd=mini_site)
+    assert run_here("new-survey", str(export), "--id", "again", cwd=mini_site).returncode == 0
+    again = run_here("new-survey", str(export), "--id", "again", cwd=mini_site)
     assert again.returncode == 1 and "already exists" in again.stderr and "--force" in again.stderr
-    assert run_cli("new-survey", str(export), "--id", "again", "--force", cwd=mini_site).returncode == 0
+    assert run_here("new-survey", str(export), "--id", "again", "--force", cwd=mini_site).returncode == 0
 
 
 def test_a_broken_export_or_bad_id_is_reported_without_a_traceback(mini_site: Path, tmp_path: Path):
@@ -118,7 +118,7 @@ def test_a_careless_export_has_no_identity_column_drafted_and_its_values_never_r
     export.write_text("\n".join(",".join(f'"{cell}"' for cell in row) for row in [header, *[
         [str(i), ["North", "South", "East"][i % 3], ["Yes", "No"][i % 2], *people[i % 2]] for i in range(120)]]) + "\n",
         encoding="utf-8")
-    result = run_cli("new-survey", str(export), "--id", "plain-2015", cwd=mini_site)
+    result = run_here("new-survey", str(export), "--id", "plain-2015", cwd=mini_site)
     assert result.returncode == 0, result.stderr
     text = (mini_site / "surveys/plain-2015/survey.yml").read_text(encoding="utf-8")
     book = yaml.safe_load(text)

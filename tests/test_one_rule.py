@@ -8,7 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from conftest import invoke, run_cli, shipped_copy
+from conftest import invoke, run_here, shipped_copy
 
 from build_scripts.cli.serve import Preview
 from build_scripts.pipeline.compute import compute
@@ -112,7 +112,7 @@ OPENING = "Ministers answered our survey today, and promised to look again at ea
 
 def test_a_new_update_has_no_description_so_feed_and_link_previews_show_its_opening(tmp_path: Path):
     project = shipped_copy(tmp_path)
-    made = run_cli("new-update", "Ministers respond", "--date", "2016-01-05", cwd=project)
+    made = run_here("new-update", "Ministers respond", "--date", "2016-01-05", cwd=project)
     assert made.returncode == 0, made.stderr
     post = project / "docs/updates/posts/2016-01-05-ministers-respond.md"
     text = post.read_text(encoding="utf-8")
@@ -121,7 +121,7 @@ def test_a_new_update_has_no_description_so_feed_and_link_previews_show_its_open
         "The opening paragraph: it appears on the home page, in the updates list, in the feed and in link "
         "previews.", OPENING)
     post.write_text(text, encoding="utf-8")
-    built = run_cli("build", cwd=project)
+    built = run_here("build", cwd=project)
     assert built.returncode == 0, built.stderr
     items = ET.parse(project / "site/feed_rss_created.xml").getroot().iter("item")
     item = next(i for i in items if i.findtext("title") == "Ministers respond")

@@ -6,7 +6,7 @@ import html
 import re
 from pathlib import Path
 
-from conftest import run_cli
+from conftest import run_here
 
 from build_scripts.publish.privacy import scan_site
 
@@ -34,7 +34,7 @@ def _plant_markers(site: Path) -> None:
 
 def test_no_respondent_id_free_text_or_undeclared_column_reaches_the_site(mini_site: Path):
     _plant_markers(mini_site)
-    result = run_cli("build", cwd=mini_site)
+    result = run_here("build", cwd=mini_site)
     assert result.returncode == 0, result.stderr
     files = [p for p in (mini_site / "site").rglob("*") if p.is_file()]
     assert len(files) > 20
@@ -54,7 +54,7 @@ def test_personal_data_in_a_codebook_label_stops_the_build_and_keeps_the_old_sit
     book.write_text(book.read_text().replace("{key: press, label: Newspapers}",
                                              "{key: press, label: Newspapers, value: Newspapers}").replace(
         "label: Newspapers,", "label: Newspapers (ask jo.bloggs@example.net),"))
-    result = run_cli("build", cwd=mini_site)
+    result = run_here("build", cwd=mini_site)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert ("surveys/mini-2020/survey.yml, question 'channels', option 2 ('press'), field label: "
             "an e-mail address in the label would be published") in result.stderr
@@ -70,7 +70,7 @@ def test_personal_data_past_the_codebook_check_is_stopped_by_the_site_scan_and_m
     book = mini_site / "surveys/mini-2020/survey.yml"
     book.write_text(book.read_text().replace("method: Online\n",
                                              "method: Online\nnotes: Queries to jo.bloggs@example.net\n"))
-    result = run_cli("build", cwd=mini_site)
+    result = run_here("build", cwd=mini_site)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "an e-mail address would be published" in result.stderr
     assert re.search(r"site/data/mini-2020/index\.html, line \d+", result.stderr)
@@ -84,7 +84,7 @@ def test_personal_data_the_copy_writer_typed_is_published(mini_site: Path):
     page = mini_site / "docs/index.md"
     page.write_text(page.read_text() + "\nPress office: press@mini-campaign.org, 020 7946 0958, SW1A 1AA.\n"
                     "Freephone [0808 800 5000](tel:+448088005000).\n")
-    result = run_cli("build", cwd=mini_site)
+    result = run_here("build", cwd=mini_site)
     assert result.returncode == 0, result.stderr
     assert "press@mini-campaign.org" in (mini_site / "site/index.html").read_text()
 
@@ -169,7 +169,7 @@ def test_markup_in_option_labels_is_literal_in_tables_charts_and_alt_text(mini_s
     book.write_text(book.read_text().replace(
         '{key: "yes", label: "Yes"}\n      - {key: "no"', "{key: \"yes\", label: '" + MARKUP + "', value: \"Yes\"}\n"
         '      - {key: "no"', 1))
-    result = run_cli("build", cwd=mini_site)
+    result = run_here("build", cwd=mini_site)
     assert result.returncode == 0, result.stderr
     page = (mini_site / "site/data/mini-2020/index.html").read_text(encoding="utf-8")
     assert "<script>alert" not in page and 'href="http://evil.example"' not in page and "<em>star</em>" not in page

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import run_cli
+from conftest import run_cli, run_here
 
 from build_scripts.statistics.statistics_table import COLUMNS
 
@@ -80,7 +80,7 @@ def test_no_page_requests_a_third_party_host(built_mini_site: Path):
 def test_rebuilding_the_same_inputs_gives_identical_files(built_mini_site: Path, tmp_path: Path):
     before = {p.relative_to(built_mini_site / "site"): p.read_bytes()
               for p in (built_mini_site / "site").rglob("*") if p.is_file()}
-    result = run_cli("build", cwd=built_mini_site)
+    result = run_here("build", cwd=built_mini_site)
     assert result.returncode == 0, result.stderr
     after = {p.relative_to(built_mini_site / "site"): p.read_bytes()
              for p in (built_mini_site / "site").rglob("*") if p.is_file()}
@@ -122,12 +122,12 @@ def test_missing_column_and_unknown_answer_are_all_reported(mini_site: Path):
     responses.write_text("\n".join(lines) + "\n")
     book = mini_site / "surveys/mini-2020/survey.yml"
     book.write_text(book.read_text().replace("column: q3", "column: q3_channels"))
-    result = run_cli("build", cwd=mini_site)
+    result = run_here("build", cwd=mini_site)
     _assert_failed_cleanly(result, site, marker, "surveys/mini-2020/responses.csv", "column 'q3_channels'",
                            "a column declared in survey.yml is not in the export")
     # The missing column stops row checks of that file; fix it and the bad answer is reported with its row.
     book.write_text(book.read_text().replace("column: q3_channels", "column: q3"))
-    result = run_cli("check", cwd=mini_site)
+    result = run_here("check", cwd=mini_site)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "column 'q1', row 4" in result.stderr and "'Maybe'" in result.stderr and "'Yes'" in result.stderr
 
@@ -136,7 +136,7 @@ def test_unknown_figure_key_in_copy_names_the_page_and_key(mini_site: Path):
     site, marker = _with_old_site(mini_site)
     page = mini_site / "docs/index.md"
     page.write_text(page.read_text() + '\nAlso {{ stat("mini-2020.support.maybe") }}.\n')
-    result = run_cli("build", cwd=mini_site)
+    result = run_here("build", cwd=mini_site)
     _assert_failed_cleanly(result, site, marker, "docs/index.md", "line 8", "mini-2020.support.maybe",
                            "mini-2020.support.yes")
 
@@ -145,7 +145,7 @@ def test_suppressed_figure_in_copy_fails_the_build(mini_site: Path):
     site, marker = _with_old_site(mini_site)
     page = mini_site / "docs/index.md"
     page.write_text(page.read_text() + '\n{{ stat("mini-2020.south_only.yes") }}\n')
-    result = run_cli("build", cwd=mini_site)
+    result = run_here("build", cwd=mini_site)
     _assert_failed_cleanly(result, site, marker, "docs/index.md", "mini-2020.south_only.yes", "suppressed")
 
 
@@ -154,12 +154,12 @@ def test_macro_reports_a_bad_key_the_copy_scan_cannot_see(mini_site: Path):
     site, marker = _with_old_site(mini_site)
     page = mini_site / "docs/index.md"
     page.write_text(page.read_text() + '\n{% set k = "mini-2020.nothing" %}{{ stat(k ~ ".yes") }}\n')
-    result = run_cli("build", cwd=mini_site)
+    result = run_here("build", cwd=mini_site)
     _assert_failed_cleanly(result, site, marker, "docs/index.md, line 8", "'mini-2020.nothing.yes'")
 
 
 def test_check_validates_without_writing_anything(mini_site: Path):
-    result = run_cli("check", cwd=mini_site)
+    result = run_here("check", cwd=mini_site)
     assert result.returncode == 0, result.stderr
     assert "All checks passed" in result.stderr
     assert not (mini_site / "site").exists() and not (mini_site / ".build").exists()
@@ -181,7 +181,7 @@ def test_a_misspelt_macro_or_broken_template_is_reported_before_mkdocs_runs(mini
     page = mini_site / "docs/index.md"
     page.write_text(page.read_text() + '\n{{ stats("mini-2020.support.yes") }}\n')
     (mini_site / "docs/broken.md").write_text("# Broken\n\nSupport is {{ stat(\"mini-2020.support.yes\") .\n")
-    result = run_cli("check", cwd=mini_site)
+    result = run_here("check", cwd=mini_site)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "docs/index.md" in result.stderr and "'stats'" in result.stderr and "not one of the site's functions" in result.stderr
     assert "docs/broken.md, line 3" in result.stderr and "template is broken" in result.stderr
@@ -189,7 +189,7 @@ def test_a_misspelt_macro_or_broken_template_is_reported_before_mkdocs_runs(mini
 
 def test_a_page_that_is_not_utf8_is_reported(mini_site: Path):
     (mini_site / "docs/latin.md").write_bytes("# Caf\u00e9\n".encode("latin-1"))
-    result = run_cli("check", cwd=mini_site)
+    result = run_here("check", cwd=mini_site)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "docs/latin.md" in result.stderr and "not UTF-8" in result.stderr
 
@@ -197,7 +197,7 @@ def test_a_page_that_is_not_utf8_is_reported(mini_site: Path):
 def test_a_low_base_figure_quoted_in_copy_carries_its_warning(mini_site: Path):
     page = mini_site / "docs/index.md"
     page.write_text(page.read_text() + '\nIn the North, {{ stat("mini-2020.support.yes.region=north") }}.\n')
-    result = run_cli("build", cwd=mini_site)
+    result = run_here("build", cwd=mini_site)
     assert result.returncode == 0, result.stderr
     assert "In the North, 55% (low base: 80)." in _text((mini_site / "site/index.html").read_text(encoding="utf-8"))
 
@@ -207,7 +207,7 @@ def test_markup_in_codebook_text_reaches_pages_as_literal_text(mini_site: Path):
     text = book.read_text().replace("title: Mini survey, 2020", 'title: "Mini <script>alert(1)</script> {{ x }}"')
     text = text.replace("text: Do you support the campaign?", 'text: "Do you *really* support | [us](http://x)?"')
     book.write_text(text)
-    result = run_cli("build", cwd=mini_site)
+    result = run_here("build", cwd=mini_site)
     assert result.returncode == 0, result.stderr
     html = (mini_site / "site/data/mini-2020/index.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html
@@ -221,7 +221,7 @@ def test_a_truncated_export_is_reported_not_padded(mini_site: Path):
     lines = responses.read_text().splitlines()
     lines[4] = ",".join(lines[4].split(",")[:3])
     responses.write_text("\n".join(lines) + "\n")
-    result = run_cli("check", cwd=mini_site)
+    result = run_here("check", cwd=mini_site)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "responses.csv, row 5" in result.stderr and "fewer cells than the 6 columns" in result.stderr
 

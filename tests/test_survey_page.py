@@ -66,13 +66,15 @@ def test_the_page_opens_with_main_points_and_ends_with_about_this_survey():
 def test_a_main_point_is_the_finding_in_a_sentence_linking_to_its_question():
     points = _section(_page().markdown, "Main points")
     # the codebook's finding after the figure, led by the question's title (standards rule 12)
-    assert re.search(r"^- \[[^\]]+\]\(#q1\): 40% of people support it", points, re.MULTILINE)
+    # its link holds the headline figure's own anchor, which "Cite this question" gives as the figure's permalink
+    assert re.search(r"^- \[[^\]]+\]\(#q1\)\{ #q1\.headline \}: 40% of people support it", points, re.MULTILINE)
 
 
 def test_a_low_base_main_point_says_so_and_one_without_a_finding_is_plain():
     points = _section(_page().markdown, "Main points")
     line = next(p for p in points.splitlines() if "(#q2)" in p)
-    assert re.match(r"- \[[^\]]+\]\(#q2\): 50% of people in A answered 'Yes' when asked: Have you been to A\?", line)
+    assert re.match(r"- \[[^\]]+\]\(#q2\)\{ #q2\.headline \}: 50% of people in A answered 'Yes' when asked: "
+                    r"Have you been to A\?", line)
     assert "low base" in line and ">[u]</span></span>" in line and "70 people in A, so treat it with caution" in line
 
 
@@ -162,8 +164,10 @@ def test_shipped_survey_pages_open_with_main_points_from_the_table(built_shipped
     assert headings[:5] == ["main-points", *questions]  # findings first, then the questions
     assert headings.index("about-this-survey") == 5  # the disclosure after them (only the actions may follow)
     points = article.split('id="main-points"', 1)[1].split("<h2", 1)[0]
-    assert '<a href="#powerless">Feeling powerless to intervene</a>: 41% of social workers have felt powerless' in points
-    assert '<a href="#time_resources">Time and resources to intervene</a>: 32% of social workers say they lack' in points
+    assert ('<a href="#powerless" id="powerless.headline">Feeling powerless to intervene</a>: 41% of social workers '
+            'have felt powerless') in points
+    assert ('<a href="#time_resources" id="time_resources.headline">Time and resources to intervene</a>: 32% of '
+            'social workers say they lack') in points
     assert len(re.findall(r"<li>", points)) == 4
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from build_scripts.editorial.updates import latest_post, read_post, slug
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_here
 
 
 def _post(docs: Path, name: str, front: str, body: str = "# Title\n\nOpening.\n\n<!-- more -->\n\nRest.\n") -> Path:
@@ -19,7 +19,7 @@ def _post(docs: Path, name: str, front: str, body: str = "# Title\n\nOpening.\n\
 
 
 def test_new_update_writes_a_dated_draft_with_front_matter(mini_site: Path):
-    result = run_cli("new-update", "Ministers respond: what next?", "--date", "2021-02-03", cwd=mini_site)
+    result = run_here("new-update", "Ministers respond: what next?", "--date", "2021-02-03", cwd=mini_site)
     assert result.returncode == 0, result.stderr
     path = mini_site / "docs/updates/posts/2021-02-03-ministers-respond-what-next.md"
     text = path.read_text(encoding="utf-8")
@@ -30,7 +30,7 @@ def test_new_update_writes_a_dated_draft_with_front_matter(mini_site: Path):
 
 
 def test_new_update_writes_a_description_only_when_given_one(mini_site: Path):
-    result = run_cli("new-update", "Ministers respond", "--date", "2021-02-03", "--description",
+    result = run_here("new-update", "Ministers respond", "--date", "2021-02-03", "--description",
                      "What the minister said, and what we ask next.", cwd=mini_site)
     assert result.returncode == 0, result.stderr
     text = (mini_site / "docs/updates/posts/2021-02-03-ministers-respond.md").read_text(encoding="utf-8")
@@ -46,7 +46,7 @@ def test_new_update_refuses_to_overwrite_and_needs_a_title(mini_site: Path):
 
 
 def test_new_update_defaults_to_today(mini_site: Path):
-    assert run_cli("new-update", "Today", cwd=mini_site).returncode == 0
+    assert run_here("new-update", "Today", cwd=mini_site).returncode == 0
     assert (mini_site / f"docs/updates/posts/{dt.date.today().isoformat()}-today.md").exists()
 
 
@@ -80,4 +80,4 @@ def test_a_draft_is_checked_but_not_listed_as_quoting_anything(mini_site: Path):
                for uses in results.uses().values() for use in uses)
     _post(mini_site / "docs", "2021-01-01-draft.md", "date: 2021-01-01\ndraft: true\n",
           '# Draft\n\nSupport is {{ stat("mini-2020.no.such.key") }}.\n')
-    assert run_cli("check", cwd=mini_site).returncode != 0  # still checked
+    assert run_here("check", cwd=mini_site).returncode != 0  # still checked

@@ -8,15 +8,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import built_copy
 from statsmodels.stats.proportion import proportions_ztest
 
 MARGINS = {"Region": {"North": 0.50, "South": 0.40, "Islands": 0.10}, "Age": {"Under 40": 0.45, "40 and over": 0.55}}
 
 
 @pytest.fixture(scope="module")
-def waves_site(tmp_path_factory) -> Path:
-    return built_copy("waves-site", tmp_path_factory.mktemp("waves"))
+def waves_site(built_waves_site: Path) -> Path:
+    return built_waves_site  # built once for the session (conftest); only read here
 
 
 @pytest.fixture(scope="module")

@@ -32,8 +32,9 @@ def _say(message: str) -> None:
 
 
 STRICT_OPTION = click.option("--strict", is_flag=True,
-                             help="No further effect, kept so that older scripts run: build and check always refuse "
-                                  "figures typed by hand.")
+                             help="Also refuse figures that moved since the latest release (releases/) until a new "
+                                  "release says why (CI runs check --strict). Figures typed by hand are refused "
+                                  "with or without it.")
 ENGINE_OPTION = click.option("--engine", type=click.Choice(["mkdocs", "zensical"]), default=None,
                              help="The site engine that publishes the finished pages (default: the project's "
                                   "`extra: campaign_site: engine:` in mkdocs.yml, else mkdocs).")
@@ -51,12 +52,12 @@ def _cache(project: Project, read: bool = True, write: bool = True) -> Cache:
 
 
 def _prepare(project: Project, progress: Progress, cache: Cache, strict: bool = False,
-             copy_must_hold: bool = True, data_only: bool = False) -> Results:
+             copy_must_hold: bool = True, data_only: bool = False, releasing: bool = False) -> Results:
     from build_scripts.pipeline.compute import compute
 
     with progress.stage("surveys", "Reading and validating surveys"):
         results = compute(project, strict, copy_must_hold, cache, data_only)
-    for warning in results.warnings:
+    for warning in results.warnings + ([] if releasing else results.unreleased):
         _say(f"warning: {warning.describe()}")
     figures = results.figures
     cached = cache.hits.get("survey", 0)
@@ -261,6 +262,33 @@ def new_survey(export_path: Path, project_dir: Path, survey_id: str | None, wave
 
     def action() -> None:
         draft_survey(_project(project_dir), export_path, survey_id, sheet, force, wave_of, new_series, _say)
+
+    _run(action)
+
+
+@main.command()
+@PROJECT_OPTION
+@click.option("--note", required=True, help='Why this release was made, in a sentence: "Late responses added", '
+                                            '"A coding error in Q3 corrected", "First release".')
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The release's date, YYYY-MM-DD (default: today).")
+def release(project_dir: Path, note: str, on) -> None:
+    """Record a release: releases/<date>/ with the note and the statistics table as published.
+
+    Every build compares its figures with the latest release. A figure that moved (new responses, a
+    correction) is a revision: `check --strict`, and so CI, refuses it until a release records why.
+    After the release, revised figures carry [r] with the old value and the note, and the Revisions
+    page lists them. Commit the new folder with the change that moved the figures.
+    """
+    import datetime as dt
+
+    from build_scripts.cli.release import record_release
+
+    def action() -> None:
+        project = _project(project_dir)
+        progress = Progress(_say)
+        results = _prepare(project, progress, _cache(project), releasing=True)
+        record_release(project, results, note, on.date() if on else dt.date.today(), _say)
 
     _run(action)
 

@@ -54,7 +54,8 @@ class Preview:
                 # Rendered again for the preview (a few milliseconds): the build's own rendering never names keys.
                 results.copy_data = dataclasses.replace(results.copy_data, preview=True)
                 results.copy = render_copy(project.docs_dir, project.root, results.copy_data)
-                broken = results.copy.figure_problems + results.copy.rule_problems
+                # What CI refuses is shown on the pages: broken figures, typed figures, figures moved since a release.
+                broken = results.copy.figure_problems + results.copy.rule_problems + results.unreleased
                 shown = DataError(broken).describe() if broken else ""
                 if broken:
                     self.say(shown)

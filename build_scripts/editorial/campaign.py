@@ -7,8 +7,10 @@ share links at the end of every survey and update page.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html import escape
+from typing import Literal
 from urllib.parse import quote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -19,6 +21,15 @@ from build_scripts.errors import Problem
 from build_scripts.yaml_schema import problem_from
 
 SETTINGS = "extra.campaign"
+# Open licences a campaign may publish its figures under: SPDX identifier: (name, address).
+LICENCES = {
+    "CC-BY-4.0": ("Creative Commons Attribution 4.0", "https://creativecommons.org/licenses/by/4.0/"),
+    "CC-BY-SA-4.0": ("Creative Commons Attribution-ShareAlike 4.0", "https://creativecommons.org/licenses/by-sa/4.0/"),
+    "CC0-1.0": ("Creative Commons Zero 1.0 (public domain)", "https://creativecommons.org/publicdomain/zero/1.0/"),
+    "OGL-UK-3.0": ("Open Government Licence 3.0",
+                   "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"),
+    "ODbL-1.0": ("Open Data Commons Open Database License 1.0", "https://opendatacommons.org/licenses/odbl/1-0/"),
+}
 DARK_BACKGROUND = "#1e2129"  # Material's slate scheme: hsl(225, 15%, 14%)
 # An address is one token of URL characters (no space, quote, bracket or brace that could end the Markdown link
 # and start markup); a page of the site is a plain path. Matched whole, so no trailing newline slips through.
@@ -80,6 +91,10 @@ class Campaign(_Settings):
     ask: str = Field("", max_length=240, description="what the campaign asks for, in one sentence")
     actions: list[Action] = Field(default_factory=list, max_length=6,
                                   description="what readers can do; the first is the home page's button")
+    next_release: dt.date | None = Field(None, description="the date of the next planned release of the figures, "
+                                                           "e.g. 2027-03-01, shown on the home and data pages")
+    licence: Literal[tuple(LICENCES)] = Field("CC-BY-4.0", description="the open licence the figures are "  # type: ignore[valid-type]
+                                                                       "published under: " + ", ".join(LICENCES))
 
     @field_validator("logo")
     @classmethod

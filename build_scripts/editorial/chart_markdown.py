@@ -30,7 +30,8 @@ def chart_markdown(record: dict, prefix: str = "") -> str:
         size = f" width={width} height={height}" if width else ""
         images += [f"![{alt}]({stem}{infix}-{theme}.svg#only-{theme}){{ .{css} loading=lazy{size} }}"
                    for theme in record["themes"].split()]
-    downloads = (f"Download [the data (CSV)]({stem}.csv){{ download }}, [the chart (SVG)]({stem}-light.svg){{ download }} "
+    downloads = (f"Download [the data with its metadata and citation (ZIP)]({stem}.zip){{ download }}, "
+                 f"[the data (CSV)]({stem}.csv){{ download }}, [the chart (SVG)]({stem}-light.svg){{ download }} "
                  f"or [the chart (PNG)]({stem}.png){{ download }}.")
     if record.get("note"):
         downloads = f"{md_text(record['note'])} {downloads}"
@@ -65,9 +66,17 @@ def embed_block(record: dict) -> str:
     snippet = embed_html(record)
     if not snippet:
         return ""
-    code = html.escape(snippet).translate(_MARKDOWN)
+    code = html_text(snippet)
     return ('<details class="chart-embed">\n<summary>Embed this chart</summary>\n'
             f"<pre><code>{code}</code></pre>\n</details>\n")
+
+
+def html_text(text: str) -> str:
+    """Text to show as itself in hand-written HTML on a page: HTML-escaped, and the characters Markdown (and the
+    Jinja of macros, `{`) would read written as entities, so it reads the same in an HTML block at the top of a
+    page and inside a tab, where Markdown sees the HTML as a paragraph. (A snippet of HTML shown as code is
+    escaped twice: its own values when it is made, then the snippet here.)"""
+    return html.escape(text).translate(_MARKDOWN)
 
 
 def _sizes(record: dict) -> dict[str, tuple[str, str]]:

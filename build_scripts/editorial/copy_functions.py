@@ -23,6 +23,7 @@ from build_scripts.editorial.formatting import change_phrase, date_words, interv
 from build_scripts.editorial.chart_markdown import chart_markdown
 from build_scripts.editorial.pages import disclosure_markdown, fieldwork_text, finding_sentence
 from build_scripts.editorial.phrasing import words
+from build_scripts.editorial.revisions import REVISIONS_PAGE, PublicRecord, revised_mark
 from build_scripts.standards import DEFAULT, describe_setting
 from build_scripts.editorial.updates import Post
 from build_scripts.statistics.survey_summary import SurveySummary
@@ -47,6 +48,7 @@ class CopyData:
     campaign: Campaign = field(default_factory=Campaign)  # mkdocs.yml's extra: campaign:
     site_url: str = ""  # where the site is published, for addresses readers share
     preview: bool = False  # for `serve`: each figure's tooltip also names its key, for writers to reuse
+    record: PublicRecord = field(default_factory=PublicRecord)  # releases and revisions, for [r] and citations
 
 
 class PageFunctions:
@@ -71,6 +73,13 @@ class PageFunctions:
     def _link_to(self, target: str) -> str:
         here = posixpath.dirname(self.page)
         return posixpath.relpath(target, here or ".")
+
+    def _moved(self, markdown: str, written_for: str) -> str:
+        """Markdown written for the page `written_for` (a post's excerpt, a survey page's table), its relative links
+        made relative to this page."""
+        return _RELATIVE_LINK.sub(
+            lambda m: f"]({self._link_to(posixpath.normpath(posixpath.join(posixpath.dirname(written_for), m.group(1))))}"
+                      f"{m.group(2) or ''})", markdown)
 
     def _refer(self, line: int, kind: str, key: str, phrase: str = "") -> None:
         self.references.append(Reference(self.page, self.title, line, kind, key, phrase))
@@ -98,7 +107,9 @@ class PageFunctions:
         if self.data.preview:
             tip = f"{tip.rstrip('.')}. Key (shown in the preview only): {row['key']}"
         href = self._link_to(f"{GENERATED}/{row['survey']}.md") + f"#{row['question']}"
-        return f'[{text}<span class="figure-tip" role="tooltip"> ({md_text(tip)})</span>]({href}){{ .figure }}'
+        mark = revised_mark(row, self.data.record, self._link_to(REVISIONS_PAGE))
+        return (f'[{text}<span class="figure-tip" role="tooltip"> ({md_text(tip)})</span>]({href}){{ .figure }}'
+                + (f" {mark}" if mark else ""))
 
     def stat(self, key: str, form: str = "figure", ci: bool = False, base: bool = False, _line: int = 0) -> str:
         """A figure in house style (41%), or in honest words (form="words"), optionally with interval and base."""
@@ -177,17 +188,15 @@ class PageFunctions:
             return self._problem(_line, f"{call} names no chart",
                                  "use '<survey>.<question>' (with by= a segment or trend=True as on the survey "
                                  "page), as the survey page shows it", name)
-        return chart_markdown(record, prefix=self._link_to(GENERATED) + "/") + "\n" + record.get("table", "")
+        return chart_markdown(record, prefix=self._link_to(GENERATED) + "/") + "\n" + self._moved(record.get("table", ""),
+                                                                                               f"{GENERATED}/x.md")
 
     def latest_update(self, _line: int = 0) -> str:
         """The newest campaign update: its date, title as a link, and opening paragraph."""
         post = self.data.latest_post
         if post is None:
             return "No updates yet."
-        # The excerpt (rendered with the post) links from the post's folder; its links are made relative to this page.
-        excerpt = _RELATIVE_LINK.sub(
-            lambda m: f"]({self._link_to(posixpath.normpath(posixpath.join(posixpath.dirname(post.page), m.group(1))))}"
-                      f"{m.group(2) or ''})", post.excerpt)
+        excerpt = self._moved(post.excerpt, post.page)
         return (f"**[{md_text(post.title)}]({self._link_to(post.page)})**, {date_words(post.date.isoformat())}\n\n"
                 f"{excerpt}\n")
 

@@ -28,7 +28,7 @@ from build_scripts.editorial.copy_sandbox import MAX_OUTPUT, CopySandbox, LoopBu
 from build_scripts.editorial.page_safety import front_matter_problems, include_problems, nesting_problems
 from build_scripts.editorial.updates import excerpt_of, is_draft_meta
 from build_scripts.errors import Problem, relative
-from build_scripts.project import GENERATED
+from build_scripts.project import GENERATED, REVISIONS_PAGE, generated_pages
 
 # ](page.md) or ](../page.md#part): a link to a page of the site (not a URL, not an absolute path)
 _IMAGE = re.compile(r"!\[[^\]]*\]\((?![a-z][a-z0-9+.-]*:|/|#)([^)\s#?]+)")  # ![alt](photo.png)
@@ -230,9 +230,9 @@ def _broken_links(copy: RenderedCopy, data: CopyData, docs_dir: Path) -> list[Pr
     (MkDocs refuses a missing image, Zensical publishes it broken), so `check` refuses it first. Inline links
     (with or without a title) and reference definitions are read; links to headings are left to the engine."""
     published = {name for name, page in copy.pages.items() if not page.draft}  # a draft is not on the site
-    pages = published | {f"{GENERATED}/index.md"} | {f"{GENERATED}/{survey}.md" for survey in data.surveys}
+    pages = published | generated_pages(data.surveys)
     drawn = {f"{GENERATED}/charts/{name}{end}" for name in data.charts
-             for end in ("-light.svg", "-dark.svg", ".png", ".csv")}
+             for end in ("-light.svg", "-dark.svg", ".png", ".csv", ".zip")}
     problems = []
     for name, page in copy.pages.items():
         if page.meta.get("render_macros") is False:

@@ -16,6 +16,7 @@ from build_scripts.standards import DEFAULT
 SUPPRESSED = "[c]"  # not published: too few people, or it would let a hidden figure be worked out
 LOW_BASE = "[u]"  # low reliability: a base (or effective base) of 50 to 99
 NOT_AVAILABLE = "[x]"  # not available, e.g. a group that was not asked
+REVISED = "[r]"  # revised: the latest release changed the figure (standards rule 18)
 SHORTHAND = {  # symbol: (what a screen reader says in its place, the note under a table)
     SUPPRESSED: ("not published", f"not published, to protect respondents: fewer than {DEFAULT.suppress_below} "
                                   f"answered (or, after weighting, the effective base is under "
@@ -24,6 +25,8 @@ SHORTHAND = {  # symbol: (what a screen reader says in its place, the note under
     LOW_BASE: ("low base", f"low base: fewer than {DEFAULT.low_base_below} answered (or, after weighting, the "
                            f"effective base is under {DEFAULT.low_base_below}), so treat the figure with caution"),
     NOT_AVAILABLE: ("not available", "not available: the group was not asked, or the figure does not exist"),
+    REVISED: ("revised", "revised in the latest release: hover over it or focus on it for the figure before and "
+                         "why it changed, or follow it to the Revisions page"),
 }
 
 
@@ -67,7 +70,7 @@ def shorthand(symbol: str, spoken: bool = True) -> str:
 
 
 def shorthand_note(symbols) -> str:
-    """The note under a table explaining each symbol it uses, in the order [c], [u], [x]; empty if none."""
+    """The note under a table explaining each symbol it uses, in the order [c], [u], [x], [r]; empty if none."""
     used = [s for s in SHORTHAND if s in set(symbols)]
     return " ".join(f"{s} {SHORTHAND[s][1]}." for s in used)
 

@@ -7,6 +7,7 @@ import html
 
 import pandas as pd
 
+from build_scripts.editorial.campaign import LICENCES
 from build_scripts.editorial.formatting import SHORTHAND, md_text, percent
 from build_scripts.statistics.statistics_table import SCHEMA
 from build_scripts.statistics.survey_summary import QuestionSummary, SurveySummary
@@ -72,12 +73,15 @@ def disclosure_markdown(survey: SurveySummary) -> str:
     return "\n".join(lines) + "\n"
 
 
-def data_page(summaries: list[SurveySummary]) -> str:
-    """The downloads page: the whole statistics table and one table per survey."""
+def data_page(summaries: list[SurveySummary], releases: str = "", licence: str = "CC-BY-4.0") -> str:
+    """The downloads page: the whole statistics table and one table per survey, after `releases` (a sentence on
+    the latest and next releases), published under `licence` (an SPDX id of campaign.LICENCES)."""
+    licence_title, licence_path = LICENCES[licence]
     lines = [
         FRONT_MATTER.format(title=DATA_PAGE_TITLE), GENERATED_NOTE, f"# {DATA_PAGE_TITLE}\n",
         ("Every figure on this site comes from one statistics table, computed from the survey responses "
          "when the site is built. Only aggregate figures are published: no respondent-level data.\n"),
+        *([releases + "\n"] if releases else []),
         ("Safe to open in a spreadsheet: a text cell that would begin with `=`, `+`, `-` or `@` (which Excel "
          "would run as a formula) is written with a leading apostrophe, as OWASP advises; numbers are unchanged.\n"),
         "- [stats.csv](stats.csv): every published figure, one row each.",
@@ -87,7 +91,10 @@ def data_page(summaries: list[SurveySummary]) -> str:
                      f"[{md_text(survey.title)}]({survey.id}.md), with question wording and answer labels.")
     lines.append("- [datapackage.json](datapackage.json): these files described as a Frictionless Data Package "
                  "(each column's type and meaning, the codebooks' labels, the surveys they come from, and the "
-                 "licence, CC BY 4.0), for loading them into data tools.")
+                 f"licence, [{md_text(licence_title)}]({licence_path})), for loading them into data tools.")
+    lines.append("- Each chart's data with its metadata: the chart's ZIP (under the chart on its survey page) holds "
+                 "its CSV, a Data Package describing it, and a README with how to cite it and who carried out "
+                 "the survey.")
     lines += ["", "## Symbols in tables and charts\n",
               ("Tables and charts use the Government Statistical Service's shorthand, never an asterisk or a dash "
                "(screen readers skip them; each symbol is also spelled out for them):\n")]

@@ -16,12 +16,14 @@ from build_scripts.errors import DataError, Problem, relative
 from build_scripts.ingest.load import Survey
 from build_scripts.publish.chart_figure import ChartSite
 from build_scripts.publish.page_plan import PagePlan, plan_pages
-from build_scripts.project import GENERATED, Project
+from build_scripts.project import Project, generated_pages
 from build_scripts.publish.project_bounds import boundary_problems, nav_problems, pages_not_in_nav
 from build_scripts.ingest.sources import Sources, load_sources
 from build_scripts.statistics.table import combined_table
 from build_scripts.statistics.survey_figures import SurveyFigures, compute_surveys
 from build_scripts.editorial.updates import Post, latest_post
+from build_scripts.editorial.revisions import PublicRecord, marked, public_record, unreleased_problems
+from build_scripts.ingest.releases import read_releases
 from build_scripts.yaml_schema import read_site_config, site_config_problems
 from build_scripts.statistics.statistics_table import StatisticsTable
 from build_scripts.statistics.survey_summary import SurveySummary, summarise
@@ -41,6 +43,8 @@ class Results:
     latest_post: Post | None = None  # the newest published update
     site_config: dict = field(default_factory=dict)  # mkdocs.yml as plain data
     copy_data: CopyData = field(default_factory=CopyData)  # what the copy's figure functions read
+    record: PublicRecord = field(default_factory=PublicRecord)  # the releases, their revisions, what moved since
+    unreleased: list[Problem] = field(default_factory=list)  # figures moved since the latest release (warnings)
 
     @property
     def campaign(self) -> Campaign:
@@ -64,7 +68,8 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
     With a cache, surveys whose folder is unchanged since a previous run are not read or recomputed.
 
     Figures typed by hand in the copy (and sentences led by a figure) are problems, unless the page marks them
-    as exceptions; `strict` is kept for older callers and changes nothing. With `copy_must_hold` off (for `diff`
+    as exceptions. Figures that moved since the latest release (releases/) are warnings, and with `strict`
+    problems: CI refuses them until a release records why. With `copy_must_hold` off (for `diff`
     and `serve`, which report them), broken claims and keys and typed figures are warnings. A page no `nav`
     entry leads to is a warning. With `data_only` (for `figures`, which a writer runs mid-edit), every problem
     in the copy is a warning: only the data and the settings must hold.
@@ -79,8 +84,11 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
     config = read_site_config(project.config_file)
     latest, unreadable_posts = newest_post(project.docs_dir)
     campaign, campaign_problems = read_campaign(config)
+    record, release_problems = _record(project, table, campaign)
+    table = marked(table, record)
     problems += (unreadable_posts + site_config_problems(project.config_file) + boundary_problems(root, config)
-                 + campaign_problems + logo_problems(campaign, project.docs_dir))
+                 + campaign_problems + logo_problems(campaign, project.docs_dir) + release_problems)
+    unreleased = unreleased_problems(record, fatal=strict)
     series = waves_by_series(figures)
     waves = compare_waves(series)
     problems += waves.problems
@@ -88,29 +96,39 @@ def compute(project: Project, strict: bool = False, copy_must_hold: bool = True,
     site_url = str(read_site_config(project.config_file, environment=True).get("site_url") or "")
     plan = plan_pages(summaries, table, (project.docs_dir / "methodology.md").exists(), cache,
                       glossary=(project.docs_dir / "glossary.md").exists(),
-                      site=ChartSite(str(config.get("site_name") or ""), site_url))  # drawn on every chart
-    data = copy_data(table, summaries, sources, plan, latest, campaign, site_url)
+                      site=ChartSite(str(config.get("site_name") or ""), site_url), record=record)
+    data = copy_data(table, summaries, sources, plan, latest, campaign, site_url, record)
     copy = render_copy(project.docs_dir, root, data)
-    generated = {f"{GENERATED}/index.md"} | {f"{GENERATED}/{s.id}.md" for s in summaries}
+    generated = generated_pages(s.id for s in summaries)
     problems += nav_problems(config, set(copy.pages) | generated)
-    unlisted = pages_not_in_nav(project.config_file, config, copy, summaries)
+    unlisted = pages_not_in_nav(project.config_file, config, copy, summaries, releases=bool(record.releases))
     typed = copy.rule_problems  # the same problems for `build` and `check`, with or without --strict
     copy_problems = copy.problems + (copy.figure_problems + typed if copy_must_hold else [])
-    fatal = problems + ([] if data_only else copy_problems)
+    fatal = problems + ([] if data_only else copy_problems) + (unreleased if strict else [])
     if fatal:
         raise DataError(fatal)
     weights = [w for f in figures for w in f.warnings]  # kept with each survey's figures, cached or not
     warnings = weights + waves.warnings + unlisted + ([] if copy_must_hold else copy.figure_problems + typed) \
         + (copy_problems if data_only else [])
-    return Results(computed.loaded, sources, table, summaries, copy, plan, warnings, figures, latest, config, data)
+    return Results(computed.loaded, sources, table, summaries, copy, plan, warnings, figures, latest, config, data,
+                   record, unreleased)
+
+
+def _record(project: Project, table: StatisticsTable, campaign: Campaign) -> tuple[PublicRecord, list[Problem]]:
+    """The releases recorded under releases/, compared in turn and with this build's table."""
+    releases, problems = read_releases(project.releases_dir, project.root)
+    try:
+        return public_record(releases, table, project.root, campaign.next_release), problems
+    except DataError as error:
+        return PublicRecord(next_release=campaign.next_release), problems + error.problems
 
 
 def copy_data(table: StatisticsTable, summaries: list[SurveySummary], sources: Sources, plan: PagePlan,
-              latest: Post | None, campaign: Campaign, site_url: str) -> CopyData:
+              latest: Post | None, campaign: Campaign, site_url: str, record: PublicRecord | None = None) -> CopyData:
     """What the copy's figure functions read: table rows by key (NaN as None), survey summaries, sources, charts."""
     return CopyData(figures={row["key"]: row for row in table.records()}, surveys={s.id: s for s in summaries},
                     sources={s.key: s.model_dump(mode="json") for s in sources.sources}, charts=plan.records(),
-                    latest_post=latest, campaign=campaign, site_url=site_url)
+                    latest_post=latest, campaign=campaign, site_url=site_url, record=record or PublicRecord())
 
 
 def logo_problems(campaign: Campaign, docs_dir: Path) -> list[Problem]:

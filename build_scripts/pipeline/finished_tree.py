@@ -18,12 +18,13 @@ from build_scripts.editorial.copy_check import page_title
 from build_scripts.editorial.copy_render import RenderedCopy, problems_banner, with_banner
 from build_scripts.editorial.table_regions import wrap_tables
 from build_scripts.publish.page_endings import page_description, page_ending
+from build_scripts.editorial.revisions_page import release_line
 from build_scripts.errors import DataError
 from build_scripts.publish.drawing import DrawingPool
 from build_scripts.publish.feed import FEED, Blog, blog_posts, post_slugs, rss
 from build_scripts.pipeline.generate import write_generated
 from build_scripts.pipeline.compute import Results
-from build_scripts.project import GENERATED, Project
+from build_scripts.project import GENERATED, REVISIONS_PAGE, Project
 from build_scripts.publish.site_engine import ENGINE_OUTPUT
 from build_scripts.publish.writer import GeneratedFolder, Subfolder
 from build_scripts.yaml_schema import read_site_config
@@ -41,7 +42,8 @@ def write_finished_tree(project: Project, results: Results, progress=lambda mess
     out = GeneratedFolder(own_folder(project.build_dir))
     banner = problems_banner(problems) if problems else ""
     share = write_generated(Bannered(out, f"docs/{GENERATED}", banner), results, progress, cache, pool)
-    _write_sources(out, project, results.copy, share, results.site_config, results.campaign, banner)
+    _write_sources(out, project, results.copy, share, results.site_config, results.campaign, banner,
+                   home=release_line(results.record, REVISIONS_PAGE))
     out.write(f"docs/{COLOURS}", campaign_css(results.campaign))
     out.prune(keep=ENGINE_OWN)
     return out
@@ -92,10 +94,11 @@ class Bannered(Subfolder):
 
 
 def _write_sources(out: GeneratedFolder, project: Project, copy: RenderedCopy, share: dict[str, dict[str, str]],
-                   config: dict, campaign: Campaign, banner: str = "", feed_must_build: bool = True) -> None:
+                   config: dict, campaign: Campaign, banner: str = "", feed_must_build: bool = True,
+                   home: str = "") -> None:
     """mkdocs.yml, the theme's folder, docs/ assets as they are, the rendered pages (each blog post with the `slug:`
     of its address) and the updates feed (left out of a preview that already shows problems, if it cannot be made:
-    the problems banner matters more)."""
+    the problems banner matters more). `home` ends the home page: when the figures were released, and the next."""
     out.write("mkdocs.yml", engine_config(project.config_file.read_text(encoding="utf-8")))
     theme = project.theme_dir(config)
     if theme is not None:
@@ -118,6 +121,8 @@ def _write_sources(out: GeneratedFolder, project: Project, copy: RenderedCopy, s
         if description:
             added["description"] = description
         text = wrap_tables(page.markdown(added, banner))
+        if name == "index.md" and home:
+            text += f"\n\n{home}\n{{ .release-line }}\n"
         if name != "index.md":  # the home page places its own actions and share links
             title = page_title(page.body, page.meta, Path(name))  # the front matter's title first
             text += page_ending(campaign, str(finished.get("site_url") or ""), name, title, addresses.get(name, ""),

@@ -25,6 +25,9 @@ from build_scripts.statistics.statistics_table import StatisticsTable, write_csv
 from build_scripts.statistics.survey_summary import SurveySummary
 from build_scripts.publish.writer import Subfolder
 from build_scripts.publish.data_package import data_package
+from build_scripts.publish.chart_zip import chart_zip
+from build_scripts.editorial.revisions import REVISIONS_LINK, REVISIONS_PAGE
+from build_scripts.editorial.revisions_page import REVISIONS_TITLE, release_folder, release_line, revisions_page
 
 
 def write_generated(out: Subfolder, results: Results, progress=lambda message: None,
@@ -37,18 +40,19 @@ def write_generated(out: Subfolder, results: Results, progress=lambda message: N
     """
     cache, pool = cache or Cache(None), pool or DrawingPool(in_worker=False)
     table = results.table
-    out.write("stats.csv", write_csv(spreadsheet_safe(table.frame)))
+    out.write("stats.csv", stats_csv(table))
     for survey in results.summaries:
         out.write(f"{survey.id}.csv", write_csv(spreadsheet_safe(survey_table_for_download(survey, table))))
     out.write("datapackage.json", data_package(str(results.site_config.get("site_name") or ""),
-                                               results.copy_data.site_url, results.summaries))
+                                               results.copy_data.site_url, results.summaries, results.record,
+                                               results.campaign.licence))
     plan = results.plan
     charts = {name: cache.get("chart", key) for name, (_, key) in plan.charts.items()}
     drawing = []
     if any(files is None for files in charts.values()):
         if not plan.drawable:  # the plan came from the cache, a chart's files did not: make the charts again
             plan = plan_pages(results.summaries, table, plan.methodology, cache, fresh=True, glossary=plan.glossary,
-                              site=plan.site)
+                              site=plan.site, record=plan.record)
         for name, files in charts.items():
             if files is None:
                 _, key = plan.charts[name]
@@ -66,19 +70,44 @@ def write_generated(out: Subfolder, results: Results, progress=lambda message: N
         ending = page_ending(results.campaign, results.copy_data.site_url, page, titles.get(survey_id, survey_id),
                              actions=True)
         out.write(f"{survey_id}.md", wrap_tables(with_fields(markdown, fields)) + ending)
-    for files in charts.values():
-        for path, content in (files or {}).items():
+    surveys = {survey.id: survey for survey in results.summaries}
+    made = [(name, files) for name, files in charts.items() if files is not None]
+    for name, files in made:
+        for path, content in files.items():
             out.write(path, content)
     for chart, key, future in drawing:  # drawn in the pool meanwhile
         files = chart.files(drawn(future, chart.specs))
         cache.put("chart", key, files)
+        made.append((chart.name, files))
         for path, content in files.items():
             out.write(path, content)
-    data_page = pages.data_page(results.summaries)
+    for name, files in made:  # outside the chart's cache entry: a release dates the zip, not the chart
+        record, _ = plan.charts[name]
+        out.write(f"charts/{name}.zip", chart_zip(record, files[f"charts/{name}.csv"], surveys[name.partition(".")[0]],
+                                                  results.record, results.campaign.licence))
+    record = results.record
+    data_page = pages.data_page(results.summaries, release_line(record, REVISIONS_LINK), results.campaign.licence)
     fields = share[""] | {"description": page_description(data_page)}
     out.write("index.md", wrap_tables(with_fields(data_page, fields))
               + page_ending(results.campaign, results.copy_data.site_url, f"{GENERATED}/index.md", pages.DATA_PAGE_TITLE))
+    _write_record(out, results, share[""])
     return share
+
+
+def _write_record(out: Subfolder, results: Results, site_card: dict[str, str]) -> None:
+    """The Revisions page and each release's statistics table, read back and written as published."""
+    page = revisions_page(results.record, results.summaries, results.uses())
+    fields = site_card | {"description": page_description(page)}
+    out.write(REVISIONS_LINK, wrap_tables(with_fields(page, fields))
+              + page_ending(results.campaign, results.copy_data.site_url, REVISIONS_PAGE, REVISIONS_TITLE))
+    for entry in results.record.releases:
+        if entry.table is not None:
+            out.write(release_folder(entry.release.name), stats_csv(entry.table))
+
+
+def stats_csv(table: StatisticsTable) -> str:
+    """The statistics table as published (data/stats.csv) and as each release freezes it (releases/<date>/)."""
+    return write_csv(spreadsheet_safe(table.frame))
 
 
 def with_fields(markdown: str, fields: dict[str, str]) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from build_scripts.cache import Cache
 from build_scripts.publish.chart_figure import Chart, ChartSite, published_by
+from build_scripts.editorial.revisions import PublicRecord
 from build_scripts.statistics.statistics_table import StatisticsTable
 from build_scripts.statistics.survey_summary import SurveySummary
 from build_scripts.publish.survey_page import survey_page
@@ -25,6 +26,7 @@ class PagePlan:
     methodology: bool = False  # whether the pages link to the site's methodology page
     glossary: bool = False  # whether the pages link their terms to the site's glossary page
     site: ChartSite = field(default_factory=ChartSite)  # the site its charts name and link back to
+    record: PublicRecord | None = None  # the releases: they date revisions and citations
 
     def records(self) -> dict[str, dict]:
         """Each chart's record (name, title, text alternative, table) by name."""
@@ -32,24 +34,27 @@ class PagePlan:
 
 
 def plan_pages(summaries: list[SurveySummary], table: StatisticsTable, methodology: bool, cache: Cache,
-               fresh: bool = False, glossary: bool = False, site: ChartSite = ChartSite()) -> PagePlan:
+               fresh: bool = False, glossary: bool = False, site: ChartSite = ChartSite(),
+               record: PublicRecord | None = None) -> PagePlan:
     """The plan from the cache when its inputs are unchanged (unless `fresh`), else made and cached.
 
-    `site` is drawn on every chart and named in each chart's embed snippet, so it is part of the key."""
+    `site` is drawn on every chart and named in each chart's embed snippet, and the latest release (of `record`)
+    dates revisions and citations, so both are part of the key."""
+    latest = record.latest.release if record and record.latest else None
     key = cache.key("pages", table.to_csv(), *(s.model_dump_json() for s in summaries), str(methodology),
-                    str(glossary), site.name, site.url)
+                    str(glossary), site.name, site.url, repr(latest))
     found = None if fresh else cache.get("pages", key)
     if found is not None:
         return PagePlan(found["markdown"], {name: tuple(entry) for name, entry in found["charts"].items()},
-                        methodology=methodology, glossary=glossary, site=site)
-    plan = PagePlan(methodology=methodology, glossary=glossary, site=site)
+                        methodology=methodology, glossary=glossary, site=site, record=record)
+    plan = PagePlan(methodology=methodology, glossary=glossary, site=site, record=record)
     for survey in summaries:
         with published_by(site):  # survey pages make their charts without knowing the site
-            page = survey_page(survey, table, methodology, glossary)
+            page = survey_page(survey, table, methodology, glossary, record)
         plan.markdown[survey.id] = page.markdown
         for chart in page.charts:
-            record = chart.record()
-            plan.charts[chart.name] = (record, cache.key(*record.values(), chart.data.to_csv(index=False)))
+            entry = chart.record()
+            plan.charts[chart.name] = (entry, cache.key(*entry.values(), chart.data.to_csv(index=False)))
             plan.drawable[chart.name] = chart
     cache.put("pages", key, {"markdown": plan.markdown, "charts": plan.charts})
     return plan

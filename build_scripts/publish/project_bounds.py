@@ -23,7 +23,7 @@ from build_scripts.editorial.copy_render import RenderedCopy
 from build_scripts.editorial.pages import DATA_PAGE_TITLE
 from build_scripts.errors import Problem
 from build_scripts.ingest.load import resolves_inside
-from build_scripts.project import GENERATED
+from build_scripts.project import GENERATED, REVISIONS_PAGE, generated_pages
 from build_scripts.publish.feed import Blog
 from build_scripts.statistics.survey_summary import SurveySummary
 
@@ -104,11 +104,12 @@ def nav_problems(config: dict, pages: set[str]) -> list[Problem]:
 
 
 def pages_not_in_nav(config_file: Path, config: dict, copy: RenderedCopy,
-                     summaries: list[SurveySummary]) -> list[Problem]:
+                     summaries: list[SurveySummary], releases: bool = False) -> list[Problem]:
     """Published pages that no `nav` entry leads to (only when mkdocs.yml has a nav), each with the line to add.
 
     The blog's posts (its own pages list them), drafts, and pages mkdocs.yml's `not_in_nav` names are left out;
-    survey pages count, since the build makes them only to be read.
+    survey pages count, since the build makes them only to be read, and the Revisions page once there are
+    `releases`.
     """
     nav = config.get("nav")
     if not isinstance(nav, list):
@@ -121,6 +122,8 @@ def pages_not_in_nav(config_file: Path, config: dict, copy: RenderedCopy,
     pages |= {f"{GENERATED}/{s.id}.md": (s.title, f"the survey page {GENERATED}/{s.id}.md", f", made from "
                                                   f"surveys/{s.id}/") for s in summaries}
     pages[f"{GENERATED}/index.md"] = (DATA_PAGE_TITLE, f"the downloads page {GENERATED}/index.md", "")
+    if releases:
+        pages[REVISIONS_PAGE] = ("Revisions", f"the Revisions page {REVISIONS_PAGE}", "")
     lines: list[str] | None = None  # mkdocs.yml's lines, read only to suggest where a missing page goes
     warnings = []
     for name, (title, shown, made) in pages.items():

@@ -8,6 +8,7 @@ Statistical Service's shorthand, [c], [u] or [x], seen as the symbol and heard a
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -18,15 +19,18 @@ from build_scripts.editorial.campaign import page_address, share_html
 from build_scripts.publish.chart_figure import Chart, current_site, figure_data
 from build_scripts.statistics.disclosure import BASE_TOO_SMALL, EFFECTIVE_BASE_TOO_SMALL
 from build_scripts.editorial.formatting import (
-    LOW_BASE, NOT_AVAILABLE, SHORTHAND, SUPPRESSED, count, decimal_count, interval, lower_first, md_text,
+    LOW_BASE, NOT_AVAILABLE, REVISED, SHORTHAND, SUPPRESSED, count, decimal_count, interval, lower_first, md_text,
     p_value_text, percent, percentage_points, shorthand, shorthand_note)
-from build_scripts.editorial.chart_markdown import chart_markdown
+from build_scripts.editorial.chart_markdown import chart_markdown, html_text
+from build_scripts.editorial.citation import Citation, bibtex_key
 from build_scripts.editorial.pages import (
     FRONT_MATTER, GENERATED_NOTE, disclosure_markdown, fieldwork_text, finding_sentence, finding_words, yaml_string)
+from build_scripts.editorial.revisions import REVISIONS_LINK, PublicRecord, revised_mark
 from build_scripts.statistics.statistics_table import StatisticsTable
 from build_scripts.statistics.survey_summary import Group, QuestionSummary, SurveySummary
 
 GLOSSARY = "../glossary.md"
+_RECORD: ContextVar[PublicRecord | None] = ContextVar("record", default=None)  # the releases, while a page is made
 FOR_STATISTICIANS = '??? note "For statisticians"'
 
 
@@ -59,17 +63,24 @@ class _Cells:
     def __init__(self, page: set[str]):
         self.symbols: set[str] = set()
         self.page = page
+        self.record = _RECORD.get()
 
     def mark(self, symbol: str, spoken: bool = True) -> str:
         self.symbols.add(symbol)
         self.page.add(symbol)
         return shorthand(symbol, spoken)
 
-    def figure(self, value: str, low_base: bool = False) -> str:
-        """A percentage, interval or count in house style: [c] when hidden, [u] after it on a low base."""
+    def figure(self, value: str, low_base: bool = False, row=None) -> str:
+        """A percentage, interval or count in house style: [c] when hidden, [u] after it on a low base, and [r]
+        (with the figure before and why) when `row`, the figure's row, was revised in the latest release."""
+        revised = revised_mark(dict(row), self.record, REVISIONS_LINK) if row is not None else ""
+        if revised:
+            self.symbols.add(REVISED)
+            self.page.add(REVISED)
+            revised = f" {revised}"
         if value in SHORTHAND:
-            return self.mark(value)
-        return f"{value} {self.mark(LOW_BASE)}" if low_base else value
+            return self.mark(value) + revised
+        return (f"{value} {self.mark(LOW_BASE)}" if low_base else value) + revised
 
     def note(self) -> str:
         """The note under the table explaining its symbols (a paragraph), or nothing."""
@@ -77,11 +88,21 @@ class _Cells:
         return f"\n{md_text(text)}\n" if text else ""
 
 
-def survey_page(survey: SurveySummary, table: StatisticsTable, methodology: bool, glossary: bool = False) -> SurveyPage:
+def survey_page(survey: SurveySummary, table: StatisticsTable, methodology: bool, glossary: bool = False,
+                record: PublicRecord | None = None) -> SurveyPage:
     """The survey's page: main points, a section per question, then about the survey.
 
-    `methodology` and `glossary` say whether the site has those pages, so the page links to them only then.
+    `methodology` and `glossary` say whether the site has those pages, so the page links to them only then;
+    `record` (the releases) dates the [r] of revised figures.
     """
+    token = _RECORD.set(record)
+    try:
+        return _survey_page(survey, table, methodology, glossary)
+    finally:
+        _RECORD.reset(token)
+
+
+def _survey_page(survey: SurveySummary, table: StatisticsTable, methodology: bool, glossary: bool) -> SurveyPage:
     page = SurveyPage("")
     terms = _Terms(glossary)
     symbols: set[str] = set()  # every shorthand symbol the page shows, for the reading note
@@ -146,11 +167,12 @@ def _main_point(question: QuestionSummary, whole: StatisticsTable, terms: _Terms
         return (f"- [{title}]({anchor}): {cells.mark(SUPPRESSED, spoken=False)} not published, to protect "
                 f"respondents. {why}.")
     sentence = md_text(finding_sentence(question, row["estimate"], row["option_label"]))
-    point = f"- [{title}]({anchor}): {sentence}"  # standards rule 12: no sentence starts with a figure
+    # standards rule 12: no sentence starts with a figure; the bullet is the headline figure's permalink target
+    point = f"- [{title}]({anchor}){{ #{_headline_anchor(question)} }}: {sentence}"
     if bool(row["low_base"]):
         point += (f" ({terms.link('low-base', 'low base')} {cells.mark(LOW_BASE, spoken=False)}: {_base_words(row)} "
                   f"{md_text(question.respondents)}, so treat it with caution)")
-    return point
+    return point + cells.figure("", row=row)
 
 
 def _base_words(row: pd.Series) -> str:
@@ -179,7 +201,8 @@ def _symbols_sentence(symbols: set[str], terms: _Terms) -> str:
         return ""
     meaning = {SUPPRESSED: "a figure " + terms.link("not-published", "not published") + " to protect respondents",
                LOW_BASE: "a figure on a " + terms.link("low-base", "low base") + " (treat it with caution)",
-               NOT_AVAILABLE: "a figure " + terms.link("not-available", "not available")}
+               NOT_AVAILABLE: "a figure " + terms.link("not-available", "not available"),
+               REVISED: f"a figure [revised]({REVISIONS_LINK}) in the latest release"}
     used = [f"{md_text(s)} {meaning[s]}" for s in SHORTHAND if s in symbols]
     used[0] = used[0].replace(" ", " marks ", 1)
     return " In tables and charts, " + _join(used) + "."
@@ -197,6 +220,10 @@ def _about(survey: SurveySummary, methodology: bool, glossary: bool, terms: _Ter
         downloads += " How the figures are made is on the [methodology page](../methodology.md)."
     if glossary:
         downloads += f" Every term is explained in the [glossary]({GLOSSARY})."
+    record = _RECORD.get()
+    if record and record.latest:  # a figure's history: every release, its table and what it revised
+        downloads += (f" These figures as each release published them, and every revision: "
+                      f"[Revisions and releases]({REVISIONS_LINK}).")
     method = ["The 95% confidence intervals are Wilson score intervals"
               + (", on each figure's Kish effective base, (sum of weights)² ÷ (sum of squared weights)."
                  if survey.weighting else ".")]
@@ -216,9 +243,9 @@ def _question(page: SurveyPage, survey: SurveySummary, question: QuestionSummary
     whole = rows.whole_sample()
     lines = [f"## {md_text(question.title)} {{ #{question.key} }}\n", f"> {md_text(question.text)}\n"]
     if whole.is_empty:
-        return "\n".join([*lines, "Nobody was asked this question or nobody answered it.\n"])
+        return "\n".join([*lines, "Nobody was asked this question or nobody answered it.\n", _cite(survey, question)])
     if question.type == "text":
-        return "\n".join([*lines, _free_text(question, whole.frame.iloc[0])])
+        return "\n".join([*lines, _free_text(question, whole.frame.iloc[0]), _cite(survey, question)])
     base_row = whole.on_base(question.base).frame.iloc[0]
     lines.append(_base_line(question, base_row))
     if question.type == "multi":
@@ -250,15 +277,49 @@ def _question(page: SurveyPage, survey: SurveySummary, question: QuestionSummary
             subtitle=_subtitle(question, base_row, low), source=_source(survey, base_row))))
     lines.append(answers_table)
     lead = _headline_row(question, whole)
+    sentence = ""
     if lead is not None and not bool(lead["suppressed"]):  # a reader can share the finding itself
         address = page_address(current_site().url, f"data/{survey.id}.md") + f"#{question.key}"
         sentence = finding_sentence(question, lead["estimate"], lead["option_label"], asked=False)
         lines.append(share_html(address, survey.title, sentence, heading="Share this finding"))
+    lines.append(_cite(survey, question, sentence))
     if survey.weighting:
         lines.append(_weighted_block(question, whole.frame, base_row))
     lines.append(_breakdowns(page, survey, question, rows, symbols))
     lines.append(_change(page, survey, question, rows, table, terms, symbols))
     return "\n".join(line for line in lines if line)
+
+
+def _headline_anchor(question: QuestionSummary) -> str:
+    """The id of a question's headline figure, on its bullet in Main points: e.g. powerless.headline. A key has
+    no dot (codebook keys are [a-z0-9_-]) and neither have the ids the engine makes from headings, so it can
+    collide with no question's anchor and no heading's, and it stays the same from build to build."""
+    return f"{question.key}.headline"
+
+
+def _cite(survey: SurveySummary, question: QuestionSummary, finding: str = "") -> str:
+    """ "Cite this question": APA text and BibTeX for the question and, when its headline figure is published
+    (`finding`, the figure in a sentence), for that figure too, in one closed <details> readable with no
+    JavaScript. Dated by the latest release (the end of fieldwork before the first); the addresses are the
+    question's and the figure's permalinks (none without the site's address)."""
+    record = _RECORD.get()
+    released = record.dated(survey.fieldwork_end) if record is not None else survey.fieldwork_end
+    site = current_site()
+    page = page_address(site.url, f"data/{survey.id}.md")
+    cited = [("<strong>This question</strong>", Citation(
+        survey.commissioned_by, released, f"{survey.title}: {question.title}", site.name or site.address,
+        f"{page}#{question.key}" if page else "", bibtex_key(survey.id, question.key)))]
+    if finding:
+        cited.append(("<strong>Its headline figure</strong> (in Main points)", Citation(
+            survey.commissioned_by, released, f"{finding}: {survey.title}", site.name or site.address,
+            f"{page}#{_headline_anchor(question)}" if page else "", bibtex_key(survey.id, question.key, "headline"))))
+    parts = ['<details class="cite">', "<summary>Cite this question</summary>"]
+    for what, citation in cited:
+        label = f"{what}, in" if len(cited) > 1 else "In"
+        parts += [f'<p class="cite-what">{label} APA style and as BibTeX:</p>',
+                  f'<p class="cite-apa">{html_text(citation.apa())}</p>',
+                  f'<pre class="cite-bibtex"><code>{html_text(citation.bibtex())}</code></pre>']
+    return "\n".join(parts) + "\n</details>\n"
 
 
 def _base_line(question: QuestionSummary, row: pd.Series) -> str:
@@ -346,7 +407,7 @@ def figures_table(rows: pd.DataFrame, question: QuestionSummary, cells: _Cells |
     for row in _ordered(rows, question).itertuples():
         low = bool(row.low_base)
         lines.append("| " + " | ".join([
-            _answer_label(row, question), cells.figure(percent(row.estimate), low),
+            _answer_label(row, question), cells.figure(percent(row.estimate), low, row._asdict()),
             cells.figure(interval(row.ci_low, row.ci_high)), cells.figure(count(row.count))]) + " |")
     if question.base == "answering":
         lines.append("\nPercentages are of those giving an answer; Don't know and Prefer not to say are shown as "
@@ -440,7 +501,7 @@ def _breakdown_table(rows: pd.DataFrame, groups: list[Group], cells: _Cells) -> 
                 shown.append(cells.mark(NOT_AVAILABLE))
                 continue
             row = by_cell.loc[(group.key, option)]
-            shown.append(cells.figure(percent(row["estimate"]), bool(row["low_base"])))
+            shown.append(cells.figure(percent(row["estimate"]), bool(row["low_base"]), row))
         lines.append(f"| {md_text(group.label)} | {cells.figure(count(base))} | " + " | ".join(shown) + " |")
     return "\n".join(lines) + "\n" + cells.note()
 

@@ -63,6 +63,9 @@ SCHEMA: tuple[Column, ...] = (
     Column("p_value", "number",
            "for a change row: two-sided p-value of a two-proportion test on the effective bases"),
     Column("change", "text", "for a change row: 'rose' or 'fell' when p is under 0.05, otherwise 'little change'"),
+    Column("revised", "flag", "true when the latest release revised the figure (shown as [r]; see the Revisions page)"),
+    Column("revised_from", "number", "for a revised figure: its estimate in the release before (empty if it was not published)"),
+    Column("revision_note", "text", "for a revised figure: the latest release's note saying why it moved"),
 )
 COLUMNS = [c.name for c in SCHEMA]
 KINDS = {c.name: c.kind for c in SCHEMA}

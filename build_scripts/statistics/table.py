@@ -77,10 +77,11 @@ def _add_estimates(table: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     weights_hidden = table.get("_weights_hidden", pd.Series(False, index=table.index)).fillna(False).astype(bool)
     table["weighted_base"] = table["weighted_base"].mask(base_hidden | weights_hidden)
     table["effective_base"] = table["effective_base"].mask(base_hidden | weights_hidden)
-    for column in ["compare_to", "change"]:
+    for column in ["compare_to", "change", "revision_note"]:
         table[column] = ""
-    for column in ["previous_estimate", "change_pp", "p_value"]:
+    for column in ["previous_estimate", "change_pp", "p_value", "revised_from"]:
         table[column] = np.nan
+    table["revised"] = False  # set from the releases (statistics/revisions.py), never from the responses
     return table[COLUMNS]
 
 

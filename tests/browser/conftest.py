@@ -88,8 +88,8 @@ def site_pages(built_site: Path) -> list[str]:
 
 @pytest.fixture(scope="session")
 def survey_pages(built_site: Path, site_pages: list[str]) -> list[str]:
-    """The survey pages: data/<survey-id>/ (not the data index)."""
-    pages = [p for p in site_pages if p.startswith("data/") and p.count("/") == 2]
+    """The survey pages: data/<survey-id>/ (not the data index, nor the Revisions page)."""
+    pages = [p for p in site_pages if p.startswith("data/") and p.count("/") == 2 and p != "data/revisions/"]
     assert pages, f"no survey page under {built_site / 'data'}"
     return pages
 
@@ -138,6 +138,28 @@ def visit(base_url: str):
         return page, log
 
     return _visit
+
+
+@pytest.fixture
+def visit_all(base_url: str):
+    """Open several site paths as `visit` opens one, each in its own tab of a context, all loading at once: every
+    page is loaded and its network quiet on return, but the half-second quiet spells overlap instead of adding up.
+    Returns [(path, page, log)] in the order given."""
+
+    def _visit_all(context, paths: list[str]):
+        opened = []
+        for path in paths:
+            page = context.new_page()
+            log = PageLog(page, path)
+            response = page.goto(base_url + path, wait_until="commit")
+            assert response is not None and response.ok, f"{log.path}: HTTP {response and response.status}"
+            opened.append((path, page, log))
+        for _, page, _ in opened:
+            page.wait_for_load_state("load")
+            page.wait_for_load_state("networkidle")
+        return opened
+
+    return _visit_all
 
 
 def _use_dark_mode(page) -> None:

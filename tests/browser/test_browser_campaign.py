@@ -25,10 +25,9 @@ def test_the_primary_action_is_visible_without_scrolling(new_context, visit, wid
     assert not log.errors and not log.foreign
 
 
-def test_no_table_runs_off_a_phone_screen_and_each_scrolls_by_keyboard(new_context, visit, site_pages):
+def test_no_table_runs_off_a_phone_screen_and_each_scrolls_by_keyboard(new_context, visit_all, site_pages):
     context = new_context(viewport={"width": 360, "height": 740})
-    for path in site_pages:
-        page, _ = visit(context, path)
+    for path, page, _ in visit_all(context, site_pages):
         tables = page.evaluate("""() => [...document.querySelectorAll('article table')].map(table => {
             const region = table.closest('.table-region');
             const box = (region || table).getBoundingClientRect();

@@ -13,13 +13,12 @@ OVERFLOW = """width => ({scroll: document.documentElement.scrollWidth, inner: wi
             + ' right=' + Math.round(el.getBoundingClientRect().right))})"""
 
 
-def test_no_page_scrolls_sideways_at_360px(new_context, visit, site_pages):
+def test_no_page_scrolls_sideways_at_360px(new_context, visit_all, site_pages):
     """document.documentElement.scrollWidth stays within the 360 px viewport on every page."""
     context = new_context(viewport={"width": WIDTH, "height": 740}, is_mobile=True, has_touch=True,
                           device_scale_factor=2)
     problems = []
-    for path in site_pages:
-        page, _ = visit(context, path)
+    for path, page, _ in visit_all(context, site_pages):
         state = page.evaluate(OVERFLOW, WIDTH)
         if state["scroll"] > min(state["inner"], WIDTH):
             problems.append(f"{path or '/'}: scrollWidth {state['scroll']} > {WIDTH} px; widest elements: "

@@ -10,12 +10,11 @@ CHART_STATE = """() => [...document.querySelectorAll('img[src*="/charts/"]')].ma
     src: img.getAttribute('src'), loaded: img.complete && img.naturalWidth > 0, visible: img.checkVisibility()}))"""
 
 
-def test_survey_pages_show_charts_and_tables(new_context, visit, survey_pages):
+def test_survey_pages_show_charts_and_tables(new_context, visit_all, survey_pages):
     """Every chart image loads, light variants show and dark ones hide, and the pages carry tables of figures."""
     context = new_context(java_script_enabled=False)
     problems = []
-    for path in survey_pages:
-        page, _ = visit(context, path)
+    for path, page, _ in visit_all(context, survey_pages):
         charts = page.evaluate(CHART_STATE)
         light = [c for c in charts if c["src"].endswith("#only-light")]
         problems += [f"{path}: no chart image (img with /charts/ in src)"] if not charts else []

@@ -5,12 +5,11 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def test_every_page_loads_without_errors_or_foreign_requests(new_context, visit, site_pages):
+def test_every_page_loads_without_errors_or_foreign_requests(new_context, visit_all, site_pages):
     """No console error, uncaught exception, failed load or off-localhost request on any page."""
     context = new_context()
     problems = []
-    for path in site_pages:
-        page, log = visit(context, path)
+    for path, page, log in visit_all(context, site_pages):
         problems += [f"{log.path}: {error}" for error in log.errors]
         problems += [f"{log.path}: request to another host: {url}" for url in log.foreign]
         page.close()
