@@ -78,10 +78,6 @@ class PublicRecord:
         `fallback` (the end of the newest fieldwork), so that a build's output depends on its inputs only."""
         return self.latest.release.date if self.latest else fallback
 
-    def history(self, key: str) -> list[tuple[ReleaseRecord, Revision]]:
-        """Every release that revised a figure, oldest first."""
-        return [(record, revision) for record in self.releases for revision in record.revisions if revision.key == key]
-
 
 def shown(row) -> str:
     """A figure as pages print it: a percentage, [c] when not published, or a change in words and size."""
@@ -217,8 +213,3 @@ def unreleased_problems(record: PublicRecord, fatal: bool, limit: int = 20) -> l
                                 f"campaign-site diff releases/{latest.release.name}/stats.csv lists them all; "
                                 "one release records them all"))
     return problems
-
-
-def escaped_note(note: str) -> str:
-    """A release note as Markdown text: never markup or a template, whatever it holds."""
-    return md_text(note)

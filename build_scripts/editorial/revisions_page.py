@@ -20,13 +20,14 @@ def release_folder(name: str) -> str:
     return f"releases/{name}/stats.csv"
 
 
-def release_line(record: PublicRecord, revisions_page: str) -> str:
-    """One sentence for the home and data pages: the latest release and the next planned one (empty if neither)."""
+def release_line(record: PublicRecord, revisions_page: str = "") -> str:
+    """One sentence for the home and data pages: the latest release, linking to `revisions_page` when given, and
+    the next planned one (empty if neither)."""
     parts = []
     latest = record.latest
     if latest:
-        parts.append(f"Figures last released on {date_text(latest.release.date)} "
-                     f"([every release and revision]({revisions_page})).")
+        link = f" ([every release and revision]({revisions_page}))" if revisions_page else ""
+        parts.append(f"Figures last released on {date_text(latest.release.date)}{link}.")
     if record.next_release:
         parts.append(f"Next release planned for {date_text(record.next_release)}.")
     return " ".join(parts)
@@ -39,9 +40,9 @@ def revisions_page(record: PublicRecord, summaries: list[SurveySummary], uses: d
               "note saying why it was made. A figure that changes after it was published is a revision: it is marked "
               "[r] wherever it appears, with the figure before and the reason, and it is listed here. Figures never "
               "change silently.\n")]
-    line = release_line(record, "#every-release")
+    line = release_line(record)
     if line:
-        lines.append(line.replace(" ([every release and revision](#every-release))", "") + "\n")
+        lines.append(line + "\n")
     if not record.releases:
         lines.append("No release has been recorded yet: these figures have not been released.\n")
         return "\n".join(lines)
@@ -103,12 +104,3 @@ def _label(revision: Revision, survey: SurveySummary | None) -> str:
     if segment is None:
         return revision.label
     return f"{revision.label} ({segment.label_of(revision.group)})"
-
-
-def figure_history_link(record: PublicRecord, key: str) -> str | None:
-    """The address (relative to the generated folder) of a figure's latest revision on the page, if it has one."""
-    history = record.history(key)
-    if not history:
-        return None
-    entry, revision = history[-1]
-    return f"revisions.md#{anchor(entry.release.name, revision.key)}"
