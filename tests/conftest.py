@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -153,6 +154,18 @@ def table_for(surveys: list[Survey]) -> pd.DataFrame:
         weights[survey.id], problems = survey_weights(survey.codebook, survey.responses, survey.responses_file)
         assert problems == []
     return statistics_table(surveys, weights).frame
+
+
+def rscript() -> str:
+    """The path of Rscript, for the tests that check our statistics against R's survey package; they skip
+    without it, unless CI is set, when they fail: the figures' claim is agreeing with R."""
+    found = shutil.which("Rscript")
+    if found is None:
+        reason = "Rscript (R with the survey package) is not installed: the statistics are checked against it"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI is set, so R must be there", pytrace=False)
+        pytest.skip(reason)
+    return found
 
 
 def contrast(a: str, b: str) -> float:

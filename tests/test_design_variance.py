@@ -10,7 +10,6 @@ where they fail: the engine's whole claim is agreeing with R.
 from __future__ import annotations
 
 import dataclasses
-import os
 import shutil
 import subprocess
 
@@ -21,6 +20,8 @@ import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.datasets import anes96
+
+from conftest import rscript as find_rscript
 
 from build_scripts.statistics import design as design_module
 from build_scripts.statistics.design import Design, lonely_strata, proportions
@@ -139,12 +140,7 @@ def anes_sample() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def r(tmp_path_factory) -> dict[tuple[str, str], tuple[float, float, float]]:
     """Every case's (estimate, SE, deff) from R's survey package, by (case, label); errors as None."""
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        reason = "Rscript (R with the survey package) is not installed: the engine is checked against it"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; CI is set, so R must be there", pytrace=False)
-        pytest.skip(reason)
+    rscript = find_rscript()
     folder = tmp_path_factory.mktemp("r")
     stratified_sample().to_csv(folder / "sample.csv", index=False)
     anes_sample().to_csv(folder / "anes.csv", index=False)

@@ -122,7 +122,7 @@ def test_a_new_wave_is_one_line_not_a_line_per_figure(waves):
     out = _diff(project, str(base))
     news = [line for line in out.splitlines() if line.startswith("New survey")]
     expected = (r"New survey tracker-2020: 440 respondents, 5 questions, \d+ figures \(17 change rows since "
-                r"tracker-2019: [^)]+\); 3 quoted in the copy")
+                r"tracker-2019: [^)]+\), \d+ differences between groups tested, \d+ clear; 3 quoted in the copy")
     assert len(news) == 1 and re.fullmatch(expected, news[0])
     assert "3 quoted figures are new on index.md" in out.splitlines()[0] and "1 new survey" in out.splitlines()[0]
     listed = [line for line in out.splitlines() if line.startswith("  tracker-2020.")]

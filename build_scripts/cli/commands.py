@@ -63,8 +63,15 @@ def _prepare(project: Project, progress: Progress, cache: Cache, strict: bool = 
     cached = cache.hits.get("survey", 0)
     progress.note(f"{counted(len(figures), 'survey')} ({len(results.surveys)} read, {cached} unchanged from the cache), "
                   f"{counted(sum(f.respondents for f in figures), 'respondent')}, "
-                  f"{counted(len(results.table), 'figure')}, {counted(len(results.sources.sources), 'cited source')}")
+                  f"{_figures_counted(results)}, {counted(len(results.sources.sources), 'cited source')}")
     return results
+
+
+def _figures_counted(results: Results) -> str:
+    """'411 figures, 86 tested differences': figures and changes between waves, then differences between groups."""
+    differences = len(results.table.differences())
+    return counted(len(results.table) - differences, "figure") + (
+        f", {counted(differences, 'tested difference')}" if differences else "")
 
 
 def _generate(project: Project, results: Results, progress: Progress, cache: Cache,
@@ -83,7 +90,7 @@ def _generate(project: Project, results: Results, progress: Progress, cache: Cac
 def _facts(results: Results, cache: Cache) -> list[str]:
     charts = cache.hits.get("chart", 0) + cache.misses.get("chart", 0)
     return [counted(len(results.figures), "survey"), counted(sum(f.respondents for f in results.figures), "respondent"),
-            counted(len(results.table), "figure"), counted(charts, "chart") + f" ({cache.misses.get('chart', 0)} drawn)",
+            _figures_counted(results), counted(charts, "chart") + f" ({cache.misses.get('chart', 0)} drawn)",
             counted(len(results.warnings), "warning")]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from build_scripts.editorial.claims import claim_problem
+from build_scripts.editorial.claims import claim_problem, comparative_claim_problem
 from build_scripts.editorial.formatting import SUPPRESSED, change_phrase, percent
 from build_scripts.editorial.phrasing import words
 from build_scripts.pipeline.compute import Results
@@ -98,6 +98,8 @@ class SurveyNews:
     respondents: int | None = None
     change_rows: dict[str, dict[str, int]] = field(default_factory=dict)  # earlier wave: {words: count}
     quoted: int = 0
+    clear_differences: int = 0  # differences between groups the tests find clear
+    differences: int = 0  # differences between groups tested
 
 
 @dataclass
@@ -194,6 +196,8 @@ def _reading(row: dict | None) -> Reading | None:
     number = _number(row.get("change_pp") if change else row.get("estimate"))
     if row.get("suppressed") or number is None:
         return Reading(SUPPRESSED, "", None, str(row.get("suppression") or "not published"))
+    if row.get("comparison") == "difference":
+        return Reading(points(number), str(row.get("change") or ""), number)
     if change:
         return Reading(points(number), change_phrase(str(row.get("change") or ""), number), number)
     return Reading(percent(number), words(number), number * 100)
@@ -218,19 +222,26 @@ def _broken_claims(results: Results, old: dict[str, dict], new: dict[str, dict])
     for ref in results.references:
         if ref.kind != "claim" or ref.key in results.copy_data.sources:
             continue
-        problem = claim_problem(ref.phrase, new.get(ref.key))
-        if problem:
+        if ref.versus:
+            problem = comparative_claim_problem(ref.phrase, new, ref.key, ref.versus)
+            held = None if ref.key not in old else comparative_claim_problem(ref.phrase, old, ref.key, ref.versus) is None
+        else:
+            problem = claim_problem(ref.phrase, new.get(ref.key))
             held = None if ref.key not in old else claim_problem(ref.phrase, old[ref.key]) is None
+        if problem:
             broken.append(BrokenClaim(ref.page, ref.line, ref.phrase, ref.key, problem, held))
     return broken
 
 
 def _news(survey: str, rows: list[dict], pages: dict, respondents: int | None = None) -> SurveyNews:
     changes: dict[str, dict[str, int]] = {}
+    tested = [r for r in rows if r.get("comparison") == "difference"]
+    clear = sum(1 for r in tested if r.get("change") in {"more likely", "less likely"})
+    rows = [r for r in rows if r.get("comparison") != "difference"]
     for row in rows:
-        if row.get("compare_to"):
+        if row.get("comparison") == "change" or (row.get("compare_to") and not row.get("comparison")):
             said = "not published" if row.get("suppressed") else str(row.get("change") or "little change")
             tally = changes.setdefault(str(row["compare_to"]), {})
             tally[said] = tally.get(said, 0) + 1
     return SurveyNews(survey, len(rows), len({r["question"] for r in rows}), respondents, changes,
-                      sum(1 for r in rows if r["key"] in pages))
+                      sum(1 for r in [*rows, *tested] if r["key"] in pages), clear, len(tested))

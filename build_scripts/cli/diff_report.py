@@ -83,6 +83,8 @@ def survey_line(news: SurveyNews, new: bool) -> str:
         said = ", ".join(f"{n} {TALLIED.get(words, words)}"
                          for words, n in sorted(tally.items(), key=lambda t: (-t[1], t[0])))
         facts[-1] += f" ({counted(sum(tally.values()), 'change row')} since {earlier}: {said})"
+    if news.differences:
+        facts.append(f"{counted(news.differences, 'difference')} between groups tested, {news.clear_differences} clear")
     quoted = f"; {news.quoted} quoted in the copy" if news.quoted else ""
     return f"New survey {news.survey}: {', '.join(facts)}{quoted}"
 

@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterator
 
 from build_scripts.editorial.claims import claim_problem
+from build_scripts.editorial.comparisons import Difference, honest_phrase
 from build_scripts.editorial.formatting import SUPPRESSED, change_phrase, p_value_text, percent
 from build_scripts.editorial.phrasing import round_half_up, words
 from build_scripts.statistics.survey_summary import QuestionSummary, SurveySummary
@@ -15,7 +16,13 @@ def honest_phrases(row: dict) -> list[str]:
     """Phrases `claim` accepts for this figure, plainest first; none for a suppressed figure."""
     if row.get("suppressed"):
         return []
-    if row.get("compare_to"):
+    if row.get("comparison") == "difference":
+        points = abs(float(row["change_pp"]))
+        way = "higher" if float(row["change_pp"]) > 0 else "lower"
+        size = round_half_up(points)
+        candidates = [honest_phrase(Difference(row)), f"{size:.0f} percentage points {way} than",
+                      f"more than {math.floor(points)} percentage points {way} than" if points >= 1 else ""]
+    elif row.get("compare_to"):
         points = float(row["change_pp"])
         said = change_phrase(str(row["change"]), points)
         size = math.floor(abs(points))
@@ -77,16 +84,20 @@ def _question(survey: SurveySummary, question: QuestionSummary, rows: list[dict]
 
 def _figure(row: dict, survey: SurveySummary) -> Iterator[str]:
     key, change = row["key"], bool(row["compare_to"])
+    difference = row.get("comparison") == "difference"
     group = f", {survey.segment(row['segment']).label_of(row['segment_value'])}" if (
         row["segment"] and survey.segment(row["segment"])) else ""
     label = (f"{row['option_label']}{' (net)' if row['option_type'] == 'net' else ''}{group}"
              + (" (of everyone asked)" if row["base_type"] == "asked" and _answering(survey, row) else "")
-             + (f", since {survey.wave_name(row['compare_to'])}" if change else ""))
+             + (f", against {_other(row, survey)}" if difference else
+                f", since {survey.wave_name(row['compare_to'])}" if change else ""))
     if row["suppressed"]:
         yield f"    {key}  {SUPPRESSED}  {label}"
         yield f"      not publishable: {row['suppression'] or 'suppressed'}; stat() and claim() refuse it"
         return
-    if change:
+    if difference:
+        value = f"{row['change']} ({row['change_pp']:+.1f} points{_p(row, 'p_adjusted')} after Holm's correction)"
+    elif change:
         value = f"{change_phrase(row['change'], row['change_pp'])} ({row['change_pp']:+.1f} points{_p(row)})"
     else:
         value = percent(row["estimate"]) + (f" (low base: {int(row['base'])})" if row["low_base"] else "")
@@ -95,17 +106,28 @@ def _figure(row: dict, survey: SurveySummary) -> Iterator[str]:
     if phrases:
         yield f"      honest words: {'; '.join(phrases)}"
     yield f'      {{{{ stat("{key}") }}}}'
-    if not change:
+    if not change or difference:
         yield f'      {{{{ stat("{key}", form="words") }}}}'
     if phrases:
         chosen = phrases[-1] if change else next((p for p in phrases if not p.endswith("%")), phrases[0])
         yield f'      {{{{ claim("{chosen}", "{key}") }}}}'
+        if difference and row["compare_to"] != "rest":  # the same claim, naming the two groups' figures
+            group = key.rsplit(".vs=", 1)[0]
+            other = group.rsplit("=", 1)[0] + "=" + row["compare_to"]
+            yield f'      {{{{ claim("{phrases[0]}", "{group}", "{other}") }}}}'
 
 
-def _p(row: dict) -> str:
-    if row["p_value"] is None or math.isnan(row["p_value"]):
+def _other(row: dict, survey: SurveySummary) -> str:
+    if row["compare_to"] == "rest":
+        return "the rest"
+    segment = survey.segment(row["segment"])
+    return segment.label_of(row["compare_to"]) if segment else row["compare_to"]
+
+
+def _p(row: dict, column: str = "p_value") -> str:
+    if row[column] is None or math.isnan(row[column]):
         return ""
-    p = p_value_text(row["p_value"])
+    p = p_value_text(row[column])
     return f", p {'< ' + p[1:] if p.startswith('<') else '= ' + p}"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from build_scripts.editorial.comparisons import Difference, comparison_problem, find_difference
 from build_scripts.editorial.formatting import percent
 from build_scripts.editorial.phrasing import PhraseError, holds, parse, words
 
@@ -21,9 +22,17 @@ def claim_problem(phrase: str, row: dict | None, source: dict | None = None) -> 
         return "no figure has this key"
     if _true(row.get("suppressed")):
         return f"the figure is suppressed ({row.get('suppression')}) and cannot be quoted"
+    if row.get("comparison") == "difference":
+        return comparison_problem(phrase, Difference(row))
     if row.get("compare_to"):
         return _check_change(phrase, row)
     return _check(phrase, float(row["estimate"]), "proportion")
+
+
+def comparative_claim_problem(phrase: str, figures: dict[str, dict], key_a: str, key_b: str) -> str | None:
+    """Why a phrase comparing two groups' figures is not supported by the test between them, or None if it is."""
+    difference, why = find_difference(figures, key_a, key_b)
+    return why if difference is None else comparison_problem(phrase, difference)
 
 
 def _check(phrase: str, value: float, unit: str) -> str | None:

@@ -25,7 +25,7 @@ TYPED = re.compile(
 
 @dataclass(frozen=True)
 class Reference:
-    """One figure a page quotes: stat("key"), claim("phrase", "key") or source("key")."""
+    """One figure a page quotes: stat("key"), claim("phrase", "key"[, "key of B"]) or source("key")."""
 
     page: str  # relative to docs/, e.g. early-help.md
     title: str
@@ -33,6 +33,7 @@ class Reference:
     kind: str
     key: str
     phrase: str = ""
+    versus: str = ""  # for a claim comparing two groups: the other group's key
 
 
 def typed_figures(pages: list[Path], root: Path) -> list[Problem]:

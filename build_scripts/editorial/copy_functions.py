@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 
 from build_scripts.editorial.campaign import Campaign, actions_markdown, page_address, share_html
 from build_scripts.editorial.claims import claim_problem
+from build_scripts.editorial.comparisons import comparison_problem, difference_text, find_difference, other_group
 from build_scripts.editorial.copy_check import Reference
 from build_scripts.errors import Problem
-from build_scripts.editorial.formatting import change_phrase, date_words, interval, md_text, percent
+from build_scripts.editorial.formatting import (change_phrase, date_words, interval, md_text, p_value_text, percent,
+    signed_points)
 from build_scripts.editorial.chart_markdown import chart_markdown
 from build_scripts.editorial.pages import disclosure_markdown, fieldwork_text, finding_sentence
 from build_scripts.editorial.phrasing import words
@@ -100,7 +102,11 @@ class PageFunctions:
         question = survey.question(row["question"]) if survey else None
         tip = (f"Base: {int(row['base']):,} {question.respondents if question else 'respondents'}"
                if _number(row["base"]) else "Base not published")
-        if _number(row["estimate"]):
+        if row.get("comparison") == "difference" and _number(row.get("change_pp")):
+            tip += (f"; difference {signed_points(row['change_pp'])} (95% confidence interval "
+                    f"{signed_points(row['difference_low'])} to {signed_points(row['difference_high'])}), "
+                    f"p = {p_value_text(row['p_adjusted'])} after Holm's correction")
+        elif _number(row["estimate"]):
             tip += f"; 95% confidence interval {interval(row['ci_low'], row['ci_high'])}"
         if survey:
             tip += f". {survey.title}, fieldwork {fieldwork_text(survey.fieldwork_start, survey.fieldwork_end)}."
@@ -121,6 +127,8 @@ class PageFunctions:
         row = self._figure_row(key, _line)
         if row is None:
             return UNAVAILABLE
+        if row["comparison"] == "difference":
+            return self._linked(difference_text(row, self._other_group(row), form), row)
         if row["compare_to"]:
             return self._linked(change_phrase(row["change"], row["change_pp"]), row)
         value = row["estimate"]
@@ -134,9 +142,19 @@ class PageFunctions:
             text += f" (low base: {int(row['base'])})"
         return self._linked(text, row)
 
-    def claim(self, phrase: str, key: str, _line: int = 0) -> str:
-        """The writer's own phrase, printed only if the figure (or cited source) supports it."""
-        phrase, key = str(phrase), str(key)
+    def _other_group(self, row: dict) -> str:
+        survey = self.data.surveys.get(row["survey"])
+        segment = survey.segment(row["segment"]) if survey else None
+        question = survey.question(row["question"]) if survey else None
+        return other_group(row, segment.label_of if segment else str,
+                           question.respondents if question else "respondents")
+
+    def claim(self, phrase: str, key: str, versus: str = "", _line: int = 0) -> str:
+        """The writer's own phrase, printed only if the figure (or cited source, or the test between two groups'
+        figures) supports it."""
+        phrase, key, versus = str(phrase), str(key), str(versus)
+        if versus:
+            return self._comparative_claim(phrase, key, versus, _line)
         self._refer(_line, "claim", key, phrase)
         found = self.data.sources.get(key)
         row = None if found else self.data.figures.get(key)
@@ -145,6 +163,15 @@ class PageFunctions:
             return self._problem(_line, f'claim("{phrase}", "{key}"): {problem}',
                                  "change the words to what the figure supports, or quote another figure", key)
         return self._cite(md_text(phrase), found) if found else self._linked(md_text(phrase), row)
+
+    def _comparative_claim(self, phrase: str, key: str, versus: str, line: int) -> str:
+        self.references.append(Reference(self.page, self.title, line, "claim", key, phrase, versus))
+        difference, why = find_difference(self.data.figures, key, versus)
+        problem = why if difference is None else comparison_problem(phrase, difference)
+        if problem:
+            return self._problem(line, f'claim("{phrase}", "{key}", "{versus}"): {problem}',
+                                 "change the words to what the test between the two groups supports", key)
+        return self._linked(md_text(phrase), difference.row)
 
     def _cite(self, text: str, found: dict) -> str:
         # On paper a link to the sources page leads nowhere: the source's own address is printed instead.

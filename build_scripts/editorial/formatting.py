@@ -88,6 +88,12 @@ def percentage_points(change_pp: float) -> str:
     return f"{size} percentage point{'' if size == 1 else 's'}"
 
 
+def signed_points(value: float) -> str:
+    """A change or difference in percentage points, signed and rounded half up: +5 points, -3 points, +1 point."""
+    size = int(Decimal(str(float(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return f"{size:+d} point{'' if abs(size) == 1 else 's'}" if size else "0 points"
+
+
 def p_value_text(value: float) -> str:
     """A p-value to two significant figures, '<0.001' when tiny."""
     return "<0.001" if value < 0.001 else f"{value:.2g}"

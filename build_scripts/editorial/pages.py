@@ -17,6 +17,25 @@ FRONT_MATTER = "---\ntitle: {title}\n---\n"
 DATA_PAGE_TITLE = "Data and downloads"
 
 
+def design_sentence(survey: SurveySummary) -> str:
+    """The sample design in words, with how its intervals are made: for the disclosure table and methodology."""
+    design = survey.design
+    if design is None:
+        return "Simple random sample (no strata or clusters given)"
+    parts = []
+    if design.strata > 1:
+        parts.append(f"{design.strata:,} strata")
+    parts.append(f"{design.psus:,} primary sampling units (clusters)" if design.psus < survey.respondents
+                 else "each respondent sampled separately")
+    interval = ("Wilson intervals on the design-effective base" if design.interval == "wilson"
+                else "Wald intervals from the design-based standard errors")
+    fpc = ", with a finite population correction" if design.fpc else ""
+    lonely = {"fail": "", "adjust": "; strata with a single PSU centred on the population mean",
+              "remove": "; strata with a single PSU add no variance"}[design.lonely_psu]
+    return (f"{', '.join(parts)}; standard errors Taylor-linearised (PSUs with replacement within strata{fpc}); "
+            f"{interval}{lonely}")
+
+
 def fieldwork_text(start: dt.date, end: dt.date) -> str:
     """Fieldwork dates in words, e.g. 1 to 18 September 2015."""
     a, b = pd.Timestamp(start), pd.Timestamp(end)
@@ -67,6 +86,8 @@ def disclosure_markdown(survey: SurveySummary) -> str:
         ]
     else:
         rows.append(("Weighting", "Unweighted"))
+    if survey.design:
+        rows.append(("Sample design", design_sentence(survey)))
     if survey.notes:
         rows.append(("Notes", md_text(survey.notes)))
     lines = ["| Disclosure | |", "| --- | --- |"] + [f"| {name} | {value} |" for name, value in rows]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from build_scripts.editorial.formatting import SUPPRESSED, change_phrase, date_words, md_text, percent
+from build_scripts.editorial.formatting import SUPPRESSED, change_phrase, date_words, md_text, percent, signed_points
 from build_scripts.editorial.phrasing import words
 from build_scripts.errors import DataError, Problem, relative
 from build_scripts.ingest.releases import Release
@@ -85,6 +85,8 @@ def shown(row) -> str:
         return WITHDRAWN
     if row["suppressed"]:
         return SUPPRESSED
+    if row.get("comparison") == "difference":
+        return f"{row['change']}, {signed_points(row['change_pp'])}" if _number(row["change_pp"]) else SUPPRESSED
     if row["compare_to"]:
         return change_phrase(row["change"], row["change_pp"]) if _number(row["change_pp"]) else SUPPRESSED
     return percent(row["estimate"]) if _number(row["estimate"]) else SUPPRESSED

@@ -62,6 +62,9 @@ class Segment(Strict):
     label: Text = Field(description="the breakdown's name as readers should see it")
     column: Text = Field(description="the column of the responses file that holds it")
     options: list[Option] = Field(min_length=1, description="every value the column may hold")
+    compare: Literal["rest", "pairwise"] = Field(
+        "rest", description="how its groups are tested for differences: each against the rest of the sample "
+                            "(rest), or each pair of groups (pairwise)")
 
 
 class Routing(Strict):
@@ -88,6 +91,9 @@ class Question(Strict):
     finding: Text | None = Field(
         None, description="what the headline figure says, in the words after it: 'of social workers have felt "
                           "powerless to intervene' makes '41% of social workers have felt powerless to intervene'")
+    differences: Literal["headline", "all", "none"] = Field(
+        "headline", description="which answers get tested differences between groups: the headline answer, "
+                                "all answers and nets, or none")
 
     @model_validator(mode="after")
     def _shape(self) -> Question:
@@ -182,6 +188,31 @@ class Weighting(Strict):
         return self
 
 
+class SurveyDesign(Strict):
+    strata: Text | None = Field(None, description="the column holding each respondent's stratum")
+    psu: Text | None = Field(None, description="the column holding each respondent's primary sampling unit "
+                                               "(cluster), numbered within its stratum")
+    fpc: Text | None = Field(None, description="the column holding the number of PSUs in the respondent's stratum "
+                                               "in the population (finite population correction)")
+    lonely_psu: Literal["fail", "adjust", "remove"] = Field(
+        "fail", description="what to do with a stratum that has a single PSU in the sample: fail (stop the build), "
+                            "adjust (centre it on the population mean) or remove (count no variance from it)")
+    interval: Literal["wilson", "wald"] = Field(
+        "wilson", description="the confidence interval: wilson (Wilson score on the design-effective base) or "
+                              "wald (the estimate plus or minus 1.96 design-based standard errors)")
+
+    @model_validator(mode="after")
+    def _names_a_design(self) -> SurveyDesign:
+        if not (self.strata or self.psu):
+            raise ValueError("a design needs `strata`, `psu` or both: the columns of the sample's design")
+        return self
+
+    @property
+    def columns(self) -> list[str]:
+        """The responses columns the design reads."""
+        return [c for c in (self.strata, self.psu, self.fpc) if c]
+
+
 class Codebook(Strict):
     id: Key = Field(description="the survey's identifier; must match its folder name")
     title: Text = Field(description="the survey's name as readers should see it")
@@ -203,6 +234,9 @@ class Codebook(Strict):
         None, description="the column holding each respondent's unique ID; without one, respondents are "
                           "numbered by row and no duplicate check is made")
     weighting: Weighting | None = Field(None, description="the survey's weights, when it is weighted")
+    design: SurveyDesign | None = Field(
+        None, description="the sample's design (strata, clusters), when it is not a simple random sample: "
+                          "intervals and tests then use design-based standard errors")
     segments: list[Segment] = Field(default_factory=list)
     questions: list[Question] = Field(min_length=1)
 

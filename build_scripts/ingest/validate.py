@@ -25,6 +25,7 @@ from build_scripts.errors import Problem, quote, rows_text
 from build_scripts.ingest.load import CODEBOOK_NAME, Survey
 from build_scripts.personal_data import find, mask, mask_within
 from build_scripts.ingest.answers import weight_values
+from build_scripts.ingest.sample_design import design_problems
 
 
 def validate_survey(survey: Survey) -> list[Problem]:
@@ -38,6 +39,8 @@ def _check_responses(survey: Survey) -> list[Problem]:
                 *(c for q in book.questions for c in q.columns)]
     if book.weighting and book.weighting.column:
         declared.append(book.weighting.column)
+    if book.design:
+        declared += book.design.columns
     missing = [c for c in dict.fromkeys(declared) if c not in frame.columns]
     problems = [
         Problem(file, f"column {c!r}", "a column declared in survey.yml is not in the export",
@@ -65,6 +68,7 @@ def _check_responses(survey: Survey) -> list[Problem]:
         problems += _check_question(survey, q)
     if book.weighting and book.weighting.column:
         problems += _check_weights(frame[book.weighting.column], file, book.weighting.column)
+    problems += design_problems(book, frame, file)
     return problems
 
 

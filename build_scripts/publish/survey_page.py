@@ -17,10 +17,11 @@ from build_scripts.publish import charts
 from build_scripts.project import chart_name
 from build_scripts.editorial.campaign import page_address, share_html
 from build_scripts.publish.chart_figure import Chart, current_site, figure_data
+from build_scripts.publish.difference_marks import SegmentDifferences
 from build_scripts.statistics.disclosure import BASE_TOO_SMALL, EFFECTIVE_BASE_TOO_SMALL
 from build_scripts.editorial.formatting import (
     LOW_BASE, NOT_AVAILABLE, REVISED, SHORTHAND, SUPPRESSED, count, decimal_count, interval, lower_first, md_text,
-    p_value_text, percent, percentage_points, shorthand, shorthand_note)
+    p_value_text, percent, percentage_points, shorthand, shorthand_note, signed_points)
 from build_scripts.editorial.chart_markdown import chart_markdown, html_text
 from build_scripts.editorial.citation import Citation, bibtex_key
 from build_scripts.editorial.pages import (
@@ -192,6 +193,9 @@ def _reading(survey: SurveySummary, terms: _Terms) -> str:
     if survey.weighting:
         text += (f" The figures are {terms.link('weighting', 'weighted')}, so the sample matches the population it "
                  "represents.")
+    if survey.design:
+        text += (" The sample was drawn in strata and clusters, so each interval allows for its "
+                 f"{terms.link('design-effect', 'design effect')}.")
     return text
 
 
@@ -283,8 +287,8 @@ def _question(page: SurveyPage, survey: SurveySummary, question: QuestionSummary
         sentence = finding_sentence(question, lead["estimate"], lead["option_label"], asked=False)
         lines.append(share_html(address, survey.title, sentence, heading="Share this finding"))
     lines.append(_cite(survey, question, sentence))
-    if survey.weighting:
-        lines.append(_weighted_block(question, whole.frame, base_row))
+    if survey.weighting or survey.design:
+        lines.append(_weighted_block(question, whole.frame, base_row, survey.design is not None))
     lines.append(_breakdowns(page, survey, question, rows, symbols))
     lines.append(_change(page, survey, question, rows, table, terms, symbols))
     return "\n".join(line for line in lines if line)
@@ -415,14 +419,16 @@ def figures_table(rows: pd.DataFrame, question: QuestionSummary, cells: _Cells |
     return "\n".join(lines) + "\n" + cells.note()
 
 
-def _weighted_block(question: QuestionSummary, rows: pd.DataFrame, base: pd.Series) -> str:
+def _weighted_block(question: QuestionSummary, rows: pd.DataFrame, base: pd.Series, design: bool = False) -> str:
     """For statisticians: the question's weighted and effective bases and each answer's weighted count."""
     cells = _Cells(set())
     if pd.isna(base["weighted_base"]) or pd.isna(base["effective_base"]):
         bases = "Weighted and effective bases not published: with the weights, they would give away a small group."
     else:
+        how = (f"design-based: {base['base']:,} ÷ the design effect {base['design_effect']:.2f}" if design
+               else "Kish")
         bases = (f"Weighted base {decimal_count(base['weighted_base'])}; effective base "
-                 f"{round(base['effective_base']):,} (Kish).")
+                 f"{round(base['effective_base']):,} ({how}).")
     lines = [bases, "", "| Answer | Weighted count |", "| --- | ---: |"]
     for row in _ordered(rows, question).itertuples():
         shown = SUPPRESSED if pd.isna(row.weighted_count) else decimal_count(row.weighted_count)
@@ -446,9 +452,14 @@ def _breakdowns(page: SurveyPage, survey: SurveySummary, question: QuestionSumma
         low = [bool(headline["low_base"].get(g.key, False)) for g in groups]
         data = _labelled(charts.bar_frame(labels, estimates), low)
         answer = headline["option_label"].iloc[0] if not headline.empty else question.headline
-        description = charts.describe_breakdown(answer, question.title, segment.label, data)
+        differences = rows.differences().on_base(question.base).frame
+        tested = SegmentDifferences(differences[differences["segment"] == segment.key], segment, question.respondents)
+        labels_of = dict(zip(frame["option"], frame["option_label"], strict=False))
+        said = tested.sentence(lambda option: labels_of.get(option, option))
+        description = charts.describe_breakdown(answer, question.title, segment.label, data) + (
+            f" {said}" if said else "")
         cells = _Cells(symbols)
-        table = _breakdown_table(frame, groups, cells)
+        table = _breakdown_table(frame, groups, cells, tested)
         by = lower_first(segment.label)
         chart = _chart(page, Chart(
             chart_name(survey.id, question.key, by=segment.key),
@@ -458,6 +469,10 @@ def _breakdowns(page: SurveyPage, survey: SurveySummary, question: QuestionSumma
             subtitle=_breakdown_subtitle(question, whole, answer, by),
             source=_source(survey, whole)))
         body = [f"Share answering '{md_text(answer)}':\n", chart, table]
+        if said:
+            body.append(md_text(said) + "\n")
+        if block := tested.statisticians(lambda option: labels_of.get(option, option)):
+            body.append(FOR_STATISTICIANS + "\n\n" + _indent(block))
         tabs.append(f'=== "By {md_text(by)}"\n\n' + _indent("\n".join(body)))
     return ("### Breakdowns\n\n" + "\n".join(tabs)) if tabs else ""
 
@@ -486,7 +501,8 @@ def _breakdown_title(question: QuestionSummary, whole: pd.Series | None, answer:
     return f"Between {low} and {high} {words}, depending on {by}"
 
 
-def _breakdown_table(rows: pd.DataFrame, groups: list[Group], cells: _Cells) -> str:
+def _breakdown_table(rows: pd.DataFrame, groups: list[Group], cells: _Cells,
+                     tested: SegmentDifferences | None = None) -> str:
     options = list(dict.fromkeys(rows["option"]))
     labels = dict(zip(rows["option"], rows["option_label"], strict=False))
     types = dict(zip(rows["option"], rows["option_type"], strict=False))
@@ -501,9 +517,11 @@ def _breakdown_table(rows: pd.DataFrame, groups: list[Group], cells: _Cells) -> 
                 shown.append(cells.mark(NOT_AVAILABLE))
                 continue
             row = by_cell.loc[(group.key, option)]
-            shown.append(cells.figure(percent(row["estimate"]), bool(row["low_base"]), row))
+            mark = tested.mark(group.key, option) if tested else ""
+            shown.append(cells.figure(percent(row["estimate"]), bool(row["low_base"]), row) + mark)
         lines.append(f"| {md_text(group.label)} | {cells.figure(count(base))} | " + " | ".join(shown) + " |")
-    return "\n".join(lines) + "\n" + cells.note()
+    note = tested.note() if tested else ""
+    return "\n".join(lines) + "\n" + cells.note() + (f"\n{md_text(note)}\n" if note else "")
 
 
 def _change(page: SurveyPage, survey: SurveySummary, question: QuestionSummary, rows: StatisticsTable,
@@ -527,7 +545,7 @@ def _change(page: SurveyPage, survey: SurveySummary, question: QuestionSummary, 
             tests.append(f"| {label} | {test_cells.mark(SUPPRESSED)} |")
             continue
         lines.append(f"| {label} | {percent(row.previous_estimate)} | {percent(row.estimate)} | "
-                     f"{points(row.change_pp)} | {row.change} |")
+                     f"{signed_points(row.change_pp)} | {row.change} |")
         tests.append(f"| {label} | {p_value_text(row.p_value)} |")
     lines.append(cells.note())
     significant = terms.link("statistically-significant", "statistically significant")
@@ -575,12 +593,6 @@ def _trend_data(survey: SurveySummary, question: QuestionSummary, table: Statist
     rows = rows.assign(order=rows["survey"].map(order)).sort_values(["order"], kind="stable")
     return pd.DataFrame({"wave": rows["survey"].map(names).to_list(), "answer": rows["option_label"].to_list(),
                          "share": rows["estimate"].astype(float).round(6).to_list()})
-
-
-def points(change_pp: float) -> str:
-    """A change in percentage points, signed: +5 points, -3 points, +1 point, 0 points."""
-    whole = round(float(change_pp))
-    return f"{whole:+d} point{'' if abs(whole) == 1 else 's'}" if whole else "0 points"
 
 
 def _indent(text: str) -> str:

@@ -54,6 +54,7 @@ def change_rows(surveys: list[Survey], table: StatisticsTable, thresholds: Thres
             then = before.loc[common].reset_index()
             rows["survey"] = current.id
             rows["key"] = [change_key(k, previous.id) for k in rows["key"]]
+            rows["comparison"] = "change"
             rows["compare_to"] = previous.id
             suppressed = rows["suppressed"].to_numpy() | then["suppressed"].to_numpy()
             p_value = two_proportion_test(then["estimate"], then["effective_base"], rows["estimate"],

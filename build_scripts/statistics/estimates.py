@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from statistics import NormalDist
 
 import numpy as np
@@ -21,6 +22,13 @@ def wilson_interval(p, n, confidence: float = 0.95):
     return np.where(n > 0, low, np.nan), np.where(n > 0, high, np.nan)
 
 
+def wald_interval(p, se, confidence: float = 0.95):
+    """The estimate plus or minus z standard errors, kept within 0 to 1 (a design's `interval: wald`)."""
+    p, se = np.asarray(p, dtype=float), np.asarray(se, dtype=float)
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    return np.clip(p - z * se, 0, 1), np.clip(p + z * se, 0, 1)
+
+
 def kish_effective_base(weights) -> float:
     """Kish's effective sample size (sum w)^2 / sum w^2."""
     w = np.asarray(weights, dtype=float)
@@ -38,5 +46,6 @@ def two_proportion_test(p1, n1, p2, n2):
     with np.errstate(divide="ignore", invalid="ignore"):
         se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
         z = (p2 - p1) / se
-    p_value = 2 * (1 - np.vectorize(NormalDist().cdf, otypes=[float])(np.abs(np.nan_to_num(z, nan=0.0))))
+    # erfc(|z| / sqrt 2) is 2 P(Z > |z|) to full precision; 2 (1 - P(Z < |z|)) rounds every p under 1e-16 to 0.
+    p_value = np.vectorize(math.erfc, otypes=[float])(np.abs(np.nan_to_num(z, nan=0.0)) / math.sqrt(2))
     return np.where(se > 0, p_value, 1.0)

@@ -44,7 +44,11 @@ SCHEMA: tuple[Column, ...] = (
     Column("base", "integer", "unweighted number of respondents the figure is a share of"),
     Column("weighted_base", "number", "weighted number of respondents (equal to base when unweighted)"),
     Column("effective_base", "number",
-           "Kish effective base used for the interval (equal to base when unweighted)"),
+           "the effective base the interval and tests use: Kish's for weights alone, or n / design effect for a "
+           "survey with a sample design (equal to base when unweighted)"),
+    Column("design_effect", "number",
+           "base / effective base: 1 for an unweighted simple sample; Kish's for weights alone; the "
+           "Taylor-linearised design effect (as R's survey package, deff='replace') for a survey with a design"),
     Column("weighted", "flag", "whether the survey is weighted"),
     Column("count", "integer", "unweighted respondents giving the answer (empty when hidden)"),
     Column("weighted_count", "number", "weighted respondents giving the answer (empty when hidden)"),
@@ -55,14 +59,29 @@ SCHEMA: tuple[Column, ...] = (
     Column("suppression", "text",
            "why: 'base under 50'; 'effective base under 50' (weighted); 'count under 10' in a breakdown "
            "(or a group's base of 1 to 9); 'secondary' where the figure would let a hidden count be worked "
-           "out; 'previous wave suppressed' for a change"),
+           "out; 'previous wave suppressed' for a change; 'compared figure not published' for a difference"),
     Column("low_base", "flag", "true when the base or the effective base is 50 to 99"),
-    Column("compare_to", "text", "for a change row: the earlier wave it is compared with (empty otherwise)"),
-    Column("previous_estimate", "number", "for a change row: the figure in the earlier wave"),
-    Column("change_pp", "number", "for a change row: the change in percentage points"),
+    Column("comparison", "text",
+           "empty for a figure; 'change' for a change between waves; 'difference' for a difference between groups"),
+    Column("compare_to", "text",
+           "for a change row: the earlier wave it is compared with; for a difference row: the other group's key, "
+           "or 'rest' for everyone else on the base (empty for a figure)"),
+    Column("previous_estimate", "number",
+           "for a change row: the figure in the earlier wave; for a difference row: the other group's figure"),
+    Column("change_pp", "number",
+           "for a change row: the change in percentage points; for a difference row: this group's figure minus "
+           "the other's, in percentage points"),
+    Column("difference_low", "number",
+           "for a difference row: lower end of the difference's 95% interval, in percentage points"),
+    Column("difference_high", "number",
+           "for a difference row: upper end of the difference's 95% interval, in percentage points"),
     Column("p_value", "number",
-           "for a change row: two-sided p-value of a two-proportion test on the effective bases"),
-    Column("change", "text", "for a change row: 'rose' or 'fell' when p is under 0.05, otherwise 'little change'"),
+           "for a change or difference row: two-sided p-value of a two-proportion test on the effective bases"),
+    Column("p_adjusted", "number",
+           "for a difference row: the p-value adjusted by Holm's method for every difference tested for the survey"),
+    Column("change", "text",
+           "for a change row: 'rose' or 'fell' when p is under 0.05, otherwise 'little change'; for a difference "
+           "row: 'more likely' or 'less likely' when the adjusted p is under 0.05, otherwise 'no clear difference'"),
     Column("revised", "flag", "true when the latest release revised the figure (shown as [r]; see the Revisions page)"),
     Column("revised_from", "number", "for a revised figure: its estimate in the release before (empty if it was not published)"),
     Column("revision_note", "text", "for a revised figure: the latest release's note saying why it moved"),
@@ -143,7 +162,11 @@ class StatisticsTable:
 
     def changes(self) -> StatisticsTable:
         """Change rows: a figure against the same figure in the wave before."""
-        return self._where(self.frame["compare_to"] != "")
+        return self._where(self.frame["comparison"] == "change")
+
+    def differences(self) -> StatisticsTable:
+        """Difference rows: a group's figure against the rest of the sample's, or another group's."""
+        return self._where(self.frame["comparison"] == "difference")
 
     def published(self) -> StatisticsTable:
         """Figures of one wave that are not suppressed: what a page or a share card may quote."""
@@ -194,7 +217,10 @@ class StatisticsTable:
         missing = [c for c in REQUIRED if c not in raw.columns]
         if missing:
             raise DataError([_not_a_table(shown, f"it has no column {', '.join(missing)}")])
+        older = "comparison" not in raw.columns  # before differences, every comparison was a change
         raw = raw.reindex(columns=COLUMNS, fill_value="")
+        if older:
+            raw["comparison"] = raw["compare_to"].map(lambda v: "change" if v else "")
         try:
             return cls(_typed(raw))
         except ValueError as exc:

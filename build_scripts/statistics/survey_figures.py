@@ -18,6 +18,7 @@ from build_scripts.statistics.estimates import kish_effective_base
 from build_scripts.statistics.exposed_groups import exposed_small_groups
 from build_scripts.ingest.load import Survey, load_survey, missing_surveys, survey_folders
 from build_scripts.statistics.table import survey_table
+from build_scripts.ingest.sample_design import design_units
 from build_scripts.ingest.validate import validate_survey
 from build_scripts.statistics.weighting import extreme_weights, survey_weights
 
@@ -31,6 +32,7 @@ class SurveyFigures:
     respondents: int
     effective_base: float | None  # Kish effective base of the weights; None when unweighted
     warnings: tuple[Problem, ...] = ()  # e.g. extreme weights: kept, so a cached survey still warns
+    design_units: tuple[int, int] | None = None  # with a sample design: its strata and PSUs in the sample
 
     @property
     def id(self) -> str:
@@ -74,6 +76,7 @@ def compute_surveys(surveys_dir: Path, root: Path, cache: Cache, extra_problems:
         w = weights[folder]
         cached[folder] = SurveyFigures(survey.codebook, survey_table(survey, w), len(survey.responses),
                                        None if w is None else kish_effective_base(w),
-                                       tuple(extreme_weights(survey.codebook, w, survey.responses_file)))
+                                       tuple(extreme_weights(survey.codebook, w, survey.responses_file)),
+                                       design_units(survey.codebook, survey.responses))
         cache.put("survey", keys[folder], cached[folder])
     return Computed([cached[folder] for folder in folders], list(loaded.values()))

@@ -55,6 +55,16 @@ class WeightingSummary(_Summary):
     cap: float
 
 
+class DesignSummary(_Summary):
+    """The sample's design, when the codebook gives one: its strata, PSUs and how intervals are made."""
+
+    strata: int
+    psus: int
+    fpc: bool
+    interval: Literal["wilson", "wald"]
+    lonely_psu: Literal["fail", "adjust", "remove"]
+
+
 class QuestionSummary(_Summary):
     """A question's wording and who was asked it."""
 
@@ -89,6 +99,7 @@ class SurveySummary(_Summary):
     notes: str | None
     respondents: int
     weighting: WeightingSummary | None
+    design: DesignSummary | None = None
     series: str
     wave: str
     waves: list[Wave]  # every wave of the series, oldest first, this one included
@@ -117,11 +128,15 @@ def summarise(figures: SurveyFigures, waves: list[SurveyFigures]) -> SurveySumma
             variables=list(book.weighting.variables), targets_source=book.weighting.targets_source,
             effective_base=figures.effective_base, method="supplied" if book.weighting.column else "raking",
             cap=book.weighting.cap)
+    design = None
+    if book.design and figures.design_units:
+        design = DesignSummary(strata=figures.design_units[0], psus=figures.design_units[1], fpc=bool(book.design.fpc),
+                               interval=book.design.interval, lonely_psu=book.design.lonely_psu)
     return SurveySummary(
         id=book.id, title=book.title, commissioned_by=book.commissioned_by, conducted_by=book.conducted_by,
         fieldwork_start=book.fieldwork.start, fieldwork_end=book.fieldwork.end, method=book.method,
         population=book.population, coverage=book.coverage, notes=book.notes, respondents=figures.respondents,
-        weighting=weighting, series=book.series_key, wave=book.wave_name,
+        weighting=weighting, design=design, series=book.series_key, wave=book.wave_name,
         waves=[Wave(id=w.id, wave=w.codebook.wave_name) for w in waves],
         segments=[SegmentSummary(key=s.key, label=s.label, groups=[Group(key=o.key, label=o.label) for o in s.options])
                   for s in book.segments],

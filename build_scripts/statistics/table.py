@@ -9,7 +9,9 @@ from build_scripts.statistics.change import change_rows
 from build_scripts.statistics.disclosure import BASE_TOO_SMALL, EFFECTIVE_BASE_TOO_SMALL, GroupMembers, question_problem
 from build_scripts.statistics.disclosure_survey import protect_survey
 from build_scripts.statistics.disclosure_weighted import add_weights
-from build_scripts.statistics.estimates import wilson_interval
+from build_scripts.statistics.design_bases import SurveyDesignEstimator, apply_design
+from build_scripts.statistics.differences import difference_rows
+from build_scripts.statistics.estimates import wald_interval, wilson_interval
 from build_scripts.ingest.load import Survey
 from build_scripts.standards import DEFAULT, Thresholds
 from build_scripts.statistics.statistics_table import COLUMNS, StatisticsTable
@@ -38,6 +40,10 @@ def survey_table(survey: Survey, weights: pd.Series | None, thresholds: Threshol
         records: dict[str, list[dict]] = {}  # each question's rows from all its tables, in order
         for (q, breakdown, names, base_of, about, _), tallies in zip(blocks, done, strict=True):
             records.setdefault(q.key, []).extend(breakdown.records(book, q, names, base_of, about, tallies))
+    estimator = SurveyDesignEstimator(book, frame, w) if book.design else None
+    if estimator is not None:  # before suppression, so that rule 4 is applied to the design-effective base
+        for q in book.questions:
+            apply_design(estimator, q, records.get(q.key, []))
     members = GroupMembers(book, frame)
     # Suppression is decided over all of a question's tables at once, then across the survey's questions:
     # a figure hidden in one table must not be given away by another table, nor by another question's bases.
@@ -54,12 +60,20 @@ def survey_table(survey: Survey, weights: pd.Series | None, thresholds: Threshol
     protect_survey([(q, rows, p) for (q, rows), p in zip(parts, problems, strict=True)], members, moments)
     table = pd.concat([rows for _, rows in parts], ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
     table["series"], table["wave"] = book.series_key, book.wave_name
-    return _add_estimates(table, thresholds)
+    raw = table.copy()
+    published = _add_estimates(table, thresholds, book.design.interval if book.design else "wilson")
+    differences = difference_rows(book, raw, published, thresholds, estimator)
+    return pd.concat([published, differences[COLUMNS]], ignore_index=True) if len(differences) else published
 
 
-def _add_estimates(table: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
+def _add_estimates(table: pd.DataFrame, thresholds: Thresholds, interval: str) -> pd.DataFrame:
     estimate = table["weighted_count"] / table["weighted_base"]
-    low, high = wilson_interval(estimate, table["effective_base"], thresholds.confidence)
+    if interval == "wald":
+        low, high = wald_interval(estimate, table["_se"], thresholds.confidence)
+    else:
+        low, high = wilson_interval(estimate, table["effective_base"], thresholds.confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["design_effect"] = table["base"].astype(float) / table["effective_base"]
     suppressed = table["suppression"] != ""
     table["estimate"] = estimate.where(~suppressed)
     table["ci_low"] = pd.Series(low, index=table.index).where(~suppressed)
@@ -77,9 +91,11 @@ def _add_estimates(table: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     weights_hidden = table.get("_weights_hidden", pd.Series(False, index=table.index)).fillna(False).astype(bool)
     table["weighted_base"] = table["weighted_base"].mask(base_hidden | weights_hidden)
     table["effective_base"] = table["effective_base"].mask(base_hidden | weights_hidden)
-    for column in ["compare_to", "change", "revision_note"]:
+    table["design_effect"] = table["design_effect"].mask(base_hidden | weights_hidden)
+    for column in ["comparison", "compare_to", "change", "revision_note"]:
         table[column] = ""
-    for column in ["previous_estimate", "change_pp", "p_value", "revised_from"]:
+    for column in ["previous_estimate", "change_pp", "difference_low", "difference_high", "p_value", "p_adjusted",
+                   "revised_from"]:
         table[column] = np.nan
     table["revised"] = False  # set from the releases (statistics/revisions.py), never from the responses
     return table[COLUMNS]
