@@ -83,7 +83,10 @@ def question_spec(i: int, segments: list[tuple]) -> dict:
     return entry
 
 
-def codebook(questions: int, segments: list[tuple], weighted: bool) -> dict:
+STRATA, PSUS_PER_STRATUM = 50, 20  # with --design: a clustered sample of 1,000 areas in 50 strata
+
+
+def codebook(questions: int, segments: list[tuple], weighted: bool, design: bool = False) -> dict:
     """A complete codebook for the generated responses."""
     book = {
         "id": SURVEY_ID, "title": "Synthetic scale-test survey", "commissioned_by": "The scale benchmark",
@@ -96,6 +99,8 @@ def codebook(questions: int, segments: list[tuple], weighted: bool) -> dict:
     if weighted:
         book["weighting"] = {"column": "Weight", "variables": ["age band", "sex", "UK nation"],
                              "targets_source": "none: random weights for benchmarking"}
+    if design:
+        book["design"] = {"strata": "Stratum", "psu": "Area"}
     book["segments"] = [{"key": k, "label": label, "column": column,
                          "options": [{"key": ok, "label": ol} for ok, ol, _ in options]}
                         for k, label, column, options in segments]
@@ -140,6 +145,11 @@ def responses(book: dict, segments: list[tuple], respondents: int, seed: int) ->
             allowed = [i for i, (k, _, _) in enumerate(seg[3]) if k in q["asked"]["values"]]
             answer[~np.isin(codes[seg[0]], allowed)] = -1  # not asked: left blank
         columns[q["column"]] = _cells(labels, answer)
+    if "design" in book:
+        area = rng.integers(0, STRATA * PSUS_PER_STRATUM, n)
+        area[:STRATA * PSUS_PER_STRATUM] = np.arange(STRATA * PSUS_PER_STRATUM)  # every area sampled
+        columns["Stratum"] = pc.cast(pa.array(area // PSUS_PER_STRATUM), pa.string())
+        columns["Area"] = pc.cast(pa.array(area % PSUS_PER_STRATUM), pa.string())
     if "weighting" in book:
         weights = np.clip(rng.lognormal(0.0, 0.35, n), 0.2, 5.0).round(4)
         columns[book["weighting"]["column"]] = pc.cast(pa.array(weights), pa.string())
@@ -159,7 +169,7 @@ def _multi_cells(rng: np.random.Generator, labels: list[str], separator: str, n:
 
 
 def make_survey(project: Path, respondents: int, questions: int = 30, segments: int = 4, seed: int = 7,
-                weighted: bool = True, quote_all: bool = False) -> Path:
+                weighted: bool = True, quote_all: bool = False, design: bool = False) -> Path:
     """Write a project's surveys/<id>/survey.yml and responses.csv; returns the responses file.
 
     Cells are quoted only where needed (none of the generated values needs it), as Excel and pandas
@@ -168,7 +178,7 @@ def make_survey(project: Path, respondents: int, questions: int = 30, segments: 
     folder = project / "surveys" / SURVEY_ID
     folder.mkdir(parents=True, exist_ok=True)
     specs = segment_specs(segments)
-    book = codebook(questions, specs, weighted)
+    book = codebook(questions, specs, weighted, design)
     (folder / "survey.yml").write_text(yaml.safe_dump(book, sort_keys=False, allow_unicode=True, width=120))
     table = responses(book, specs, respondents, seed)
     path = folder / "responses.csv"
@@ -190,10 +200,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--unweighted", action="store_true", help="leave out the weight column")
     parser.add_argument("--quote-all", action="store_true", help="put every text cell in quotes")
+    parser.add_argument("--design", action="store_true", help="a stratified, clustered sample with `design:`")
     args = parser.parse_args()
     started = time.perf_counter()
     path = make_survey(args.project, args.respondents, args.questions, args.segments, args.seed,
-                       not args.unweighted, args.quote_all)
+                       not args.unweighted, args.quote_all, args.design)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s")
 
 

@@ -29,7 +29,7 @@ and DuckDB (bench/peers.py), as a data engineer would write them instead: ours s
 
 Run: `.venv/bin/python bench/scale.py` (about a minute), `--quick` (100,000 respondents, one run,
 seconds), `--respondents N`, `--questions Q`, `--segments S`, `--runs R`, `--quote-all`,
-`--unweighted`, `--code DIR` (measure the build_scripts package in DIR instead, e.g. a git
+`--unweighted`, `--design` (a stratified, clustered sample: design-based variances for every figure), `--code DIR` (measure the build_scripts package in DIR instead, e.g. a git
 worktree of an older commit, for before/after figures).
 """
 
@@ -73,7 +73,7 @@ def _child(job: str, path: str) -> None:
             return {"rows": peer_counts(job, Path(path))}
     else:
         import build_scripts
-        from build_scripts.ingest.load import load_surveys
+        from build_scripts.ingest.load import load_survey, survey_folders
         from build_scripts.statistics.table import statistics_table
         from build_scripts.ingest.validate import validate_survey
         from build_scripts.statistics.weighting import survey_weights
@@ -81,7 +81,11 @@ def _child(job: str, path: str) -> None:
         def work():
             root = Path(path)
             stages, started = {}, time.perf_counter()
-            surveys, problems = load_surveys(root / "surveys", root)
+            surveys, problems = [], []
+            for folder in survey_folders(root / "surveys"):
+                survey, found = load_survey(folder, root)
+                surveys += [survey] if survey is not None else []
+                problems += found
             stages["read"] = time.perf_counter() - started
             for survey in surveys:
                 problems += validate_survey(survey)
@@ -142,7 +146,7 @@ def _generate(n: int, project: Path, args) -> Path:
     """Write the synthetic survey in a child process, so this one never holds it (see _peak_kb)."""
     command = [sys.executable, str(Path(__file__).resolve()), "--generate", str(n), str(project),
                "--questions", str(args.questions), "--segments", str(args.segments)]
-    command += ["--unweighted"] * args.unweighted + ["--quote-all"] * args.quote_all
+    command += ["--unweighted"] * args.unweighted + ["--quote-all"] * args.quote_all + ["--design"] * args.design
     done = subprocess.run(command, capture_output=True, text=True, check=True,
                           env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
     return Path(done.stdout.strip().splitlines()[-1])
@@ -194,6 +198,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="100,000 respondents, one run: a smoke test in seconds")
     parser.add_argument("--quote-all", action="store_true", help="quote every text cell of the CSV")
     parser.add_argument("--unweighted", action="store_true", help="no weight column")
+    parser.add_argument("--design", action="store_true",
+                        help="a stratified, clustered sample (50 strata, 1,000 PSUs) with design-based variances")
     parser.add_argument("--code", type=Path, help="measure the build_scripts package in this folder instead")
     parser.add_argument("--child", nargs=2, metavar=("JOB", "PATH"), help=argparse.SUPPRESS)
     parser.add_argument("--generate", nargs=2, metavar=("N", "PROJECT"), help=argparse.SUPPRESS)
@@ -206,7 +212,7 @@ def main() -> None:
 
         n, project = args.generate
         print(make_survey(Path(project), int(n), args.questions, args.segments, weighted=not args.unweighted,
-                          quote_all=args.quote_all))
+                          quote_all=args.quote_all, design=args.design))
         return
     if args.quick:
         args.respondents, args.runs = min(args.respondents, 100_000), 1

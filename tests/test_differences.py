@@ -220,3 +220,10 @@ def test_the_figures_command_lists_differences_with_snippets(built_shipped_site:
     assert result.exit_code == 0, result.output
     assert f"{PARENTS}.vs=no  more likely (+8.5 points, p = 0.0069 after Holm's correction)" in result.output
     assert f'{{{{ claim("more likely than", "{PARENTS}", "{NON_PARENTS}") }}}}' in result.output
+
+
+def test_pairwise_testing_of_many_groups_is_refused_with_the_fix():
+    many = [{"key": "s", "label": "S", "column": "s", "compare": "pairwise",
+             "options": [{"key": f"g{i}", "label": f"G{i}"} for i in range(13)]}]
+    with pytest.raises(ValueError, match="13 groups make 78 tests per answer"):
+        make_survey(survey_rows({"G0": (60, 30)}), [YES_NO], segments=many)

@@ -14,6 +14,7 @@ from build_scripts.errors import Problem
 from build_scripts.standards import DEFAULT
 from build_scripts.yaml_schema import read_model
 
+PAIRWISE_GROUPS = 12  # a segment with more groups is tested each against the rest: 66 pairs are already many
 PLACEHOLDER = "TODO"  # what `campaign-site new-survey` writes where only a person can fill the field in
 
 
@@ -65,6 +66,15 @@ class Segment(Strict):
     compare: Literal["rest", "pairwise"] = Field(
         "rest", description="how its groups are tested for differences: each against the rest of the sample "
                             "(rest), or each pair of groups (pairwise)")
+
+    @model_validator(mode="after")
+    def _pairs_a_reader_can_take_in(self) -> Segment:
+        if self.compare == "pairwise" and len(self.options) > PAIRWISE_GROUPS:
+            raise ValueError(f"`compare: pairwise` tests every pair of groups: {len(self.options)} groups make "
+                             f"{len(self.options) * (len(self.options) - 1) // 2} tests per answer, and the "
+                             f"correction for so many leaves no difference clear; use it with at most "
+                             f"{PAIRWISE_GROUPS} groups, or leave it out to test each group against the rest")
+        return self
 
 
 class Routing(Strict):

@@ -175,7 +175,8 @@ def _compared(book: Codebook, raw: pd.DataFrame, pairs: list, estimator: SurveyD
     group = np.array([i for i, _, _ in pairs])
     other = np.array([-1 if j is None else j for _, _, j in pairs])
     rest = other < 0
-    everyone = np.array([whole.get((raw["question"].iat[i], raw["option"].iat[i]), -1) for i in group])
+    questions_of, options_of = raw["question"].to_numpy(), raw["option"].to_numpy()
+    everyone = np.array([whole.get((questions_of[i], options_of[i]), -1) for i in group])
     hidden = _not_publishable(raw)
     estimate, effective, base = _estimate(raw), raw["effective_base"].to_numpy(dtype=float), raw["base"].to_numpy(
         dtype=float)
@@ -198,11 +199,11 @@ def _compared(book: Codebook, raw: pd.DataFrame, pairs: list, estimator: SurveyD
     })
     if estimator is not None and rest.any():
         questions = {q.key: q for q in book.questions}
-        places = np.flatnonzero(rest)
-        for question in dict.fromkeys(raw["question"].iat[group[n]] for n in places):
-            at = [n for n in places if raw["question"].iat[group[n]] == question]
-            domains = [Domain(raw["option"].iat[group[n]], raw["segment"].iat[group[n]],
-                              raw["segment_value"].iat[group[n]], rest=True) for n in at]
+        of_question, option = raw["question"].to_numpy()[group], raw["option"].to_numpy()[group]
+        segment, value = raw["segment"].to_numpy()[group], raw["segment_value"].to_numpy()[group]
+        for question in dict.fromkeys(of_question[rest]):
+            at = np.flatnonzero(rest & (of_question == question))
+            domains = [Domain(option[n], segment[n], value[n], rest=True) for n in at]
             estimated = estimator.estimates(questions[question], domains)
             design = np.where(np.isfinite(estimated.effective_n) & (estimated.effective_n > 0),
                               estimated.effective_n, compared["effective_base"].to_numpy()[at])
