@@ -570,3 +570,39 @@ def test_copying_every_psu_shrinks_the_variance_as_n_over_n_minus_1_says(y, psus
     k = len(np.unique(psu))
     assert after.estimate[0] == pytest.approx(before.estimate[0])
     assert after.se[0] ** 2 == pytest.approx(before.se[0] ** 2 * (k - 1) / (2 * k - 1), rel=1e-9, abs=1e-30)
+
+
+@pytest.mark.parametrize("shape", ["clustered", "singletons", "lonely", "fpc"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_breakdown_at_once_is_each_domain_alone(shape, seed):
+    """breakdown_proportions (PSU totals by weighted counts) gives proportions()'s numbers over every domain."""
+    rng = np.random.default_rng(seed)
+    n = 900
+    strata = rng.integers(0, 6, n)
+    psu = None if shape == "singletons" else rng.integers(0, 4, n)
+    if shape == "lonely":
+        psu[strata == 5] = 0
+    fpc = np.where(strata == 2, 4.0, 40.0) if shape == "fpc" else None
+    if shape == "fpc":
+        psu = np.where(strata == 2, rng.integers(0, 4, n), psu)  # stratum 2 sampled in full
+    weights = rng.gamma(2.0, 1.0, n)
+    weights[rng.random(n) < 0.02] = 0.0
+    design = Design(weights, strata, psu, fpc)
+    answers = rng.integers(0, 3, n)
+    answered = rng.random(n) < 0.9
+    groups = np.where(rng.random(n) < 0.05, -1, rng.integers(0, 4, n))
+    groups[groups == 3] = np.where(answers[groups == 3] == 2, 1, 3)  # a group where one answer never occurs
+    cells = [(answers == k, 0) for k in range(3)] + [((answers == 0) | (answers == 1), 1)]
+    bases = [answered, answered & (answers != 2)]
+    lonely = "adjust" if shape == "lonely" else "fail"
+    inside, outside = design_module.breakdown_proportions(design, cells, bases, groups, 4, lonely=lonely,
+                                                          srs_replacement=True)
+    for c, (flags, base) in enumerate(cells):
+        for g in range(4):
+            for found, domain in ((inside, bases[base] & (groups == g)), (outside, bases[base] & (groups != g))):
+                alone = proportions(design, flags, domain, lonely=lonely, srs_replacement=True)
+                at = c * 4 + g
+                for name in ("estimate", "se", "deff", "n", "effective_n"):
+                    np.testing.assert_allclose(getattr(found, name)[at], getattr(alone, name)[0], rtol=1e-9,
+                                               atol=1e-15, equal_nan=True, err_msg=f"{name} cell {c} group {g}")
+                assert found.lonely[at] == alone.lonely[0]

@@ -122,6 +122,8 @@ class _Layout:
     lonely: np.ndarray
     lonely_rows: np.ndarray
     singletons: bool
+    unit_of: np.ndarray  # each respondent's (in the design's order) PSU position, or stratum when singletons
+    lonely_units: np.ndarray  # per PSU (per stratum when singletons): whether it is in a lonely stratum
 
     @classmethod
     def of(cls, design: Design) -> _Layout:
@@ -151,8 +153,11 @@ class _Layout:
             f = np.where(np.isinf(population), 1.0, (population - psus) / population)
         lonely = (psus == 1) & (f >= CERTAINTY)
         weights = design.weights[order]
+        singletons = len(psu_starts) == n
+        unit_of = np.empty(n, dtype=np.int64)
+        unit_of[order] = stratum if singletons else np.cumsum(new_psu) - 1
         return cls(order, weights, weights > 0, psu_starts, psu_stratum, stratum_starts, psus, f, codes, lonely,
-                   lonely[stratum], len(psu_starts) == n)
+                   lonely[stratum], singletons, unit_of, lonely if singletons else lonely[psu_stratum])
 
     def scale(self, lonely: Lonely) -> np.ndarray:
         """Each stratum's factor on its PSUs' centred squared totals: (1 - n_h/N_h) n_h/(n_h - 1), or as lonely says."""
@@ -206,6 +211,69 @@ def proportions(design: Design, y, domain=None, *, lonely: Lonely = "fail",
     if lonely == "fail":
         variance[reach] = np.nan
     return _finish(estimate, variance, counts, base, reach, srs_replacement)
+
+
+def breakdown_proportions(design: Design, cells: list[tuple[np.ndarray, int]], bases: list[np.ndarray],
+                          groups: np.ndarray, n_groups: int, *, lonely: Lonely = "fail",
+                          srs_replacement: bool = False) -> tuple[Proportions, Proportions]:
+    """Each cell's proportions within each group of a breakdown, and within the rest outside each group.
+
+    The same numbers as `proportions` over those domains (cell c of `cells`, y flags and the index of its
+    base in `bases`; domain = base and group g, or base and not g), from PSU totals made by one weighted
+    count per cell instead of respondents x domains: a survey page needs every answer by every group,
+    and the rest beside each group for its tests. Both results are cell-major: cell c, group g at c G + g.
+    groups holds each respondent's group, 0 to n_groups - 1, or -1 for none.
+    """
+    if lonely not in ("fail", "adjust", "remove"):
+        raise ValueError(f"lonely must be 'fail', 'adjust' or 'remove', not {lonely!r}")
+    layout, weights = design._layout, design.weights
+    n_units, slots = len(layout.lonely_units), n_groups + 1  # the last slot: respondents in no group
+    key = layout.unit_of * slots + np.where(groups >= 0, groups, n_groups)
+    powers = [weights, weights**2] if layout.singletons else [weights]
+    positive = weights > 0
+
+    def by_group(mask: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+        """Per unit and slot: Σ w (and Σ w², for singletons) over mask's positive weights, and the count."""
+        chosen = mask & positive
+        sums = [np.bincount(key, np.where(chosen, w, 0.0), n_units * slots).reshape(n_units, slots) for w in powers]
+        return sums, np.bincount(key[chosen], minlength=n_units * slots).reshape(n_units, slots)
+
+    def sides(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The groups' columns, and the rest beside each: everyone (every slot) less the group."""
+        inside = table[:, :n_groups]
+        return inside, table.sum(axis=1, keepdims=True) - inside
+
+    per_base = []
+    for base in bases:
+        sums, count = by_group(base)
+        members = np.bincount(key[base], minlength=n_units * slots).reshape(n_units, slots)
+        per_base.append(([sides(t) for t in sums], sides(count), sides(members)))
+    parts: list[list] = [[], []]
+    for flags, base in cells:
+        sums, count = by_group(flags & bases[base])
+        chosen, chosen_count = [sides(t) for t in sums], sides(count)
+        domain, domain_count, members = per_base[base]
+        for side in (0, 1):
+            parts[side].append((tuple(t[side] for t in chosen), tuple(t[side] for t in domain),
+                                chosen_count[side].sum(axis=0), domain_count[side].sum(axis=0),
+                                (members[side][layout.lonely_units] > 0).any(axis=0)))
+    scale = layout.scale(lonely)
+    results = []
+    for side in (0, 1):
+        if not cells:
+            empty = np.zeros(0)
+            results.append(_finish(empty, empty, empty, empty, np.zeros(0, dtype=bool), srs_replacement))
+            continue
+        yes = tuple(np.concatenate([part[0][i] for part in parts[side]], axis=1) for i in range(len(powers)))
+        whole = tuple(np.concatenate([part[1][i] for part in parts[side]], axis=1) for i in range(len(powers)))
+        yes_count, count, touched = (np.concatenate([part[k] for part in parts[side]]) for k in (2, 3, 4))
+        estimate, variance, base = _block(yes, whole, yes_count, count, layout, scale)
+        empty = count == 0
+        estimate, variance = np.where(empty, np.nan, estimate), np.where(empty, np.nan, variance)
+        if lonely == "fail":
+            variance = np.where(touched, np.nan, variance)
+        results.append(_finish(estimate, variance, count, base, touched, srs_replacement))
+    return results[0], results[1]
 
 
 def _psu_sums(weighted: np.ndarray, layout: _Layout) -> tuple[np.ndarray]:

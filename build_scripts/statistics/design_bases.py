@@ -18,7 +18,7 @@ import pandas as pd
 from build_scripts.ingest.answers import value_codes
 from build_scripts.ingest.codebook import Codebook, Question
 from build_scripts.ingest.sample_design import design_columns
-from build_scripts.statistics.design import Design, Proportions, proportions
+from build_scripts.statistics.design import Design, Proportions, breakdown_proportions
 from build_scripts.statistics.tally import question_cells
 
 REST = "rest"  # a domain of everyone on the cell's base outside the group: "the rest of the sample"
@@ -45,30 +45,46 @@ class SurveyDesignEstimator:
         self.book, self.frame = book, frame
         self.lonely = book.design.lonely_psu
         self.design = Design(np.ones(n) if weights is None else weights, columns.strata, columns.psu, columns.fpc)
-        self._groups: dict[str, np.ndarray] = {}
+        self._breakdowns: dict[tuple[str, str], tuple[list[str], list[str], Proportions, Proportions]] = {}
 
     def estimates(self, q: Question, domains: list[Domain]) -> Proportions:
-        """Each domain's proportion, design-based SE and design effect (one pass over the question's answers)."""
-        hits, bases, _ = question_cells(self.book, self.frame, q)
-        n = len(self.frame)
-        y = np.empty((n, len(domains)), dtype=bool)
-        within = np.empty((n, len(domains)), dtype=bool)
+        """Each domain's proportion, design-based SE and design effect, from its question's breakdowns."""
+        found = {name: np.full(len(domains), np.nan) for name in ("estimate", "se", "deff", "effective_n")}
+        counts, lonely = np.zeros(len(domains), dtype=np.int64), np.zeros(len(domains), dtype=bool)
         for i, d in enumerate(domains):
-            y[:, i] = hits[d.cell]
-            within[:, i] = bases[d.cell]
-            if d.segment:
-                group = self._group(d.segment, d.value)
-                within[:, i] &= ~group if d.rest else group
-        return proportions(self.design, y, within, lonely=self.lonely, srs_replacement=True)
+            cells, groups, inside, outside = self._breakdown(q, d.segment)
+            at = cells.index(d.cell) * len(groups) + groups.index(d.value)
+            result = outside if d.rest else inside
+            for name, values in found.items():
+                values[i] = getattr(result, name)[at]
+            counts[i], lonely[i] = result.n[at], result.lonely[at]
+        return Proportions(found["estimate"], found["se"], found["deff"], counts, found["effective_n"], lonely)
 
-    def _group(self, segment: str, value: str) -> np.ndarray:
-        key = f"{segment}={value}"
-        if key not in self._groups:
-            seg = self.book.segment(segment)
-            codes = value_codes(self.frame[seg.column], [o.export_value for o in seg.options])
-            index = [o.key for o in seg.options].index(value)
-            self._groups[key] = np.asarray(codes == index)
-        return self._groups[key]
+    def _breakdown(self, q: Question, segment: str) -> tuple[list[str], list[str], Proportions, Proportions]:
+        """Every cell of a question in every group of a segment (the whole sample for ""), computed once."""
+        if (q.key, segment) not in self._breakdowns:
+            hits, bases, _ = question_cells(self.book, self.frame, q)
+            names = list(hits)
+            distinct: dict[int, int] = {}  # each base array once, by identity: cells on one base share its totals
+            base_arrays = []
+            cells = []
+            for name in names:
+                base = bases[name]
+                if id(base) not in distinct:
+                    distinct[id(base)] = len(base_arrays)
+                    base_arrays.append(np.asarray(base, dtype=bool))
+                cells.append((np.asarray(hits[name], dtype=bool), distinct[id(base)]))
+            if segment:
+                seg = self.book.segment(segment)
+                groups = [o.key for o in seg.options]
+                codes = np.asarray(value_codes(self.frame[seg.column], [o.export_value for o in seg.options]),
+                                   dtype=np.int64)
+            else:
+                groups, codes = [""], np.zeros(len(self.frame), dtype=np.int64)
+            inside, outside = breakdown_proportions(self.design, cells, base_arrays, codes, len(groups),
+                                                    lonely=self.lonely, srs_replacement=True)
+            self._breakdowns[q.key, segment] = (names, groups, inside, outside)
+        return self._breakdowns[q.key, segment]
 
 
 def design_effective_bases(estimated: Proportions, kish: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
