@@ -84,6 +84,8 @@ $(BENCHING): $(TESTING) requirements/bench.txt
 bench: $(BENCHING)  ## the benchmarks, each a ratio against a floor measured in the same run (README: Performance)
 	$(BIN)/python bench/build_vs_mkdocs.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/scale.py --design --runs 1
+	$(BIN)/python bench/design_variance.py
 	$(BIN)/python bench/page_weight.py
 
 seed-surveys: $(RUNTIME)  ## regenerate the shipped synthetic responses

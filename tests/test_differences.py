@@ -204,15 +204,20 @@ def test_comparative_claims_pass_or_stop_the_build_on_the_shipped_site(tmp_path)
 
 def test_survey_pages_mark_clear_differences_in_words(built_shipped_site: Path):
     page = (built_shipped_site / "site" / "data" / "public-2015" / "index.html").read_text(encoding="utf-8")
-    assert page.count('<span aria-hidden="true">▲</span><span class="visually-hidden">more likely than '
-                      '&#x27;No&#x27;</span>') == 1
-    assert '<span aria-hidden="true">▼</span><span class="visually-hidden">less likely than &#x27;Yes&#x27;' in page
-    assert "Clear differences by parent of a child under 18: 'Yes' more likely than 'No'" in page
-    assert "No age band group differs clearly from the rest" in page
-    assert "p (Holm)" in page  # the tests, for statisticians
+    assert page.count('<span aria-hidden="true">▲</span><span class="visually-hidden">more likely than those in '
+                      '&#x27;Not a parent&#x27;</span>') == 1
+    assert ('<span aria-hidden="true">▼</span><span class="visually-hidden">less likely than those in '
+            '&#x27;Parent&#x27;') in page
+    # Both figures as the table shows them, never a rounded difference (8.5 points) that would not match them.
+    assert ("Clear differences: those in 'Parent' were more likely than those in 'Not a parent' to answer "
+            "'Services that support families before problems get worse' (63% against 55%).") in page
+    assert "▲ clearly higher, ▼ clearly lower than the other group" in page
+    assert "No age band group differs clearly from everyone else asked in answering" in page
+    assert "p (Holm)" in page and "95% interval (not adjusted)" in page  # the tests, for statisticians
     professionals = (built_shipped_site / "site" / "data" / "professionals-2015" / "index.html").read_text(
         encoding="utf-8")
     assert "▲" not in professionals and "differs clearly" in professionals
+    assert "Too few answered to test: Wales, Northern Ireland." in professionals
 
 
 def test_the_figures_command_lists_differences_with_snippets(built_shipped_site: Path):

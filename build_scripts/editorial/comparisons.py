@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from build_scripts.editorial.formatting import lower_first, percentage_points
+from build_scripts.editorial.formatting import percentage_points
 from build_scripts.editorial.phrasing import PhraseError, holds, parse
 
 MORE, LESS, NONE = "more likely", "less likely", "no clear difference"
@@ -151,8 +151,8 @@ def difference_text(row: dict, other: str, form: str = "figure") -> str:
     return f"{percentage_points(float(row['change_pp']))} {'higher' if words == MORE else 'lower'} than {other}"
 
 
-def other_group(row: dict, label_of, respondents: str) -> str:
+def other_group(row: dict, label_of) -> str:
     """Who a difference row compares its group with, as a sentence would name them."""
     if row["compare_to"] == "rest":
-        return f"the rest of {lower_first(respondents)}"
+        return "everyone else asked"
     return label_of(row["compare_to"])

@@ -145,9 +145,7 @@ class PageFunctions:
     def _other_group(self, row: dict) -> str:
         survey = self.data.surveys.get(row["survey"])
         segment = survey.segment(row["segment"]) if survey else None
-        question = survey.question(row["question"]) if survey else None
-        return other_group(row, segment.label_of if segment else str,
-                           question.respondents if question else "respondents")
+        return other_group(row, segment.label_of if segment else str)
 
     def claim(self, phrase: str, key: str, versus: str = "", _line: int = 0) -> str:
         """The writer's own phrase, printed only if the figure (or cited source, or the test between two groups'

@@ -18,22 +18,35 @@ DATA_PAGE_TITLE = "Data and downloads"
 
 
 def design_sentence(survey: SurveySummary) -> str:
-    """The sample design in words, with how its intervals are made: for the disclosure table and methodology."""
+    """The sample design in technical words: strata, PSUs, how standard errors and intervals are made."""
     design = survey.design
     if design is None:
         return "Simple random sample (no strata or clusters given)"
     parts = []
     if design.strata > 1:
         parts.append(f"{design.strata:,} strata")
-    parts.append(f"{design.psus:,} primary sampling units (clusters)" if design.psus < survey.respondents
+    parts.append(f"{design.psus:,} primary sampling units" if design.psus < survey.respondents
                  else "each respondent sampled separately")
-    interval = ("Wilson intervals on the design-effective base" if design.interval == "wilson"
-                else "Wald intervals from the design-based standard errors")
     fpc = ", with a finite population correction" if design.fpc else ""
     lonely = {"fail": "", "adjust": "; strata with a single PSU centred on the population mean",
               "remove": "; strata with a single PSU add no variance"}[design.lonely_psu]
-    return (f"{', '.join(parts)}; standard errors Taylor-linearised (PSUs with replacement within strata{fpc}); "
-            f"{interval}{lonely}")
+    return (f"Sample design: {', '.join(parts)}; standard errors Taylor-linearised, PSUs with replacement within "
+            f"strata{fpc}{lonely}")
+
+
+def design_words(survey: SurveySummary) -> str:
+    """The sample design as a reader needs it: how people were picked, and what that does to the margins of error."""
+    design = survey.design
+    if design is None:
+        return ""
+    clusters = design.psus < survey.respondents
+    picked = (f"Areas were picked first ({design.psus:,} of them"
+              + (f", in {design.strata:,} groups called strata" if design.strata > 1 else "")
+              + "), then people within them" if clusters else
+              f"People were picked separately within {design.strata:,} groups (strata)")
+    return (f"{picked}. People in one area tend to answer alike, so each figure's margin of error allows for the way "
+            "the sample was drawn, not only for its size.") if clusters else (
+        f"{picked}; each figure's margin of error allows for this.")
 
 
 def fieldwork_text(start: dt.date, end: dt.date) -> str:
@@ -82,12 +95,14 @@ def disclosure_markdown(survey: SurveySummary) -> str:
                            f"Raked (weights capped at {weighting.cap:g} times the mean) to ")
              + md_text(", ".join(weighting.variables))),
             ("Weighting targets", md_text(weighting.targets_source)),
-            ("Effective sample size", f"{round(weighting.effective_base):,}"),
+            ("Effective sample size", f"{round(weighting.effective_base):,}"
+             + (" (allowing for weighting; each figure's own, allowing for the design too, is in the download)"
+                if survey.design else "")),
         ]
     else:
         rows.append(("Weighting", "Unweighted"))
     if survey.design:
-        rows.append(("Sample design", design_sentence(survey)))
+        rows.append(("Sample design", md_text(design_words(survey))))
     if survey.notes:
         rows.append(("Notes", md_text(survey.notes)))
     lines = ["| Disclosure | |", "| --- | --- |"] + [f"| {name} | {value} |" for name, value in rows]

@@ -1,10 +1,11 @@
 """Tested differences between groups on a survey page: marks in breakdown tables, words for charts and readers.
 
 A breakdown table marks a figure ▲ or ▼ only where the test (Holm-adjusted for every difference on the
-page) finds the group more or less likely than the rest of those asked, or than the other group of a
-two-group breakdown; screen readers hear the test's words instead of the symbol. A sentence under the
-table says the same in words, and "For statisticians" gives every tested difference with its interval
-and p-values.
+page) finds the group more or less likely than everyone else asked, or than the other group of a
+two-group breakdown; screen readers hear the test's words instead of the symbol. A note under the table
+says which answer was tested, a sentence says the clear differences with both percentages (the rounded
+figures a reader sees, never a rounded difference that might not match them), and "For statisticians"
+gives every tested difference with its interval and p-values.
 """
 
 from __future__ import annotations
@@ -15,54 +16,55 @@ from dataclasses import dataclass
 import pandas as pd
 
 from build_scripts.editorial.comparisons import LESS, MORE, NONE
-from build_scripts.editorial.formatting import lower_first, md_text, p_value_text, signed_points
+from build_scripts.editorial.formatting import lower_first, md_text, p_value_text, percent, signed_points
 from build_scripts.statistics.survey_summary import SegmentSummary
 
 HIGHER, LOWER = "▲", "▼"
 REST = "rest"
+EVERYONE_ELSE = "everyone else asked"
 
 
 @dataclass(frozen=True)
 class Tested:
-    """One tested difference as a page says it: which groups, the words, the size and the p-values."""
+    """One tested difference as a page says it: the group, the answer, who it is compared with, the words."""
 
-    group: str
+    group: str  # the group's label
     option: str
-    other: str  # the other group's label mid-sentence, or "the rest of those asked"
+    other: str  # the other group's label, or EVERYONE_ELSE
     words: str
     row: pd.Series
 
+    @property
+    def against(self) -> str:
+        """Who the group is compared with, mid-sentence: 'everyone else asked' or "those in 'No'"."""
+        return self.other if self.other == EVERYONE_ELSE else f"those in '{self.other}'"
+
 
 class SegmentDifferences:
-    """A breakdown's difference rows, for its table's marks, its sentence and its statisticians' block."""
+    """A breakdown's difference rows, for its table's marks, its sentences and its statisticians' block."""
 
-    def __init__(self, rows: pd.DataFrame, segment: SegmentSummary, respondents: str):
+    def __init__(self, rows: pd.DataFrame, segment: SegmentSummary, answer_of):
+        self.segment, self.answer_of = segment, answer_of
         self.tested: list[Tested] = []
+        self.untested: list[str] = []  # groups too small to test (their difference is not published)
+        self.options = list(dict.fromkeys(rows["option"]))
         for _, row in rows.iterrows():
             if bool(row["suppressed"]):
+                self.untested.append(segment.label_of(row["segment_value"]))
                 continue
-            other = (f"the rest of {respondents}" if row["compare_to"] == REST
-                     else f"'{segment.label_of(row['compare_to'])}'")
-            self.tested.append(Tested(segment.label_of(row["segment_value"]), row["option"], other, row["change"],
-                                      row))
-        self.segment = segment
+            other = EVERYONE_ELSE if row["compare_to"] == REST else segment.label_of(row["compare_to"])
+            self.tested.append(Tested(segment.label_of(row["segment_value"]), row["option"], other, row["change"], row))
+        self.untested = list(dict.fromkeys(self.untested))
         self._marks: dict[tuple[str, str], tuple[str, str]] = {}
-        pairs_of_two = len(segment.groups) == 2
         for t in self.tested:
             if t.words == NONE:
                 continue
-            key = (t.row["segment_value"], t.option)
-            self._marks[key] = (HIGHER if t.words == MORE else LOWER, f"{t.words} than {t.other}")
-            if pairs_of_two and t.row["compare_to"] != REST:  # the other group is then the opposite, said once more
-                mine = f"'{segment.label_of(t.row['segment_value'])}'"
+            group, other = t.row["segment_value"], t.row["compare_to"]
+            self._marks[(group, t.option)] = (HIGHER if t.words == MORE else LOWER, f"{t.words} than {t.against}")
+            if len(segment.groups) == 2 and other != REST:  # the other group is the opposite, said for it too
                 flipped = LESS if t.words == MORE else MORE
-                self._marks[(t.row["compare_to"], t.option)] = (HIGHER if flipped == MORE else LOWER,
-                                                                f"{flipped} than {mine}")
-
-    @property
-    def marked(self) -> bool:
-        """Whether any figure in the table carries a mark."""
-        return bool(self._marks)
+                self._marks[(other, t.option)] = (HIGHER if flipped == MORE else LOWER,
+                                                  f"{flipped} than those in '{t.group}'")
 
     def mark(self, group: str, option: str) -> str:
         """The mark after a figure (seen as ▲ or ▼, heard as the test's words), or nothing."""
@@ -73,34 +75,49 @@ class SegmentDifferences:
         return (f' <span class="shorthand difference"><span aria-hidden="true">{symbol}</span>'
                 f'<span class="visually-hidden">{html.escape(words)}</span></span>')
 
-    def sentence(self, answer_of) -> str:
-        """In words: which groups the tests find more or less likely to give an answer, or that none do."""
-        clear = [t for t in self.tested if t.words != NONE]
-        if not self.tested:
+    def sentences(self) -> str:
+        """In words: the clear differences with both figures, or that there are none; and who was too few to test."""
+        if not self.tested and not self.untested:
             return ""
-        if not clear:
-            return (f"No {lower_first(self.segment.label)} group differs clearly from the "
-                    f"{'other' if len(self.segment.groups) == 2 else 'rest'} in the tests of these answers.")
-        said = [f"'{t.group}' {t.words} than {t.other} to answer '{answer_of(t.option)}' "
-                f"({signed_points(t.row['change_pp'])})" for t in clear]
-        return f"Clear differences by {lower_first(self.segment.label)}: " + "; ".join(said) + "."
+        answers = " and ".join(f"'{self.answer_of(o)}'" for o in self.options)
+        clear = [t for t in self.tested if t.words != NONE]
+        if clear:
+            said = []
+            for words in (MORE, LESS):
+                for t in (t for t in clear if t.words == words):
+                    said.append(f"those in '{t.group}' were {words} than {t.against} to answer "
+                                f"'{self.answer_of(t.option)}' ({percent(t.row['estimate'])} against "
+                                f"{percent(t.row['previous_estimate'])})")
+            text = "Clear differences: " + "; ".join(said) + "."
+        elif self.tested:
+            text = (f"No {lower_first(self.segment.label)} group differs clearly from "
+                    f"{'the other' if len(self.segment.groups) == 2 else 'everyone else asked'} in answering "
+                    f"{answers}.")
+        else:
+            text = ""
+        if self.untested:
+            text += (" " if text else "") + f"Too few answered to test: {', '.join(self.untested)}."
+        return text
 
     def note(self) -> str:
-        """The note under the table explaining ▲ and ▼, when it shows either."""
-        if not self.marked:
+        """The note under the table explaining ▲ and ▼ and what was tested, when it shows either."""
+        if not self._marks:
             return ""
-        return (f"{HIGHER} {LOWER} more or less likely than the rest of those asked (or than the other group): "
-                "a difference the test finds clear, after correcting for the number of tests on this page.")
+        answers = " and ".join(f"'{self.answer_of(o)}'" for o in self.options)
+        other = "the other group" if len(self.segment.groups) == 2 else EVERYONE_ELSE
+        return (f"{HIGHER} clearly higher, {LOWER} clearly lower than {other}, by a test that allows for the number "
+                f"of tests on this page. Only {answers} {'is' if len(self.options) == 1 else 'are'} tested: a "
+                "figure without a mark may still differ.")
 
-    def statisticians(self, answer_of) -> str:
+    def statisticians(self) -> str:
         """Every tested difference: the groups, the difference, its interval, the p-values and the words."""
         if not self.tested:
             return ""
-        lines = ["| Group | Answer | Compared with | Difference | 95% interval | p | p (Holm) | Test says |",
-                 "| --- | --- | --- | ---: | --- | ---: | ---: | --- |"]
+        lines = ["| Group | Answer | Compared with | Difference | 95% interval (not adjusted) | p | p (Holm) | "
+                 "Test says |", "| --- | --- | --- | ---: | --- | ---: | ---: | --- |"]
         for t in self.tested:
             r = t.row
-            lines.append(f"| {md_text(t.group)} | {md_text(answer_of(t.option))} | {md_text(t.other)} | "
+            lines.append(f"| {md_text(t.group)} | {md_text(self.answer_of(t.option))} | {md_text(t.other)} | "
                          f"{signed_points(r['change_pp'])} | {signed_points(r['difference_low'])} to "
                          f"{signed_points(r['difference_high'])} | {p_value_text(r['p_value'])} | "
                          f"{p_value_text(r['p_adjusted'])} | {t.words} |")

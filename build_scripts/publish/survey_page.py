@@ -25,7 +25,8 @@ from build_scripts.editorial.formatting import (
 from build_scripts.editorial.chart_markdown import chart_markdown, html_text
 from build_scripts.editorial.citation import Citation, bibtex_key
 from build_scripts.editorial.pages import (
-    FRONT_MATTER, GENERATED_NOTE, disclosure_markdown, fieldwork_text, finding_sentence, finding_words, yaml_string)
+    FRONT_MATTER, GENERATED_NOTE, design_sentence, disclosure_markdown, fieldwork_text, finding_sentence, finding_words,
+    yaml_string)
 from build_scripts.editorial.revisions import REVISIONS_LINK, PublicRecord, revised_mark
 from build_scripts.statistics.statistics_table import StatisticsTable
 from build_scripts.statistics.survey_summary import Group, QuestionSummary, SurveySummary
@@ -228,11 +229,26 @@ def _about(survey: SurveySummary, methodology: bool, glossary: bool, terms: _Ter
     if record and record.latest:  # a figure's history: every release, its table and what it revised
         downloads += (f" These figures as each release published them, and every revision: "
                       f"[Revisions and releases]({REVISIONS_LINK}).")
-    method = ["The 95% confidence intervals are Wilson score intervals"
-              + (", on each figure's Kish effective base, (sum of weights)² ÷ (sum of squared weights)."
-                 if survey.weighting else ".")]
+    design = survey.design
+    if design:
+        interval = ("Wilson score intervals on each figure's design-effective base, its number of respondents ÷ its "
+                    "design effect" if design.interval == "wilson" else
+                    "Wald intervals, each figure ± 1.96 design-based standard errors")
+        method = [f"The 95% confidence intervals are {interval}. {design_sentence(survey)}. Each figure's design "
+                  "effect (as R's survey package computes it with deff=\"replace\") is in the download."]
+    else:
+        method = ["The 95% confidence intervals are Wilson score intervals"
+                  + (", on each figure's Kish effective base, (sum of weights)² ÷ (sum of squared weights)."
+                     if survey.weighting else ".")]
     if survey.weighting and survey.weighting.effective_base:
-        method.append(f"Effective sample size of the whole survey (Kish): {round(survey.weighting.effective_base):,}.")
+        method.append(f"Effective sample size of the whole survey (Kish{', allowing for weighting only' if design else ''})"
+                      f": {round(survey.weighting.effective_base):,}.")
+    if survey.segments:
+        method.append("Differences between groups are tested with a two-proportion test on the effective bases, "
+                      "each group against everyone else asked (or the two groups of a two-group breakdown against "
+                      "each other); the p-values are adjusted by Holm's method for every difference tested on this "
+                      "page, and a group is called more or less likely only when the adjusted p is below 0.05. The "
+                      "95% intervals of the differences (Newcombe's method) are not adjusted.")
     if len(survey.waves) > 1:
         method.append("A change between waves is tested with a two-proportion test on the effective bases; it is "
                       "called a rise or a fall only when p is below 0.05.")
@@ -453,9 +469,10 @@ def _breakdowns(page: SurveyPage, survey: SurveySummary, question: QuestionSumma
         data = _labelled(charts.bar_frame(labels, estimates), low)
         answer = headline["option_label"].iloc[0] if not headline.empty else question.headline
         differences = rows.differences().on_base(question.base).frame
-        tested = SegmentDifferences(differences[differences["segment"] == segment.key], segment, question.respondents)
         labels_of = dict(zip(frame["option"], frame["option_label"], strict=False))
-        said = tested.sentence(lambda option: labels_of.get(option, option))
+        tested = SegmentDifferences(differences[differences["segment"] == segment.key], segment,
+                                    lambda option: labels_of.get(option, option))
+        said = tested.sentences()
         description = charts.describe_breakdown(answer, question.title, segment.label, data) + (
             f" {said}" if said else "")
         cells = _Cells(symbols)
@@ -471,7 +488,7 @@ def _breakdowns(page: SurveyPage, survey: SurveySummary, question: QuestionSumma
         body = [f"Share answering '{md_text(answer)}':\n", chart, table]
         if said:
             body.append(md_text(said) + "\n")
-        if block := tested.statisticians(lambda option: labels_of.get(option, option)):
+        if block := tested.statisticians():
             body.append(FOR_STATISTICIANS + "\n\n" + _indent(block))
         tabs.append(f'=== "By {md_text(by)}"\n\n' + _indent("\n".join(body)))
     return ("### Breakdowns\n\n" + "\n".join(tabs)) if tabs else ""
