@@ -16,12 +16,14 @@ import shutil
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
 from conftest import FIXTURES, run_here
 from statsmodels.datasets import anes96
-from statsmodels.stats.proportion import proportion_confint
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint, proportions_ztest
 
 from build_scripts.pipeline.compute import Project, compute
 
@@ -262,3 +264,33 @@ def test_a_wide_income_breakdown_is_protected(tmp_path, anes):
     assert not published["count"].astype(int).between(1, 9).any()
     assert rows.loc[rows["base"] < 50, "estimate"].isna().all()
     assert (rows["suppression"] == "secondary").any()
+
+
+def test_differences_on_real_data_are_statsmodels_tests_with_holm(table):
+    """Every published difference row: the pooled two-proportion test on the counts, Newcombe's interval,
+    Holm over the survey's page, each from statsmodels; the rest of a group worked out from published counts."""
+    rows = table[table["comparison"] == "difference"]
+    published = rows[~rows["suppressed"].astype(bool)]
+    assert len(published) >= 10
+    p_values = []
+    for key, row in published.iterrows():
+        group = table.loc[key.rsplit(".vs=", 1)[0]]
+        if row["compare_to"] == "rest":
+            whole = table.loc[f"{SURVEY}.{row['question']}.{row['option']}"]
+            other_count, other_base = int(whole["count"]) - int(group["count"]), int(whole["base"]) - int(group["base"])
+        else:
+            other = table.loc[f"{SURVEY}.{row['question']}.{row['option']}.{row['segment']}={row['compare_to']}"]
+            other_count, other_base = int(other["count"]), int(other["base"])
+        count, base = int(group["count"]), int(group["base"])
+        _, p = proportions_ztest([count, other_count], [base, other_base])
+        low, high = confint_proportions_2indep(count, base, other_count, other_base, method="newcomb", compare="diff")
+        assert row["p_value"] == pytest.approx(p, rel=1e-9, abs=1e-300), key
+        assert row["previous_estimate"] == pytest.approx(other_count / other_base, rel=1e-12), key
+        assert (row["difference_low"], row["difference_high"]) == (pytest.approx(low * 100, rel=1e-9),
+                                                                   pytest.approx(high * 100, rel=1e-9)), key
+        p_values.append(p)
+    adjusted = multipletests(p_values, method="holm")[1]
+    np.testing.assert_allclose(published["p_adjusted"].to_numpy(dtype=float), adjusted, rtol=1e-9)
+    words = ["no clear difference" if p >= 0.05 else "more likely" if d > 0 else "less likely"
+             for p, d in zip(adjusted, published["change_pp"], strict=True)]
+    assert list(published["change"]) == words
