@@ -17,7 +17,7 @@ from conftest import FIXTURES, run_here
 from build_scripts.errors import DataError
 from build_scripts.ingest import exports
 from build_scripts.ingest.codebook import Codebook
-from build_scripts.ingest.draft_codebook import create_survey
+from build_scripts.ingest.draft_codebook import create_survey, draft, to_yaml
 from build_scripts.ingest.draft_options import ordered
 from build_scripts.ingest.exports import read_export
 from build_scripts.ingest.load import Survey, load_survey
@@ -372,3 +372,21 @@ def test_the_draft_of_a_first_survey_checks_once_the_disclosure_is_filled_in(min
     checked = run_here("check", cwd=mini_site)
     assert checked.returncode == 0, checked.stderr
     assert "Traceback" not in checked.stderr
+
+
+def test_a_complex_samples_columns_are_drafted_as_its_design_not_as_breakdowns(tmp_path):
+    """NHANES-style names: the weight, strata and PSU columns become `weighting:` and `design:`, never a question
+    or a breakdown by stratum."""
+    rows = [[str(i), str(75 + i % 15), str(1 + i % 2), f"{10000 + 37 * i}.5", ["Yes", "No"][i % 3 == 0],
+             ["North", "South"][i % 2]] for i in range(120)]
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join(",".join(r) for r in [["id", "SDMVSTRA", "SDMVPSU", "WTMEC2YR", "Q1", "Region"], *rows])
+                    + "\n", encoding="utf-8")
+    export, problems = read_export(path, "export.csv")
+    assert problems == []
+    book, _ = draft(export, "health-2010", "responses.csv")
+    assert book["weighting"]["column"] == "WTMEC2YR"
+    assert book["design"] == {"strata": "SDMVSTRA", "psu": "SDMVPSU"}
+    drafted = {item["column"] for item in [*book["segments"], *book["questions"]]}
+    assert drafted == {"Q1", "Region"}
+    assert "`design:` names the columns" in to_yaml(book, "export.csv")

@@ -16,6 +16,7 @@ import yaml
 from build_scripts.ingest.answers import CHOSEN, NOT_CHOSEN
 from build_scripts.ingest.codebook import PLACEHOLDER
 from build_scripts.errors import DataError, Problem
+from build_scripts.ingest.draft_design import design_columns, weight_column
 from build_scripts.ingest.draft_options import draft_options, known_scale
 from build_scripts.ingest.draft_routing import propose_routing
 from build_scripts.ingest.draft_words import QUESTION_CODE, option_key, question_key, title, unique
@@ -72,7 +73,8 @@ def draft(export: Export, survey_id: str, responses: str, sheet: str | None = No
     dichotomies = _dichotomy_groups(export)
     grouped = {c for columns in [*export.option_columns.values(), *dichotomies.values()] for c in columns}
     id_column = _id_column(export)
-    weight = next((c for c in frame.columns if "weight" in c.lower() and _numeric(frame[c])), None)
+    weight = weight_column(frame, {id_column} if id_column else set())
+    design = design_columns(frame, {c for c in (id_column, weight) if c} | grouped)
     book = {
         "id": survey_id,
         "title": f"{PLACEHOLDER}: the survey's name as readers should see it",
@@ -89,12 +91,14 @@ def draft(export: Export, survey_id: str, responses: str, sheet: str | None = No
     if weight:
         book["weighting"] = {"column": weight, "variables": [f"{PLACEHOLDER}: what the weights correct for"],
                              "targets_source": f"{PLACEHOLDER}: where the weighting targets came from"}
+    if design:
+        book["design"] = design
     keys: set[str] = set()
     segments, questions, left_out = [], [], {}
     for question, columns in {**export.option_columns, **dichotomies}.items():
         questions.append(_per_option_question(export, question, columns, keys))
     for column in frame.columns:
-        if column in grouped or column in {id_column, weight}:
+        if column in grouped or column in {id_column, weight, *design.values()}:
             continue
         wording = export.wording.get(column, "")
         identity = identity_field(column, wording) or identity_answers(frame[column][frame[column] != ""])
@@ -133,6 +137,10 @@ def to_yaml(book: dict, source: str, left_out: dict[str, str] | None = None, adv
         "# Answers typed in people's own words are `type: text` questions: counted, never shown. Never give\n"
         "# them options: each option is published.\n"
     ) if advice else ""
+    if "design" in book:
+        header += ("# `design:` names the columns that look like the sample's strata and primary sampling units\n"
+                   "# (clusters): check them against the data's documentation; remove `design:` if the sample was\n"
+                   "# not drawn that way. Every interval then allows for the design (README, 'Sample designs').\n")
     if "id_column" not in book:
         header += ("# No column was taken as the respondents' ID (a time stamp, e-mail address or name never is):\n"
                    "# respondents are numbered by row. Add `id_column:` if the export has a column of unique IDs.\n")
@@ -270,10 +278,6 @@ def _looks_like_segment(item: dict, column: str, wording: str, cells: pd.Series)
         return True
     return len(item["options"]) <= FEW_GROUPS and "?" not in named and not QUESTION_CODE.fullmatch(column.strip()) \
         and all(o.get("kind") is None for o in item["options"])
-
-
-def _numeric(cells: pd.Series) -> bool:
-    return pd.to_numeric(cells.str.replace(",", ".", regex=False), errors="coerce").notna().all()
 
 
 def create_survey(surveys_dir: Path, export_path: Path, survey_id: str | None, sheet: str | None,
