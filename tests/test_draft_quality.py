@@ -390,3 +390,14 @@ def test_a_complex_samples_columns_are_drafted_as_its_design_not_as_breakdowns(t
     drafted = {item["column"] for item in [*book["segments"], *book["questions"]]}
     assert drafted == {"Q1", "Region"}
     assert "`design:` names the columns" in to_yaml(book, "export.csv")
+
+
+@pytest.mark.parametrize(("name", "design"), [("stratum", True), ("VARSTRAT", True), ("Strategy", False),
+                                               ("Orchestra", False)])
+def test_only_strata_named_as_strata_are_drafted_as_a_design(tmp_path, name, design):
+    rows = [[str(i), str(i % 4), ["A", "B"][i % 2]] for i in range(60)]
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join(",".join(r) for r in [["id", name, "Q1"], *rows]) + "\n", encoding="utf-8")
+    export, _ = read_export(path, "export.csv")
+    book, _ = draft(export, "s-2020", "responses.csv")
+    assert ("design" in book) is design

@@ -13,7 +13,7 @@ import re
 import pandas as pd
 
 WEIGHT = re.compile(r"weight|wght|wgt|^wt", re.IGNORECASE)
-STRATA = re.compile(r"strat|stra$", re.IGNORECASE)
+STRATA = re.compile(r"strat(um|a)?(_?(id|code))?$|^sdmvstra$|^varstr", re.IGNORECASE)  # not "strategy"
 PSU = re.compile(r"psu|cluster|^varunit$|^secu$", re.IGNORECASE)
 FPC = re.compile(r"fpc", re.IGNORECASE)
 
