@@ -289,19 +289,18 @@ def test_design_columns_are_checked_with_every_problem_at_once(r, tmp_path):
     frame.loc[frame.index[:3], "population_psus"] = "lots"
     frame.loc[frame.index[5], "population_psus"] = "41"  # differs within its stratum
     frame.to_csv(responses, index=False)
-    with pytest.raises(DataError) as raised:
-        compute(Project(root))
-    messages = [p.describe() for p in raised.value.problems]
-    assert len(messages) == 1 and "rows 2, 3, 4" in messages[0] and "not a number" in messages[0]
-
-    frame.loc[frame.index[:3], "population_psus"] = "40"
     frame.loc[frame.index[7], "SDMVSTRA"] = " "
     frame.to_csv(responses, index=False)
-    with pytest.raises(DataError) as raised:
+    with pytest.raises(DataError) as raised:  # every problem at once: the blank stratum and the fpc's
         compute(Project(root))
-    [blank] = raised.value.problems
-    assert "no stratum" in blank.message and blank.where == "column 'SDMVSTRA', row 9"
+    said = [p.describe() for p in raised.value.problems]
+    assert len(said) == 4, said
+    assert any("rows 2, 3, 4" in m and "not a number" in m for m in said)
+    assert any("no stratum" in m and "column 'SDMVSTRA', row 9" in m for m in said)
+    assert any("differs within the stratum" in m for m in said)
+    assert any("smaller than the 2 PSU(s)" in m for m in said)
 
+    frame.loc[frame.index[:3], "population_psus"] = "40"
     frame.loc[frame.index[7], "SDMVSTRA"] = frame.loc[frame.index[6], "SDMVSTRA"]
     frame.to_csv(responses, index=False)
     with pytest.raises(DataError) as raised:

@@ -205,9 +205,9 @@ def test_comparative_claims_pass_or_stop_the_build_on_the_shipped_site(tmp_path)
 def test_survey_pages_mark_clear_differences_in_words(built_shipped_site: Path):
     page = (built_shipped_site / "site" / "data" / "public-2015" / "index.html").read_text(encoding="utf-8")
     assert page.count('<span aria-hidden="true">▲</span><span class="visually-hidden">more likely than those in '
-                      '&#x27;Not a parent&#x27;</span>') == 1
+                      "'Not a parent'</span>") == 1
     assert ('<span aria-hidden="true">▼</span><span class="visually-hidden">less likely than those in '
-            '&#x27;Parent&#x27;') in page
+            "'Parent'") in page
     # Both figures as the table shows them, never a rounded difference (8.5 points) that would not match them.
     assert ("Clear differences: those in 'Parent' were more likely than those in 'Not a parent' to answer "
             "'Services that support families before problems get worse' (63% against 55%).") in page

@@ -18,7 +18,8 @@ MORE, LESS, NONE = "more likely", "less likely", "no clear difference"
 _SWAPPED = {MORE: LESS, LESS: MORE, NONE: NONE}
 _UP = ("more", "higher", "greater", "larger", "likelier")
 _DOWN = ("less", "lower", "fewer", "smaller")
-_SAME = re.compile(r"^(no clear difference|(about |roughly |just )?as likely as|similar to|no more or less likely than)\b")
+_SAME = re.compile(r"^(no clear difference|(about |roughly |just |more or less )?as likely as|similar to|"
+                   r"no more or less likely than|more or less the same as)\b")
 _NEGATED = re.compile(r"\b(not|no|never|nor|n't)\b|n't\b")
 _RATIO = re.compile(r"^(?P<amount>(?:.+ )?(?:twice|half|\S+ times)) as \S+(?: \S+)*? as\b")
 _POINTS = re.compile(r"^(?P<amount>.+? (?:percentage )?points?) (?P<way>\S+)\b")
@@ -87,8 +88,8 @@ def comparison_problem(phrase: str, difference: Difference) -> str | None:
     if m := _RATIO.match(text):
         amount = re.sub(r"\btwice\b", "two times", m.group("amount"))
         amount = re.sub(r"\bhalf\b", "0.5 times", amount)
-        return _sized(phrase, amount, difference.ratio, MORE if "times" in amount and not amount.endswith(
-            "0.5 times") else LESS, difference, honest, unit="ratio")
+        return _sized(phrase, amount, difference.ratio, LESS if amount.endswith("0.5 times") else MORE, difference,
+                      honest, unit="ratio")
     if m := _POINTS.match(text):
         way = m.group("way")
         direction = MORE if way.startswith(_UP) else LESS if way.startswith(_DOWN) else None
@@ -105,9 +106,7 @@ def comparison_problem(phrase: str, difference: Difference) -> str | None:
 
 def _sized(phrase: str, amount: str, value: float, direction: str, difference: Difference, honest: str,
            unit: str) -> str | None:
-    if unit == "ratio" and direction == LESS:
-        value = 1 / value if value else float("inf")
-        amount = amount.replace("0.5 times", "two times")  # "half as likely" is the ratio 2 the other way round
+    """A comparison with a size: the test must find the direction the words say, and the size must hold."""
     wrong = _direction_problem(phrase, direction, difference.words, honest)
     if wrong:
         return wrong

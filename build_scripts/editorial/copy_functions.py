@@ -9,6 +9,7 @@ same problem whether `check`, `build`, `serve` or `diff` rendered the page.
 from __future__ import annotations
 
 import html
+import inspect
 import math
 import posixpath
 import re
@@ -65,8 +66,24 @@ class PageFunctions:
         self.references: list[Reference] = []
 
     def functions(self) -> dict[str, Callable]:
-        """The functions by the names pages call them."""
-        return {name: getattr(self, name) for name in FUNCTIONS}
+        """The functions by the names pages call them, each refusing arguments it does not take as a problem (the
+        page's other calls still run, so every problem is reported at once)."""
+        return {name: self._checked(name, getattr(self, name)) for name in FUNCTIONS}
+
+    def _checked(self, name: str, function: Callable) -> Callable:
+        signature = inspect.signature(function)
+        takes = ", ".join(str(p).replace("'", '"') for p in signature.parameters.values() if not p.name.startswith("_"))
+
+        def call(*args, **kwargs):
+            try:
+                signature.bind(*args, **kwargs)
+            except TypeError:
+                given = len(args) + len([k for k in kwargs if not k.startswith("_")])
+                return self._problem(kwargs.get("_line", 0), f"{name}() was given arguments it does not take "
+                                     f"({given} given)", f"write it as {name}({takes})")
+            return function(*args, **kwargs)
+
+        return call
 
     def _problem(self, line: int, message: str, fix: str, value: str = "") -> str:
         self.problems.append(Problem(self.shown, f"line {line}" if line else "", message, fix, value))
@@ -128,7 +145,15 @@ class PageFunctions:
         if row is None:
             return UNAVAILABLE
         if row["comparison"] == "difference":
-            return self._linked(difference_text(row, self._other_group(row), form), row)
+            text = md_text(difference_text(row, self._other_group(row), form))
+            if ci:
+                text += (f" (95% confidence interval {signed_points(row['difference_low'])} to "
+                         f"{signed_points(row['difference_high'])})")
+            if base:
+                text += f" (base {int(row['base']):,})"
+            if row["low_base"]:  # standards rule 4, for a difference as for any figure on a small base
+                text += f" (low base: {int(row['base'])})"
+            return self._linked(text, row)
         if row["compare_to"]:
             return self._linked(change_phrase(row["change"], row["change_pp"]), row)
         value = row["estimate"]
@@ -147,7 +172,7 @@ class PageFunctions:
         segment = survey.segment(row["segment"]) if survey else None
         return other_group(row, segment.label_of if segment else str)
 
-    def claim(self, phrase: str, key: str, versus: str = "", _line: int = 0) -> str:
+    def claim(self, phrase: str, key: str, versus: str = "", *, _line: int = 0) -> str:
         """The writer's own phrase, printed only if the figure (or cited source, or the test between two groups'
         figures) supports it."""
         phrase, key, versus = str(phrase), str(key), str(versus)

@@ -103,4 +103,8 @@ def _label(revision: Revision, survey: SurveySummary | None) -> str:
     segment = survey.segment(revision.segment) if survey and revision.segment else None
     if segment is None:
         return revision.label
-    return f"{revision.label} ({segment.label_of(revision.group)})"
+    label = f"{revision.label} ({segment.label_of(revision.group)}"
+    if ".vs=" in revision.key:  # a difference between groups: against whom
+        other = revision.key.rsplit(".vs=", 1)[1]
+        label += ", against " + ("everyone else asked" if other == "rest" else segment.label_of(other))
+    return label + ")"

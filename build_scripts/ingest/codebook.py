@@ -69,6 +69,9 @@ class Segment(Strict):
 
     @model_validator(mode="after")
     def _pairs_a_reader_can_take_in(self) -> Segment:
+        if any(o.key == "rest" for o in self.options):
+            raise ValueError("a group may not have the key 'rest': difference keys use it for everyone else "
+                             "asked (…vs=rest); give the group another key, e.g. rest_of_uk")
         if self.compare == "pairwise" and len(self.options) > PAIRWISE_GROUPS:
             raise ValueError(f"`compare: pairwise` tests every pair of groups: {len(self.options)} groups make "
                              f"{len(self.options) * (len(self.options) - 1) // 2} tests per answer, and the "
@@ -262,6 +265,11 @@ class Codebook(Strict):
                          for v in sorted({v for v in values if values.count(v) > 1})]
         for q in self.questions:
             problems += duplicate_keys(f"net of {q.key!r}", [n.key for n in q.nets])
+        if self.design:  # a segment may be a stratum (regions often are), and each respondent a PSU; answers may not
+            used = {*(c for q in self.questions for c in q.columns),
+                    *([self.weighting.column] if self.weighting and self.weighting.column else [])}
+            problems += [f"the design's column {c!r} is also a question's or the weights' column: the design needs "
+                         "the columns saying how the sample was drawn" for c in self.design.columns if c in used]
         segments = {s.key: s for s in self.segments}
         for target in self.weighting.targets if self.weighting else []:
             problems += _target_problems(target, segments)

@@ -65,18 +65,17 @@ def design_problems(book: Codebook, frame: pd.DataFrame, file: str) -> list[Prob
             problems.append(Problem(file, f"column {column!r}, {rows_text(list(blank))}",
                                     "a respondent has no stratum" if name == "strata" else "a respondent has no PSU",
                                     f"give every respondent the {name} the sample drew them from"))
-    if problems:
-        return problems
     stratum = frame[design.strata] if design.strata else pd.Series("", index=frame.index)
     psu = frame[design.psu] if design.psu else pd.Series(np.arange(len(frame)).astype(str), index=frame.index)
     sampled = psu.groupby(stratum.to_numpy(), sort=True).nunique()
+    in_full = pd.Series(False, index=sampled.index)
     if design.fpc:
         fpc_problems, population = _fpc_problems(frame[design.fpc], stratum, sampled, file, design.fpc)
-        if fpc_problems:
-            return fpc_problems
-        in_full = population == sampled
-    else:
-        in_full = pd.Series(False, index=sampled.index)
+        problems += fpc_problems
+        if not fpc_problems:
+            in_full = population == sampled
+    if problems:  # a blank stratum or a bad fpc: which strata are lonely cannot be known yet
+        return problems
     lonely = sampled.index[(sampled == 1) & ~in_full]
     if len(lonely) and design.lonely_psu == "fail":
         named = ", ".join(quote(str(s)) for s in lonely[:LISTED]) + (
@@ -87,6 +86,12 @@ def design_problems(book: Codebook, frame: pd.DataFrame, file: str) -> list[Prob
             f"estimated: {named}",
             "merge each with a similar stratum in the export (the usual fix, as the survey's documentation "
             "often advises), or set `lonely_psu: adjust` (or `remove`) under `design:` in survey.yml"))
+    elif (in_full | ((sampled == 1) & (design.lonely_psu == "remove"))).all():
+        problems.append(Problem(
+            file, f"column {design.strata or design.psu!r}",
+            "no stratum of the design has variance to estimate (each was sampled in full, or has a single PSU "
+            "that `lonely_psu: remove` leaves out), so every interval would have no width",
+            "check the fpc and the strata against the survey's documentation, or use `lonely_psu: adjust`"))
     return problems
 
 
@@ -99,7 +104,9 @@ def _fpc_problems(cells: pd.Series, stratum: pd.Series, sampled: pd.Series, file
         problems.append(Problem(file, f"column {column!r}, {rows_text(list(bad.index))}",
                                 "an fpc is missing, not a number, zero or negative",
                                 "give the number of PSUs in the respondent's stratum in the population", bad.iloc[0]))
-        return problems, pd.Series(dtype=float)
+    good = np.isfinite(values) & (values > 0)  # the other checks go on with the good values: every problem at once
+    values, stratum = values[good], stratum[good.to_numpy()]
+    sampled = sampled[sampled.index.isin(set(stratum))]
     by_stratum = values.groupby(stratum.to_numpy(), sort=True)
     varies = by_stratum.nunique() > 1
     for name in varies.index[varies][:LISTED]:

@@ -10,7 +10,6 @@ gives every tested difference with its interval and p-values.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import pandas as pd
@@ -73,7 +72,7 @@ class SegmentDifferences:
             return ""
         symbol, words = found
         return (f' <span class="shorthand difference"><span aria-hidden="true">{symbol}</span>'
-                f'<span class="visually-hidden">{html.escape(words)}</span></span>')
+                f'<span class="visually-hidden">{md_text(words)}</span></span>')
 
     def sentences(self) -> str:
         """In words: the clear differences with both figures, or that there are none; and who was too few to test."""

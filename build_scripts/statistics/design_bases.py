@@ -87,11 +87,14 @@ class SurveyDesignEstimator:
         return self._breakdowns[q.key, segment]
 
 
+MEANINGFUL_DEFF = 1e-6  # a design effect below this is a variance of (almost) nothing: no base to speak of
+
+
 def design_effective_bases(estimated: Proportions, kish: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each figure's effective base n/deff (Kish's where the design effect is undefined) and its SE."""
-    effective = np.where(np.isfinite(estimated.effective_n) & (estimated.effective_n > 0),
-                         estimated.effective_n, kish)
-    return effective, estimated.se
+    """Each figure's effective base n/deff and its SE; Kish's base where the design effect is undefined (a share of
+    0% or 100%) or says the design leaves (almost) no variance, which no interval could honestly claim."""
+    usable = np.isfinite(estimated.effective_n) & (estimated.effective_n > 0) & (estimated.deff >= MEANINGFUL_DEFF)
+    return np.where(usable, estimated.effective_n, kish), estimated.se
 
 
 def apply_design(estimator: SurveyDesignEstimator, q: Question, records: list[dict]) -> None:

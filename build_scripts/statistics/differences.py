@@ -22,7 +22,7 @@ import pandas as pd
 
 from build_scripts.ingest.codebook import Codebook, Question
 from build_scripts.standards import Thresholds
-from build_scripts.statistics.design_bases import REST, Domain, SurveyDesignEstimator
+from build_scripts.statistics.design_bases import REST, Domain, SurveyDesignEstimator, design_effective_bases
 from build_scripts.statistics.estimates import two_proportion_test, wilson_interval
 
 MORE_LIKELY, LESS_LIKELY, NO_CLEAR_DIFFERENCE = "more likely", "less likely", "no clear difference"
@@ -205,8 +205,7 @@ def _compared(book: Codebook, raw: pd.DataFrame, pairs: list, estimator: SurveyD
             at = np.flatnonzero(rest & (of_question == question))
             domains = [Domain(option[n], segment[n], value[n], rest=True) for n in at]
             estimated = estimator.estimates(questions[question], domains)
-            design = np.where(np.isfinite(estimated.effective_n) & (estimated.effective_n > 0),
-                              estimated.effective_n, compared["effective_base"].to_numpy()[at])
+            design, _ = design_effective_bases(estimated, compared["effective_base"].to_numpy()[at])
             compared.loc[at, "effective_base"] = design
             compared.loc[at, "se"] = estimated.se
             compared.loc[at, "estimate"] = estimated.estimate
