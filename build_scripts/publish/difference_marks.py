@@ -81,12 +81,17 @@ class SegmentDifferences:
         answers = " and ".join(f"'{self.answer_of(o)}'" for o in self.options)
         clear = [t for t in self.tested if t.words != NONE]
         if clear:
-            said = []
+            said = []  # one clause per direction, answer and comparison: the groups listed, each with both figures
             for words in (MORE, LESS):
-                for t in (t for t in clear if t.words == words):
-                    said.append(f"those in '{t.group}' were {words} than {t.against} to answer "
-                                f"'{self.answer_of(t.option)}' ({percent(t.row['estimate'])} against "
-                                f"{percent(t.row['previous_estimate'])})")
+                alike: dict[tuple[str, str], list[Tested]] = {}
+                for t in clear:
+                    if t.words == words:
+                        alike.setdefault((t.option, t.against), []).append(t)
+                for (option, against), tests in alike.items():
+                    groups = [f"'{t.group}' ({percent(t.row['estimate'])} against "
+                              f"{percent(t.row['previous_estimate'])})" for t in tests]
+                    listed = groups[0] if len(groups) == 1 else ", ".join(groups[:-1]) + " and " + groups[-1]
+                    said.append(f"those in {listed} were {words} than {against} to answer '{self.answer_of(option)}'")
             text = "Clear differences: " + "; ".join(said) + "."
         elif self.tested:
             text = (f"No {lower_first(self.segment.label)} group differs clearly from "
