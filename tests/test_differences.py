@@ -209,8 +209,8 @@ def test_survey_pages_mark_clear_differences_in_words(built_shipped_site: Path):
     assert ('<span aria-hidden="true">▼</span><span class="visually-hidden">less likely than those in '
             "'Parent'") in page
     # Both figures as the table shows them, never a rounded difference (8.5 points) that would not match them.
-    assert ("Clear differences: those in 'Parent' were more likely than those in 'Not a parent' to answer "
-            "'Services that support families before problems get worse' (63% against 55%).") in page
+    assert ("Clear differences: those in 'Parent' (63% against 55%) were more likely than those in 'Not a parent' "
+            "to answer 'Services that support families before problems get worse'.") in page
     assert "▲ clearly higher, ▼ clearly lower than the other group" in page
     assert "No age band group differs clearly from everyone else asked in answering" in page
     assert "p (Holm)" in page and "95% interval (not adjusted)" in page  # the tests, for statisticians
