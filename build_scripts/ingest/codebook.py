@@ -8,7 +8,8 @@ from itertools import product
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator,
+                      model_validator)
 
 from build_scripts.errors import Problem
 from build_scripts.standards import DEFAULT
@@ -203,8 +204,9 @@ class Weighting(Strict):
 
 class SurveyDesign(Strict):
     strata: Text | None = Field(None, description="the column holding each respondent's stratum")
-    psu: Text | None = Field(None, description="the column holding each respondent's primary sampling unit "
-                                               "(cluster), numbered within its stratum")
+    psu: Text | None = Field(None, validate_default=True,
+                             description="the column holding each respondent's primary sampling unit "
+                                         "(cluster), numbered within its stratum")
     fpc: Text | None = Field(None, description="the column holding the number of PSUs in the respondent's stratum "
                                                "in the population (finite population correction)")
     lonely_psu: Literal["fail", "adjust", "remove"] = Field(
@@ -214,11 +216,14 @@ class SurveyDesign(Strict):
         "wilson", description="the confidence interval: wilson (Wilson score on the design-effective base) or "
                               "wald (the estimate plus or minus 1.96 design-based standard errors)")
 
-    @model_validator(mode="after")
-    def _names_a_design(self) -> SurveyDesign:
-        if not (self.strata or self.psu):
+    @field_validator("psu")
+    @classmethod
+    def _names_a_design(cls, psu: str | None, info: ValidationInfo) -> str | None:
+        # A field's check, not the model's: pydantic runs it even when another field of the design is wrong, so
+        # both problems are reported at once. A strata that failed its own check is not in info.data.
+        if psu is None and "strata" in info.data and info.data["strata"] is None:
             raise ValueError("a design needs `strata`, `psu` or both: the columns of the sample's design")
-        return self
+        return psu
 
     @property
     def columns(self) -> list[str]:
