@@ -133,8 +133,10 @@ def report_module():
     return sys.modules["zensical_report"]
 
 
-def make_survey(rows: list[dict], questions: list[dict], weighted: bool = False, segments=None) -> Survey:
-    """A small survey built in memory: segment g (groups A, B) unless others are given, weights in column w."""
+def make_survey(rows: list[dict], questions: list[dict], weighted: bool = False, segments=None,
+                design: dict | None = None) -> Survey:
+    """A small survey built in memory: segment g (groups A, B) unless others are given, weights in column w, and
+    the sample design given (its columns in the rows)."""
     book = Codebook.model_validate({
         "id": "t", "title": "T", "commissioned_by": "c", "conducted_by": "c",
         "fieldwork": {"start": "2020-01-01", "end": "2020-01-02"}, "method": "online", "population": "p",
@@ -142,7 +144,7 @@ def make_survey(rows: list[dict], questions: list[dict], weighted: bool = False,
         "weighting": {"column": "w", "variables": ["x"], "targets_source": "s"} if weighted else None,
         "segments": segments or [{"key": "g", "label": "G", "column": "g",
                                   "options": [{"key": "a", "label": "A"}, {"key": "b", "label": "B"}]}],
-        "questions": questions,
+        "questions": questions, "design": design,
     })
     return Survey(book, pd.DataFrame(rows).astype(str), "t/responses.csv")
 

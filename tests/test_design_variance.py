@@ -606,3 +606,32 @@ def test_a_breakdown_at_once_is_each_domain_alone(shape, seed):
                     np.testing.assert_allclose(getattr(found, name)[at], getattr(alone, name)[0], rtol=1e-9,
                                                atol=1e-15, equal_nan=True, err_msg=f"{name} cell {c} group {g}")
                 assert found.lonely[at] == alone.lonely[0]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["A", "B"]), st.sampled_from(["Yes", "No", "Don't know", ""])),
+                min_size=60, max_size=160))
+def test_one_psu_per_respondent_prints_what_simple_random_sampling_prints(answers):
+    """Property: with equal weights, no strata and each respondent a PSU, every published figure, interval,
+    suppression and tested word is what the survey without a design publishes."""
+    from conftest import make_survey, table_for
+
+    rows = [{"id": str(i), "g": group, "q": answer} for i, (group, answer) in enumerate(answers)]
+    question = {"key": "q", "title": "Q", "text": "Q?", "type": "single", "column": "q",
+                "options": [{"key": "yes", "label": "Yes"}, {"key": "no", "label": "No"},
+                            {"key": "dont_know", "label": "Don't know", "kind": "dont_know"}]}
+    plain = table_for([make_survey(rows, [question])]).set_index("key")
+    designed = table_for([make_survey(rows, [question], design={"psu": "id"})]).set_index("key")
+    assert list(plain.index) == list(designed.index)
+    for column in ["suppressed", "suppression", "low_base", "count", "base"]:
+        assert designed[column].equals(plain[column]), column
+    # The words, except where a test sits within a whisker of its threshold (the bases differ by 1/n there).
+    clear = ~(((plain["p_adjusted"] - 0.05).abs() < 0.005) | ((plain["p_value"] - 0.05).abs() < 0.005))
+    assert designed.loc[clear, "change"].equals(plain.loc[clear, "change"])
+    np.testing.assert_allclose(designed["estimate"], plain["estimate"], rtol=1e-12)
+    n = plain["base"].astype(float).to_numpy()
+    np.testing.assert_allclose(designed["design_effect"], len(rows) * (n - 1) / ((len(rows) - 1) * n), rtol=1e-9)
+    smallest = max(float(np.nanmin(n)), 1.0)
+    for column in ["ci_low", "ci_high", "difference_low", "difference_high"]:
+        # Within the domain factor of 1/n: a domain's with-replacement variance, as R's svyby gives it.
+        np.testing.assert_allclose(designed[column], plain[column], rtol=2 / smallest, atol=1e-12, err_msg=column)
