@@ -10,7 +10,6 @@ where they fail: the engine's whole claim is agreeing with R.
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import subprocess
 
 import numpy as np

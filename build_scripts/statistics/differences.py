@@ -97,11 +97,13 @@ def difference_rows(book: Codebook, raw: pd.DataFrame, published: pd.DataFrame, 
     pb, nb = b["estimate"].to_numpy(dtype=float), b["effective_base"].to_numpy(dtype=float)
     difference = (pa_ - pb) * 100
     p_value = two_proportion_test(pb, nb, pa_, na)
+    low, high = newcombe_interval(pa_, na, pb, nb, thresholds.confidence)
     if book.design and book.design.interval == "wald":
-        low, high = wald_difference_interval(pa_, a["_se"].to_numpy(dtype=float), pb, b["se"].to_numpy(dtype=float),
-                                             thresholds.confidence)
-    else:
-        low, high = newcombe_interval(pa_, na, pb, nb, thresholds.confidence)
+        # Where either figure's design-based SE is 0 (a share of 0% or 100%) Wald's width is too narrow: Newcombe's.
+        se_a, se_b = a["_se"].to_numpy(dtype=float), b["se"].to_numpy(dtype=float)
+        wald_low, wald_high = wald_difference_interval(pa_, se_a, pb, se_b, thresholds.confidence)
+        usable = np.isfinite(se_a) & np.isfinite(se_b) & (se_a > 0) & (se_b > 0)
+        low, high = np.where(usable, wald_low, low), np.where(usable, wald_high, high)
     p_value = np.where(suppressed, np.nan, p_value)
     adjusted = holm(p_value)
     rows["previous_estimate"] = np.where(suppressed, np.nan, pb)

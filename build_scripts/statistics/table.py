@@ -68,10 +68,13 @@ def survey_table(survey: Survey, weights: pd.Series | None, thresholds: Threshol
 
 def _add_estimates(table: pd.DataFrame, thresholds: Thresholds, interval: str) -> pd.DataFrame:
     estimate = table["weighted_count"] / table["weighted_base"]
+    low, high = wilson_interval(estimate, table["effective_base"], thresholds.confidence)
     if interval == "wald":
-        low, high = wald_interval(estimate, table["_se"], thresholds.confidence)
-    else:
-        low, high = wilson_interval(estimate, table["effective_base"], thresholds.confidence)
+        # Wald's interval has no width where the design's standard error is 0 (a share of 0% or 100%): Wilson's stays.
+        se = table["_se"].to_numpy(dtype=float)
+        wald_low, wald_high = wald_interval(estimate, se, thresholds.confidence)
+        usable = np.isfinite(se) & (se > 0)
+        low, high = np.where(usable, wald_low, low), np.where(usable, wald_high, high)
     with np.errstate(divide="ignore", invalid="ignore"):
         table["design_effect"] = table["base"].astype(float) / table["effective_base"]
     suppressed = table["suppression"] != ""
