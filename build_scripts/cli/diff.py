@@ -14,7 +14,8 @@ from build_scripts.editorial.claims import claim_problem, comparative_claim_prob
 from build_scripts.editorial.formatting import SUPPRESSED, change_phrase, percent
 from build_scripts.editorial.phrasing import words
 from build_scripts.pipeline.compute import Results
-from build_scripts.statistics.statistics_table import StatisticsTable
+from build_scripts.statistics.differences import LESS_LIKELY, MORE_LIKELY
+from build_scripts.statistics.statistics_table import CHANGE, DIFFERENCE, StatisticsTable
 
 FOLD_BELOW = 1.0  # percentage points: an unquoted figure revised by less is folded away
 
@@ -196,7 +197,7 @@ def _reading(row: dict | None) -> Reading | None:
     number = _number(row.get("change_pp") if change else row.get("estimate"))
     if row.get("suppressed") or number is None:
         return Reading(SUPPRESSED, "", None, str(row.get("suppression") or "not published"))
-    if row.get("comparison") == "difference":
+    if row.get("comparison") == DIFFERENCE:
         return Reading(points(number), str(row.get("change") or ""), number)
     if change:
         return Reading(points(number), change_phrase(str(row.get("change") or ""), number), number)
@@ -235,11 +236,11 @@ def _broken_claims(results: Results, old: dict[str, dict], new: dict[str, dict])
 
 def _news(survey: str, rows: list[dict], pages: dict, respondents: int | None = None) -> SurveyNews:
     changes: dict[str, dict[str, int]] = {}
-    tested = [r for r in rows if r.get("comparison") == "difference"]
-    clear = sum(1 for r in tested if r.get("change") in {"more likely", "less likely"})
-    rows = [r for r in rows if r.get("comparison") != "difference"]
+    tested = [r for r in rows if r.get("comparison") == DIFFERENCE]
+    clear = sum(1 for r in tested if r.get("change") in {MORE_LIKELY, LESS_LIKELY})
+    rows = [r for r in rows if r.get("comparison") != DIFFERENCE]
     for row in rows:
-        if row.get("comparison") == "change" or (row.get("compare_to") and not row.get("comparison")):
+        if row.get("comparison") == CHANGE:
             said = "not published" if row.get("suppressed") else str(row.get("change") or "little change")
             tally = changes.setdefault(str(row["compare_to"]), {})
             tally[said] = tally.get(said, 0) + 1

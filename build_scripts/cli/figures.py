@@ -10,13 +10,14 @@ from build_scripts.editorial.comparisons import Difference, honest_phrase
 from build_scripts.editorial.formatting import SUPPRESSED, change_phrase, p_value_text, percent
 from build_scripts.editorial.phrasing import round_half_up, words
 from build_scripts.statistics.survey_summary import QuestionSummary, SurveySummary
+from build_scripts.statistics.statistics_table import DIFFERENCE, REST
 
 
 def honest_phrases(row: dict) -> list[str]:
     """Phrases `claim` accepts for this figure, plainest first; none for a suppressed figure."""
     if row.get("suppressed"):
         return []
-    if row.get("comparison") == "difference":
+    if row.get("comparison") == DIFFERENCE:
         points = abs(float(row["change_pp"]))
         way = "higher" if float(row["change_pp"]) > 0 else "lower"
         size = round_half_up(points)
@@ -84,7 +85,7 @@ def _question(survey: SurveySummary, question: QuestionSummary, rows: list[dict]
 
 def _figure(row: dict, survey: SurveySummary) -> Iterator[str]:
     key, change = row["key"], bool(row["compare_to"])
-    difference = row.get("comparison") == "difference"
+    difference = row.get("comparison") == DIFFERENCE
     group = f", {survey.segment(row['segment']).label_of(row['segment_value'])}" if (
         row["segment"] and survey.segment(row["segment"])) else ""
     label = (f"{row['option_label']}{' (net)' if row['option_type'] == 'net' else ''}{group}"
@@ -111,14 +112,14 @@ def _figure(row: dict, survey: SurveySummary) -> Iterator[str]:
     if phrases:
         chosen = phrases[-1] if change else next((p for p in phrases if not p.endswith("%")), phrases[0])
         yield f'      {{{{ claim("{chosen}", "{key}") }}}}'
-        if difference and row["compare_to"] != "rest":  # the same claim, naming the two groups' figures
+        if difference and row["compare_to"] != REST:  # the same claim, naming the two groups' figures
             group = key.rsplit(".vs=", 1)[0]
             other = group.rsplit("=", 1)[0] + "=" + row["compare_to"]
             yield f'      {{{{ claim("{phrases[0]}", "{group}", "{other}") }}}}'
 
 
 def _other(row: dict, survey: SurveySummary) -> str:
-    if row["compare_to"] == "rest":
+    if row["compare_to"] == REST:
         return "the rest"
     segment = survey.segment(row["segment"])
     return segment.label_of(row["compare_to"]) if segment else row["compare_to"]

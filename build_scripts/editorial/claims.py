@@ -7,6 +7,7 @@ import re
 from build_scripts.editorial.comparisons import Difference, comparison_problem, find_difference
 from build_scripts.editorial.formatting import percent
 from build_scripts.editorial.phrasing import PhraseError, holds, parse, words
+from build_scripts.statistics.statistics_table import DIFFERENCE
 
 DIRECTIONS = {"rose": "rose", "increased": "rose", "went up": "rose", "grew": "rose",
               "fell": "fell", "decreased": "fell", "went down": "fell", "dropped": "fell"}
@@ -22,17 +23,24 @@ def claim_problem(phrase: str, row: dict | None, source: dict | None = None) -> 
         return "no figure has this key"
     if _true(row.get("suppressed")):
         return f"the figure is suppressed ({row.get('suppression')}) and cannot be quoted"
-    if row.get("comparison") == "difference":
+    if row.get("comparison") == DIFFERENCE:
         return comparison_problem(phrase, Difference(row))
     if row.get("compare_to"):
         return _check_change(phrase, row)
     return _check(phrase, float(row["estimate"]), "proportion")
 
 
+def comparison_for(phrase: str, figures: dict[str, dict], key_a: str,
+                   key_b: str) -> tuple[Difference | None, str | None]:
+    """The difference row comparing two groups' figures, and why the phrase is not supported by its test (None
+    if it is)."""
+    difference, why = find_difference(figures, key_a, key_b)
+    return difference, (why if difference is None else comparison_problem(phrase, difference))
+
+
 def comparative_claim_problem(phrase: str, figures: dict[str, dict], key_a: str, key_b: str) -> str | None:
     """Why a phrase comparing two groups' figures is not supported by the test between them, or None if it is."""
-    difference, why = find_difference(figures, key_a, key_b)
-    return why if difference is None else comparison_problem(phrase, difference)
+    return comparison_for(phrase, figures, key_a, key_b)[1]
 
 
 def _check(phrase: str, value: float, unit: str) -> str | None:

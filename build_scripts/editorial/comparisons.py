@@ -13,8 +13,11 @@ from dataclasses import dataclass, replace
 
 from build_scripts.editorial.formatting import percentage_points
 from build_scripts.editorial.phrasing import PhraseError, holds, parse
+from build_scripts.statistics.differences import LESS_LIKELY, MORE_LIKELY, NO_CLEAR_DIFFERENCE
+from build_scripts.statistics.statistics_table import REST
 
-MORE, LESS, NONE = "more likely", "less likely", "no clear difference"
+MORE, LESS, NONE = MORE_LIKELY, LESS_LIKELY, NO_CLEAR_DIFFERENCE
+EVERYONE_ELSE = "everyone else asked"  # the rest of a group's base, as readers are told
 _SWAPPED = {MORE: LESS, LESS: MORE, NONE: NONE}
 _UP = ("more", "higher", "greater", "larger", "likelier")
 _DOWN = ("less", "lower", "fewer", "smaller")
@@ -152,6 +155,6 @@ def difference_text(row: dict, other: str, form: str = "figure") -> str:
 
 def other_group(row: dict, label_of) -> str:
     """Who a difference row compares its group with, as a sentence would name them."""
-    if row["compare_to"] == "rest":
-        return "everyone else asked"
+    if row["compare_to"] == REST:
+        return EVERYONE_ELSE
     return label_of(row["compare_to"])

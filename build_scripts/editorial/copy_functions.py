@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from build_scripts.editorial.campaign import Campaign, actions_markdown, page_address, share_html
-from build_scripts.editorial.claims import claim_problem
-from build_scripts.editorial.comparisons import comparison_problem, difference_text, find_difference, other_group
+from build_scripts.editorial.claims import claim_problem, comparison_for
+from build_scripts.editorial.comparisons import difference_text, other_group
 from build_scripts.editorial.copy_check import Reference
 from build_scripts.errors import Problem
 from build_scripts.editorial.formatting import (change_phrase, date_words, interval, md_text, p_value_text, percent,
@@ -29,10 +29,11 @@ from build_scripts.editorial.phrasing import words
 from build_scripts.editorial.revisions import REVISIONS_PAGE, PublicRecord, revised_mark
 from build_scripts.standards import DEFAULT, describe_setting
 from build_scripts.editorial.updates import Post
+from build_scripts.project import GENERATED, chart_name
+from build_scripts.statistics.statistics_table import DIFFERENCE
 from build_scripts.statistics.survey_summary import SurveySummary
 
 UNAVAILABLE = "**[figure unavailable]**"
-from build_scripts.project import GENERATED, chart_name
 FUNCTIONS = ("stat", "claim", "source", "sources_list", "chart", "latest_update", "disclosure", "standard", "ask",
              "actions", "share")
 _RELATIVE_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|/|#)([^)\s#]+)(#[^)\s]*)?\)")  # ](path#part), not a URL
@@ -119,7 +120,7 @@ class PageFunctions:
         question = survey.question(row["question"]) if survey else None
         tip = (f"Base: {int(row['base']):,} {question.respondents if question else 'respondents'}"
                if _number(row["base"]) else "Base not published")
-        if row.get("comparison") == "difference" and _number(row.get("change_pp")):
+        if row.get("comparison") == DIFFERENCE and _number(row.get("change_pp")):
             tip += (f"; difference {signed_points(row['change_pp'])} (95% confidence interval "
                     f"{signed_points(row['difference_low'])} to {signed_points(row['difference_high'])}), "
                     f"p = {p_value_text(row['p_adjusted'])} after Holm's correction")
@@ -144,7 +145,7 @@ class PageFunctions:
         row = self._figure_row(key, _line)
         if row is None:
             return UNAVAILABLE
-        if row["comparison"] == "difference":
+        if row["comparison"] == DIFFERENCE:
             text = md_text(difference_text(row, self._other_group(row), form))
             if ci:
                 text += (f" (95% confidence interval {signed_points(row['difference_low'])} to "
@@ -189,8 +190,7 @@ class PageFunctions:
 
     def _comparative_claim(self, phrase: str, key: str, versus: str, line: int) -> str:
         self.references.append(Reference(self.page, self.title, line, "claim", key, phrase, versus))
-        difference, why = find_difference(self.data.figures, key, versus)
-        problem = why if difference is None else comparison_problem(phrase, difference)
+        difference, problem = comparison_for(phrase, self.data.figures, key, versus)
         if problem:
             return self._problem(line, f'claim("{phrase}", "{key}", "{versus}"): {problem}',
                                  "change the words to what the test between the two groups supports", key)

@@ -19,7 +19,7 @@ from build_scripts.editorial.phrasing import words
 from build_scripts.errors import DataError, Problem, relative
 from build_scripts.ingest.releases import Release
 from build_scripts.project import REVISIONS_PAGE
-from build_scripts.statistics.statistics_table import StatisticsTable
+from build_scripts.statistics.statistics_table import DIFFERENCE, StatisticsTable
 
 REVISIONS_LINK = REVISIONS_PAGE.rpartition("/")[2]  # the Revisions page from a page beside it (survey pages)
 TABLE_LIMIT = 50_000_000  # bytes: a release's table is a few hundred kB; a huge file is not one, and is not read
@@ -85,7 +85,7 @@ def shown(row) -> str:
         return WITHDRAWN
     if row["suppressed"]:
         return SUPPRESSED
-    if row.get("comparison") == "difference":
+    if row.get("comparison") == DIFFERENCE:
         return f"{row['change']}, {signed_points(row['change_pp'])}" if _number(row["change_pp"]) else SUPPRESSED
     if row["compare_to"]:
         return change_phrase(row["change"], row["change_pp"]) if _number(row["change_pp"]) else SUPPRESSED

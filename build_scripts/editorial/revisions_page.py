@@ -7,9 +7,11 @@ whether their words changed), where the copy quotes them, and the statistics tab
 
 from __future__ import annotations
 
+from build_scripts.editorial.comparisons import EVERYONE_ELSE
 from build_scripts.editorial.formatting import md_text
 from build_scripts.editorial.pages import FRONT_MATTER, GENERATED_NOTE
 from build_scripts.editorial.revisions import PublicRecord, ReleaseRecord, Revision, anchor, date_text
+from build_scripts.statistics.statistics_table import REST
 from build_scripts.statistics.survey_summary import SurveySummary
 
 REVISIONS_TITLE = "Revisions and releases"
@@ -106,5 +108,5 @@ def _label(revision: Revision, survey: SurveySummary | None) -> str:
     label = f"{revision.label} ({segment.label_of(revision.group)}"
     if ".vs=" in revision.key:  # a difference between groups: against whom
         other = revision.key.rsplit(".vs=", 1)[1]
-        label += ", against " + ("everyone else asked" if other == "rest" else segment.label_of(other))
+        label += ", against " + (EVERYONE_ELSE if other == REST else segment.label_of(other))
     return label + ")"

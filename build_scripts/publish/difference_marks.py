@@ -14,13 +14,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from build_scripts.editorial.comparisons import LESS, MORE, NONE
+from build_scripts.editorial.comparisons import EVERYONE_ELSE, LESS, MORE, NONE
 from build_scripts.editorial.formatting import lower_first, md_text, p_value_text, percent, signed_points
+from build_scripts.statistics.statistics_table import REST
 from build_scripts.statistics.survey_summary import SegmentSummary
 
 HIGHER, LOWER = "▲", "▼"
-REST = "rest"
-EVERYONE_ELSE = "everyone else asked"
 
 
 @dataclass(frozen=True)

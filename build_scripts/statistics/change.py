@@ -10,7 +10,7 @@ import pandas as pd
 from build_scripts.statistics.estimates import two_proportion_test
 from build_scripts.ingest.load import Survey
 from build_scripts.standards import Thresholds
-from build_scripts.statistics.statistics_table import COLUMNS, StatisticsTable
+from build_scripts.statistics.statistics_table import CHANGE, COLUMNS, StatisticsTable
 from build_scripts.statistics.wave_comparison import question_difference
 
 ROSE, FELL, LITTLE_CHANGE = "rose", "fell", "little change"
@@ -54,7 +54,7 @@ def change_rows(surveys: list[Survey], table: StatisticsTable, thresholds: Thres
             then = before.loc[common].reset_index()
             rows["survey"] = current.id
             rows["key"] = [change_key(k, previous.id) for k in rows["key"]]
-            rows["comparison"] = "change"
+            rows["comparison"] = CHANGE
             rows["compare_to"] = previous.id
             suppressed = rows["suppressed"].to_numpy() | then["suppressed"].to_numpy()
             p_value = two_proportion_test(then["estimate"], then["effective_base"], rows["estimate"],

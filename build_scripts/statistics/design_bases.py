@@ -21,9 +21,6 @@ from build_scripts.ingest.sample_design import design_columns
 from build_scripts.statistics.design import Design, Proportions, breakdown_proportions
 from build_scripts.statistics.tally import question_cells
 
-REST = "rest"  # a domain of everyone on the cell's base outside the group: "the rest of the sample"
-
-
 @dataclass(frozen=True)
 class Domain:
     """A figure's domain: its cell (option or net), and the segment group it is within (or outside, if rest)."""

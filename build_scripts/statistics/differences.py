@@ -15,18 +15,18 @@ group whose base, weights or figure is hidden, would give the hidden number away
 
 from __future__ import annotations
 
-from statistics import NormalDist
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from build_scripts.ingest.codebook import Codebook, Question
 from build_scripts.standards import Thresholds
-from build_scripts.statistics.design_bases import REST, Domain, SurveyDesignEstimator, design_effective_bases
-from build_scripts.statistics.estimates import two_proportion_test, wilson_interval
+from build_scripts.statistics.design_bases import Domain, SurveyDesignEstimator, design_effective_bases
+from build_scripts.statistics.estimates import two_proportion_test, wilson_interval, z_score
+from build_scripts.statistics.statistics_table import DIFFERENCE, REST
 
 MORE_LIKELY, LESS_LIKELY, NO_CLEAR_DIFFERENCE = "more likely", "less likely", "no clear difference"
-DIFFERENCE = "difference"  # the `comparison` of a difference row
 COMPARED_SUPPRESSED = "compared figure not published"
 
 
@@ -67,9 +67,8 @@ def newcombe_interval(p1, n1, p2, n2, confidence: float):
 
 def wald_difference_interval(p1, se1, p2, se2, confidence: float):
     """The difference plus or minus z standard errors of two independent estimates."""
-    z = NormalDist().inv_cdf(0.5 + confidence / 2)
     d = np.asarray(p1, dtype=float) - np.asarray(p2, dtype=float)
-    half = z * np.sqrt(np.asarray(se1, dtype=float) ** 2 + np.asarray(se2, dtype=float) ** 2)
+    half = z_score(confidence) * np.sqrt(np.asarray(se1, dtype=float) ** 2 + np.asarray(se2, dtype=float) ** 2)
     return d - half, d + half
 
 
@@ -84,12 +83,12 @@ def difference_rows(book: Codebook, raw: pd.DataFrame, published: pd.DataFrame, 
     pairs = _pairs(book, raw)
     if not pairs:
         return published.iloc[0:0]
-    a = raw.loc[[i for i, _, _ in pairs]].reset_index(drop=True)
+    a = raw.loc[[pair.group for pair in pairs]].reset_index(drop=True)
     b = _compared(book, raw, pairs, estimator, thresholds)
-    rows = published.loc[[i for i, _, _ in pairs]].reset_index(drop=True)
-    rows["key"] = [difference_key(k, other) for k, (_, other, _) in zip(rows["key"], pairs, strict=True)]
+    rows = published.loc[[pair.group for pair in pairs]].reset_index(drop=True)
+    rows["key"] = [difference_key(k, pair.other) for k, pair in zip(rows["key"], pairs, strict=True)]
     rows["comparison"] = DIFFERENCE
-    rows["compare_to"] = [other for _, other, _ in pairs]
+    rows["compare_to"] = [pair.other for pair in pairs]
     hidden_a = _not_publishable(a)
     hidden_b = b["hidden"].to_numpy(dtype=bool)
     suppressed = hidden_a | hidden_b
@@ -124,8 +123,17 @@ def difference_rows(book: Codebook, raw: pd.DataFrame, published: pd.DataFrame, 
     return rows
 
 
-def _pairs(book: Codebook, raw: pd.DataFrame) -> list[tuple[int, str, int | None]]:
-    """(row of group A, the other group's key or 'rest', row of group B or None) for each difference tested."""
+class _Pair(NamedTuple):
+    """One difference tested, as rows of `raw`: group A's, and group B's or (for the rest) the whole sample's."""
+
+    group: int
+    other: str  # group B's key, or REST
+    compared: int  # group B's row, or -1 for the rest
+    everyone: int  # for the rest: the whole sample's row of the same answer (-1 for a pair of groups)
+
+
+def _pairs(book: Codebook, raw: pd.DataFrame) -> list[_Pair]:
+    """Each difference tested, in codebook order."""
     index = {(q, o, s, v): i for i, (q, o, s, v) in enumerate(
         zip(raw["question"], raw["option"], raw["segment"], raw["segment_value"], strict=True))}
     pairs = []
@@ -136,9 +144,9 @@ def _pairs(book: Codebook, raw: pd.DataFrame) -> list[tuple[int, str, int | None
                           if (q.key, cell, segment.key, o.key) in index]
                 # With two groups, each against the rest is the same test twice: the pair is tested once.
                 if segment.compare == "pairwise" or len(segment.options) == 2:
-                    pairs += [(i, other, j) for n, (_, i) in enumerate(groups) for other, j in groups[n + 1:]]
+                    pairs += [_Pair(i, other, j, -1) for n, (_, i) in enumerate(groups) for other, j in groups[n + 1:]]
                 elif (q.key, cell, "", "") in index:
-                    pairs += [(i, REST, None) for _, i in groups]
+                    pairs += [_Pair(i, REST, -1, index[(q.key, cell, "", "")]) for _, i in groups]
     return pairs
 
 
@@ -164,21 +172,19 @@ def _estimate(rows: pd.DataFrame) -> np.ndarray:
         return rows["weighted_count"].to_numpy(dtype=float) / rows["weighted_base"].to_numpy(dtype=float)
 
 
-def _compared(book: Codebook, raw: pd.DataFrame, pairs: list, estimator: SurveyDesignEstimator | None,
+def _compared(book: Codebook, raw: pd.DataFrame, pairs: list[_Pair], estimator: SurveyDesignEstimator | None,
               thresholds: Thresholds) -> pd.DataFrame:
     """For each pair, the compared figure: another group's row, or the rest of the sample worked out.
 
     The rest of a group is the whole sample's row less the group's: its weighted count and base by
     subtraction, its Kish effective base from the sums of weights and squared weights (or, with a design,
-    estimated over its own domain). Positions, not labels: `raw` is numbered from 0.
+    estimated over its own domain). Positions, not labels: `raw` is numbered from 0, and a pair's -1 (no such
+    row) picks a row whose values `rest` leaves unused.
     """
-    whole = {(q, o): i for i, (q, o, s) in enumerate(zip(raw["question"], raw["option"], raw["segment"],
-                                                          strict=True)) if s == ""}
-    group = np.array([i for i, _, _ in pairs])
-    other = np.array([-1 if j is None else j for _, _, j in pairs])
+    group = np.array([pair.group for pair in pairs])
+    other = np.array([pair.compared for pair in pairs])
+    everyone = np.array([pair.everyone for pair in pairs])
     rest = other < 0
-    questions_of, options_of = raw["question"].to_numpy(), raw["option"].to_numpy()
-    everyone = np.array([whole.get((questions_of[i], options_of[i]), -1) for i in group])
     hidden = _not_publishable(raw)
     estimate, effective, base = _estimate(raw), raw["effective_base"].to_numpy(dtype=float), raw["base"].to_numpy(
         dtype=float)

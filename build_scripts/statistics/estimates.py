@@ -8,10 +8,15 @@ from statistics import NormalDist
 import numpy as np
 
 
+def z_score(confidence: float) -> float:
+    """The two-sided normal quantile for a confidence level: 1.96 for 95%."""
+    return NormalDist().inv_cdf(0.5 + confidence / 2)
+
+
 def wilson_interval(p, n, confidence: float = 0.95):
     """Wilson score interval for proportion(s) p on (effective) base(s) n; NaN where n is 0."""
     p, n = np.asarray(p, dtype=float), np.asarray(n, dtype=float)
-    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    z = z_score(confidence)
     with np.errstate(divide="ignore", invalid="ignore"):
         denom = 1 + z**2 / n
         centre = (p + z**2 / (2 * n)) / denom
@@ -25,7 +30,7 @@ def wilson_interval(p, n, confidence: float = 0.95):
 def wald_interval(p, se, confidence: float = 0.95):
     """The estimate plus or minus z standard errors, kept within 0 to 1 (a design's `interval: wald`)."""
     p, se = np.asarray(p, dtype=float), np.asarray(se, dtype=float)
-    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    z = z_score(confidence)
     return np.clip(p - z * se, 0, 1), np.clip(p + z * se, 0, 1)
 
 

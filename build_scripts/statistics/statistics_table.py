@@ -86,6 +86,8 @@ SCHEMA: tuple[Column, ...] = (
     Column("revised_from", "number", "for a revised figure: its estimate in the release before (empty if it was not published)"),
     Column("revision_note", "text", "for a revised figure: the latest release's note saying why it moved"),
 )
+CHANGE, DIFFERENCE = "change", "difference"  # the `comparison` of a change row and of a difference row
+REST = "rest"  # a difference row's `compare_to` when the group is compared with everyone else on its base
 COLUMNS = [c.name for c in SCHEMA]
 KINDS = {c.name: c.kind for c in SCHEMA}
 REQUIRED = ("key", "survey", "estimate", "effective_base", "suppressed")  # what comparing two tables needs
@@ -162,11 +164,11 @@ class StatisticsTable:
 
     def changes(self) -> StatisticsTable:
         """Change rows: a figure against the same figure in the wave before."""
-        return self._where(self.frame["comparison"] == "change")
+        return self._where(self.frame["comparison"] == CHANGE)
 
     def differences(self) -> StatisticsTable:
         """Difference rows: a group's figure against the rest of the sample's, or another group's."""
-        return self._where(self.frame["comparison"] == "difference")
+        return self._where(self.frame["comparison"] == DIFFERENCE)
 
     def published(self) -> StatisticsTable:
         """Figures of one wave that are not suppressed: what a page or a share card may quote."""
@@ -220,7 +222,7 @@ class StatisticsTable:
         older = "comparison" not in raw.columns  # before differences, every comparison was a change
         raw = raw.reindex(columns=COLUMNS, fill_value="")
         if older:
-            raw["comparison"] = raw["compare_to"].map(lambda v: "change" if v else "")
+            raw["comparison"] = raw["compare_to"].map(lambda v: CHANGE if v else "")
         try:
             return cls(_typed(raw))
         except ValueError as exc:
